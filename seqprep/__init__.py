@@ -1,0 +1,46 @@
+"""seqprep: tabular time series to Keras-ready 3D tensors, checked before training.
+
+The public API is exactly the names in ``__all__``; everything else is private.
+seqprep never imports Keras or TensorFlow.
+"""
+
+from ._errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    BatchSizeError,
+    ColumnError,
+    DataError,
+    GapError,
+    MemoryBudgetError,
+    MissingDependencyError,
+    OrderError,
+    SchemaError,
+    SeqprepError,
+    ShapeError,
+)
+from ._reshape import as_samples, as_sequence, batch_input_shape, input_shape
+from ._windows import WindowArray, Windows, make_windows
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
+    "BatchSizeError",
+    "ColumnError",
+    "DataError",
+    "GapError",
+    "MemoryBudgetError",
+    "MissingDependencyError",
+    "OrderError",
+    "SchemaError",
+    "SeqprepError",
+    "ShapeError",
+    "WindowArray",
+    "Windows",
+    "as_samples",
+    "as_sequence",
+    "batch_input_shape",
+    "input_shape",
+    "make_windows",
+]
