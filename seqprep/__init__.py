@@ -4,6 +4,7 @@ The public API is exactly the names in ``__all__``; everything else is private.
 seqprep never imports Keras or TensorFlow.
 """
 
+from ._data import load_co2
 from ._errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -42,5 +43,6 @@ __all__ = [
     "as_sequence",
     "batch_input_shape",
     "input_shape",
+    "load_co2",
     "make_windows",
 ]
