@@ -13,6 +13,7 @@ callers already catch, so ``except ValueError`` keeps working::
     │   ├── GapError                      a missing time step (``on_gap="error"``)
     │   └── OrderError                    duplicate or unsorted time within a group
     ├── MemoryBudgetError (ValueError)    the result would not fit in memory
+    ├── NotFittedError (ValueError)       a Scaler was used before ``fit``
     ├── SchemaError (ValueError)          a schema is wrong (not the data)
     ├── ValidationError (ValueError)      data failed a schema; ``.failures`` lists every case
     └── MissingDependencyError (ImportError)  an optional extra is not installed
@@ -32,6 +33,7 @@ __all__ = [
     "GapError",
     "MemoryBudgetError",
     "MissingDependencyError",
+    "NotFittedError",
     "OrderError",
     "SchemaError",
     "SeqprepError",
@@ -105,6 +107,10 @@ class MemoryBudgetError(SeqprepError, ValueError):
     """The array asked for would not fit in the memory available."""
 
 
+class NotFittedError(SeqprepError, ValueError):
+    """A fitted object (a :class:`Scaler`) was used before ``fit``, like scikit-learn's."""
+
+
 class SchemaError(SeqprepError, ValueError):
     """A schema is malformed: the schema is wrong, not the data."""
 
@@ -115,7 +121,7 @@ class MissingDependencyError(SeqprepError, ImportError):
 
 # Show errors as ``seqprep.GapError`` rather than ``seqprep._errors.GapError``.
 for _cls in (SeqprepError, ArgumentError, BatchSizeError, ArgumentTypeError, ShapeError,
-             ColumnError, DataError, GapError, OrderError, MemoryBudgetError, SchemaError,
-             MissingDependencyError):
+             ColumnError, DataError, GapError, OrderError, MemoryBudgetError, NotFittedError,
+             SchemaError, MissingDependencyError):
     _cls.__module__ = "seqprep"
 del _cls
