@@ -14,12 +14,15 @@ from ._errors import (
     GapError,
     MemoryBudgetError,
     MissingDependencyError,
+    NotFittedError,
     OrderError,
     SchemaError,
     SeqprepError,
     ShapeError,
 )
+from ._layout import stateful_layout
 from ._reshape import as_samples, as_sequence, batch_input_shape, input_shape
+from ._split import Split, split_by_time
 from ._windows import WindowArray, Windows, make_windows
 
 __version__ = "0.1.0"
@@ -33,10 +36,12 @@ __all__ = [
     "GapError",
     "MemoryBudgetError",
     "MissingDependencyError",
+    "NotFittedError",
     "OrderError",
     "SchemaError",
     "SeqprepError",
     "ShapeError",
+    "Split",
     "WindowArray",
     "Windows",
     "as_samples",
@@ -45,4 +50,6 @@ __all__ = [
     "input_shape",
     "load_co2",
     "make_windows",
+    "split_by_time",
+    "stateful_layout",
 ]
