@@ -1,0 +1,415 @@
+"""Lay out windows for stateful recurrent models: ``stateful_layout``.
+
+A stateful LSTM carries its state from sample ``i`` of one batch to sample ``i`` of the
+next. Keras cuts batches from consecutive samples, so batch ``k`` is samples
+``k * B .. k * B + B - 1`` and its *slot* ``i`` is sample ``k * B + i``. For the carried
+state to mean anything, slot ``i`` of batch ``k + 1`` must continue slot ``i`` of batch
+``k``: same group, same segment, and its first row right after the previous window's
+last. :func:`stateful_layout` reorders windows that way.
+
+Terms
+-----
+*step*
+    ``timesteps * sampling_rate``: how far the next window of a continuous stream starts
+    after the current one. Window starts ``s`` and ``s + step`` continue each other.
+*stream*
+    A run of windows of one group and segment, each continuing the previous. With
+    ``stride == step`` a segment is one stream; with ``stride = step / k`` it is ``k``
+    interleaved streams (see ``overlap``).
+*piece*
+    A stream, or a part of one: streams longer than an even share of the batches are cut
+    (one long series is cut into ``batch_size`` pieces). Each piece starts a slot's state
+    from zero: the slot is *reset* there.
+"""
+
+from __future__ import annotations
+
+import heapq
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._args import choice, integer, plural, show
+from ._errors import ArgumentError, ArgumentTypeError, ShapeError
+
+__all__ = ["stateful_layout"]
+
+
+class _StatefulMixin:
+    """Attributes and report lines that :func:`stateful_layout` adds to a windows object."""
+
+    batch_size: int
+    n_batches: int
+    n_padded: int
+    n_windows_dropped: int
+    layout_dropped: pd.DataFrame
+    reset_mask: np.ndarray
+
+    @property
+    def sample_weight(self) -> np.ndarray:
+        """``1.0`` for real samples, ``0.0`` for padding: pass it to ``fit(sample_weight=...)``."""
+        return np.where(self.index["pad"].to_numpy(), 0.0, 1.0).astype(np.float32)
+
+    @property
+    def reset_slots(self) -> dict[int, tuple[int, ...]]:
+        """``{batch: slots}``: the slots whose state must start from zero before each batch.
+
+        Only batches with at least one such slot are listed. Batch ``0`` lists every slot
+        that holds a real sample (each starts a stream); later batches list the slots that
+        move to a new group, segment or piece there.
+        """
+        return {
+            int(k): tuple(int(i) for i in np.flatnonzero(row))
+            for k, row in enumerate(self.reset_mask)
+            if row.any()
+        }
+
+    def report(self) -> str:  # type: ignore[override]
+        lines = [super().report()]  # type: ignore[misc]
+        lines.append(
+            f"stateful layout: {_batches(self.n_batches)} of {self.batch_size} slots, "
+            f"{plural(int(self.index['stream'].max()) + 1 if len(self.index) else 0, 'stream')}"
+            f" ({plural(int(self.index['reset'].sum()), 'slot reset')}), "
+            f"{plural(self.n_padded, 'padding sample')} (weight 0), "
+            f"{plural(self.n_windows_dropped, 'window')} left out"
+        )
+        if len(self.layout_dropped):
+            by = self.layout_dropped.groupby("reason", sort=False).size()
+            for reason, n in by.items():
+                lines.append(f"  {reason}: {plural(int(n), 'window')} ({_LAYOUT_REASONS[reason]})")
+        return "\n".join(lines)
+
+
+_LAYOUT_REASONS = {
+    "remainder": "slots cut to the shortest with remainder='drop'",
+    "overlap": "windows between the streams kept with overlap='thin'",
+}
+
+_CLASSES: dict[type, type] = {}
+
+
+def _stateful_class(base: type) -> type:
+    cls = _CLASSES.get(base)
+    if cls is None:
+        cls = type(base.__name__, (_StatefulMixin, base), {"__module__": base.__module__,
+                                                           "__doc__": base.__doc__})
+        _CLASSES[base] = cls
+    return cls
+
+
+def _stream_keys(index: pd.DataFrame) -> list[str]:
+    return [c for c in ("file", "group", "segment") if c in index.columns]
+
+
+def stateful_layout(
+    windows: Any,
+    batch_size: int,
+    *,
+    remainder: str = "pad",
+    overlap: str | None = None,
+) -> Any:
+    """Reorder windows so that slot ``i`` of batch ``k + 1`` continues slot ``i`` of batch ``k``.
+
+    Parameters
+    ----------
+    windows : Windows
+        From :func:`make_windows` (or :func:`open_windows`). Their ``stride`` must be the
+        continuation step ``timesteps * sampling_rate`` or a divisor of it (see
+        ``overlap``).
+    batch_size : int
+        The static batch size of the stateful model: the number of slots.
+    remainder : {"pad", "drop"}, keyword-only
+        Slots rarely hold the same number of windows. ``"pad"`` (the default) fills the
+        shorter ones at their end with copies of their last window, marked ``pad`` in the
+        index and weighted 0 in :attr:`sample_weight`, so no window is left out.
+        ``"drop"`` cuts every slot to the shortest; the windows left out are listed in
+        ``layout_dropped`` and counted in ``report()``.
+    overlap : {"split", "thin", "error"}, optional
+        What to do when windows overlap (``stride < timesteps * sampling_rate``, so
+        ``k = step / stride`` windows start within one step). ``"split"`` lays them out
+        as ``k`` interleaved streams per segment, each continuous on its own (every row
+        is then seen ``k`` times per epoch, at ``k`` phases); ``"thin"`` keeps one stream
+        per segment (every ``k``-th window) and leaves the others out; ``"error"`` raises.
+        Defaults to ``None``: ``"split"`` with a warning that says so.
+
+    Returns
+    -------
+    Windows
+        The same class as ``windows``, sharing its source, with ``n_batches * batch_size``
+        samples in batch-major order, and these additions:
+
+        - ``index`` columns ``batch``, ``slot`` (sample ``k * batch_size + i`` is slot
+          ``i`` of batch ``k``), ``stream`` (the piece it belongs to; ``-1`` for padding),
+          ``step`` (its position in that piece), ``reset`` (``True`` where the slot starts
+          a new piece: its state must start from zero) and ``pad``;
+        - ``batch_size``, ``n_batches``, ``n_padded``, ``n_windows_dropped``;
+        - ``reset_mask``: a ``(n_batches, batch_size)`` boolean array, and
+          ``reset_slots``: ``{batch: slots}`` for the batches where some slot resets;
+        - ``sample_weight``: 0 for padding, 1 otherwise;
+        - ``layout_dropped``: the index rows of windows left out, with a ``reason``.
+
+    Raises
+    ------
+    ArgumentError
+        For a bad ``batch_size``, ``remainder`` or ``overlap``; if no window continues
+        another (``stride`` not a divisor of the step); or if ``remainder="drop"`` would
+        leave no whole batch.
+    ArgumentTypeError
+        If ``windows`` is not a windows object.
+
+    See Also
+    --------
+    make_windows : make the windows, typically with ``stride=timesteps`` for this.
+    keras_ext.ResetStates : resets the slots in ``reset_slots`` during ``fit``.
+
+    Notes
+    -----
+    The layout, in order:
+
+    1. **Streams.** Windows are grouped by ``file`` (for :func:`open_windows`),
+       ``group`` and ``segment``, and sorted by first row. A window continues the
+       previous one of its stream if it starts exactly ``step`` rows later.
+    2. **Pieces.** A stream longer than an even share ``ceil(n / batch_size)`` windows
+       (``floor`` with ``remainder="drop"``) is cut into pieces of that length. One long
+       series therefore becomes ``batch_size`` contiguous pieces, as a language-model
+       ``batchify`` does.
+    3. **Slots.** Pieces are dealt longest first, each to the slot with the fewest windows
+       so far (ties to the lowest slot), and a slot's pieces follow each other in the
+       order dealt. This keeps slot lengths close (little padding) and keeps each group's
+       windows in time order.
+    4. **Batches.** ``n_batches`` is the longest slot (``"pad"``) or the shortest
+       (``"drop"``).
+
+    Cost: ``O(n log n)`` on the index; no window is copied (the result shares the
+    source, with ``copy=False`` its ``X`` stays lazy).
+
+    Examples
+    --------
+    One series of 12 rows, windows of 2 steps that do not overlap, 2 slots: slot 0 reads
+    rows 0..5 and slot 1 rows 6..11, each continuing across the 3 batches.
+
+    >>> import numpy as np, seqprep
+    >>> w = seqprep.make_windows(np.arange(12.0), 2, stride=2, copy=False)
+    >>> lay = seqprep.stateful_layout(w, 2)
+    >>> lay.X[:, :, 0]
+    array([[ 0.,  1.],
+           [ 6.,  7.],
+           [ 2.,  3.],
+           [ 8.,  9.],
+           [ 4.,  5.],
+           [10., 11.]], dtype=float32)
+    >>> lay.index[["batch", "slot", "reset"]].to_numpy().tolist()
+    [[0, 0, True], [0, 1, True], [1, 0, False], [1, 1, False], [2, 0, False], [2, 1, False]]
+
+    Three groups of unequal length in 2 slots: the longest gets a slot of its own, the
+    two short ones share the other, which resets where it moves to the second group.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"id": ["a"] * 8 + ["b"] * 4 + ["c"] * 4, "v": np.arange(16.0)})
+    >>> w = seqprep.make_windows(df, 2, stride=2, group="id", copy=False)
+    >>> lay = seqprep.stateful_layout(w, 2)
+    >>> lay.index.pivot(index="batch", columns="slot", values="group").to_numpy().tolist()
+    [['a', 'b'], ['a', 'b'], ['a', 'c'], ['a', 'c']]
+    >>> lay.reset_slots
+    {0: (0, 1), 2: (1,)}
+    """
+    # ---- normalise and check arguments ---------------------------------------------
+    for attr in ("index", "take", "subset", "timesteps", "stride", "sampling_rate"):
+        if not hasattr(windows, attr):
+            raise ArgumentTypeError(
+                f"`windows` must be a Windows object from `make_windows` or `open_windows`. "
+                f"Received: windows={show(windows)} of type {type(windows).__name__}."
+            )
+    batch_size = integer("batch_size", batch_size,
+                         fix="It is the static batch size of the stateful model.")
+    choice("remainder", remainder, ("pad", "drop"))
+    if overlap is not None:
+        choice("overlap", overlap, ("split", "thin", "error"))
+    if "slot" in windows.index.columns:
+        raise ArgumentError(
+            "`windows` must not already be a stateful layout (its index has a `slot` "
+            "column). Received: a layout of batch_size="
+            f"{getattr(windows, 'batch_size', '?')}. Lay out the original windows instead."
+        )
+    n_in = len(windows)
+    if n_in == 0:
+        raise ShapeError("`windows` must hold at least one window. Received: 0 windows.")
+
+    step = int(windows.timesteps) * int(windows.sampling_rate)
+    stride = int(windows.stride)
+    if stride > step or step % stride:
+        raise ArgumentError(
+            "`windows` must come in continuing streams for a stateful layout: `stride` must "
+            f"be timesteps * sampling_rate = {step} or a divisor of it, so that a window "
+            f"starting {step} rows after another continues it. Received: stride={stride}, "
+            f"timesteps={windows.timesteps}, sampling_rate={windows.sampling_rate}. Make the "
+            f"windows with stride={step}."
+        )
+    k = step // stride
+    notes: list[str] = []
+    if k > 1:
+        if overlap == "error":
+            raise ArgumentError(
+                f"`overlap='error'`: the windows overlap (stride={stride} < timesteps * "
+                f"sampling_rate = {step}), so each segment holds {k} interleaved streams. "
+                f"Received: stride={stride}. Make the windows with stride={step}, or pass "
+                "overlap='split' (keep all windows as separate streams) or 'thin' (keep one)."
+            )
+        if overlap is None:
+            warnings.warn(
+                f"stateful_layout: the windows overlap (stride={stride} < timesteps * "
+                f"sampling_rate = {step}), so they are laid out as {k} interleaved streams "
+                f"per segment, each row seen {k} times per epoch. Pass overlap='split' to "
+                f"silence this, overlap='thin' to keep one stream, or make the windows with "
+                f"stride={step}.",
+                UserWarning,
+                stacklevel=2,
+            )
+            overlap = "split"
+
+    # ---- 1. streams ------------------------------------------------------------------
+    index = windows.index
+    starts = np.asarray(_starts_of(windows), dtype=np.int64)
+    keys = _stream_keys(index)
+    if keys:
+        codes = pd.MultiIndex.from_frame(index[keys]).factorize()[0] if len(keys) > 1 \
+            else pd.factorize(index[keys[0]])[0]
+    else:
+        codes = np.zeros(n_in, dtype=np.int64)
+    codes = np.asarray(codes, dtype=np.int64)
+    # phase within the step: windows of one stream share it
+    seg_min = pd.Series(starts).groupby(codes).transform("min").to_numpy()
+    phase = ((starts - seg_min) // stride) % k
+    left_out = np.zeros(n_in, dtype=bool)
+    if k > 1 and overlap == "thin":
+        left_out = phase != 0
+        notes.append(f"overlap='thin': kept 1 of {k} interleaved streams per segment, "
+                     f"{plural(int(left_out.sum()), 'window')} left out")
+    elif k > 1:
+        notes.append(f"overlap='split': {k} interleaved streams per segment")
+    keep = np.flatnonzero(~left_out)
+    order = keep[np.lexsort((starts[keep], phase[keep], codes[keep]))]
+    s_sorted = starts[order]
+    new_stream = np.ones(len(order), dtype=bool)
+    if len(order) > 1:
+        same = (codes[order][1:] == codes[order][:-1]) & (phase[order][1:] == phase[order][:-1])
+        new_stream[1:] = ~(same & (np.diff(s_sorted) == step))
+    bounds = np.append(np.flatnonzero(new_stream), len(order))
+    streams = [order[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+
+    # ---- 2. pieces ------------------------------------------------------------------------
+    n = len(order)
+    share = -(-n // batch_size) if remainder == "pad" else n // batch_size
+    if share == 0:
+        raise ArgumentError(
+            f"`remainder='drop'` leaves no whole batch: {plural(n, 'window')} cannot fill "
+            f"{batch_size} slots. Received: batch_size={batch_size}. Pass remainder='pad', "
+            "or a batch_size of at most the number of windows."
+        )
+    pieces: list[np.ndarray] = []
+    n_cut = 0
+    for s in streams:
+        if len(s) > share:
+            n_cut += 1
+            pieces.extend(s[i : i + share] for i in range(0, len(s), share))
+        else:
+            pieces.append(s)
+
+    # ---- 3. slots: longest first, to the least-filled slot ----------------------------------
+    rank = sorted(range(len(pieces)), key=lambda p: (-len(pieces[p]), p))
+    heap = [(0, slot) for slot in range(batch_size)]
+    slot_pieces: list[list[int]] = [[] for _ in range(batch_size)]
+    for p in rank:
+        load, slot = heapq.heappop(heap)
+        slot_pieces[slot].append(p)
+        heapq.heappush(heap, (load + len(pieces[p]), slot))
+    loads = np.array([sum(len(pieces[p]) for p in ps) for ps in slot_pieces])
+
+    # ---- 4. batches ------------------------------------------------------------------------
+    n_batches = int(loads.max()) if remainder == "pad" else int(loads.min())
+    total = n_batches * batch_size
+    take = np.empty(total, dtype=np.int64)
+    piece_of = np.full(total, -1, dtype=np.int64)
+    step_in = np.full(total, -1, dtype=np.int64)
+    reset = np.zeros(total, dtype=bool)
+    pad = np.zeros(total, dtype=bool)
+    cut_off: list[np.ndarray] = []
+    for slot, ps in enumerate(slot_pieces):
+        seq = np.concatenate([pieces[p] for p in ps]) if ps else np.empty(0, np.int64)
+        pid = np.concatenate([np.full(len(pieces[p]), p) for p in ps]) if ps \
+            else np.empty(0, np.int64)
+        pos = np.concatenate([np.arange(len(pieces[p])) for p in ps]) if ps \
+            else np.empty(0, np.int64)
+        if len(seq) > n_batches:
+            cut_off.append(seq[n_batches:])
+            seq, pid, pos = seq[:n_batches], pid[:n_batches], pos[:n_batches]
+        m = len(seq)
+        at = np.arange(n_batches) * batch_size + slot
+        take[at[:m]] = seq
+        piece_of[at[:m]] = pid
+        step_in[at[:m]] = pos
+        reset[at[:m]] = pos == 0
+        if m < n_batches:
+            filler = seq[-1] if m else order[0]
+            take[at[m:]] = filler
+            pad[at[m:]] = True
+
+    # number pieces in order of first appearance, so stream ids read naturally
+    real = piece_of >= 0
+    first_seen = pd.unique(piece_of[real])
+    renumber = np.full(len(pieces), -1, dtype=np.int64)
+    renumber[first_seen] = np.arange(len(first_seen))
+    piece_of[real] = renumber[piece_of[real]]
+
+    n_padded = int(pad.sum())
+    dropped_idx = np.concatenate(cut_off) if cut_off else np.empty(0, np.int64)
+    layout_dropped = pd.concat(
+        [
+            index.iloc[np.flatnonzero(left_out)].assign(reason="overlap"),
+            index.iloc[dropped_idx].assign(reason="remainder"),
+        ],
+        ignore_index=True,
+    ) if (left_out.any() or len(dropped_idx)) else index.iloc[:0].assign(reason=pd.Series(dtype=str))
+
+    new_index = index.iloc[take].reset_index(drop=True)
+    new_index["batch"] = np.arange(total) // batch_size
+    new_index["slot"] = np.arange(total) % batch_size
+    new_index["stream"] = piece_of
+    new_index["step"] = step_in
+    new_index["reset"] = reset
+    new_index["pad"] = pad
+
+    cut = f" ({plural(n_cut, 'stream')} cut into pieces)" if n_cut else ""
+    summary = (
+        f"stateful_layout(batch_size={batch_size}, remainder={remainder!r}): "
+        f"{_batches(n_batches)}, {plural(len(first_seen), 'stream')}{cut}, "
+        f"{plural(n_padded, 'padding sample')}, {plural(len(dropped_idx), 'window')} dropped"
+    )
+    note = "; ".join(notes + [summary])
+    base = windows.subset(take, index=new_index, note=note)
+    out = _stateful_class(type(base)).__new__(_stateful_class(type(base)))
+    out.__dict__.update(base.__dict__)
+    out.batch_size = batch_size
+    out.n_batches = n_batches
+    out.n_padded = n_padded
+    out.n_windows_dropped = int(left_out.sum()) + len(dropped_idx)
+    out.layout_dropped = layout_dropped
+    out.reset_mask = reset.reshape(n_batches, batch_size)
+    return out
+
+
+def _batches(n: int) -> str:
+    return f"{n:,} batch{'' if n == 1 else 'es'}"
+
+
+def _starts_of(windows: Any) -> np.ndarray:
+    """Start row of each window, comparable within a stream key (sorted-row positions)."""
+    starts = getattr(windows, "_starts", None)
+    if starts is None:
+        raise ArgumentTypeError(
+            "`windows` must know where each window starts (a `_starts` array). Received: "
+            f"{type(windows).__name__} without one. Use `make_windows` or `open_windows`."
+        )
+    return starts
