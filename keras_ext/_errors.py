@@ -9,8 +9,10 @@ callers already catch::
     ├── ArgumentTypeError (TypeError)     an argument has the wrong type
     ├── ModelError (ValueError)           the model cannot do what was asked
     │                                     (no stateful layer, no static batch size, ...)
-    └── BackendError (ValueError)         the Keras backend cannot do it (e.g. stateful
-                                          RNNs carry no state on JAX)
+    ├── BackendError (ValueError)         the Keras backend cannot do it (e.g. stateful
+    │                                     RNNs carry no state on JAX)
+    └── MissingDependencyError (ImportError)  an optional dependency is not installed
+                                          (e.g. matplotlib for plot_history)
 
 Messages name the argument, the rule, the value received and the fix.
 """
@@ -22,6 +24,7 @@ __all__ = [
     "ArgumentTypeError",
     "BackendError",
     "KerasExtError",
+    "MissingDependencyError",
     "ModelError",
     "RemainderError",
 ]
@@ -62,7 +65,11 @@ class BackendError(KerasExtError, ValueError):
     """The active Keras backend cannot do what was asked."""
 
 
+class MissingDependencyError(KerasExtError, ImportError):
+    """An optional dependency is missing; the message gives the ``pip install`` to run."""
+
+
 for _cls in (KerasExtError, ArgumentError, RemainderError, ArgumentTypeError, ModelError,
-             BackendError):
+             BackendError, MissingDependencyError):
     _cls.__module__ = "keras_ext"
 del _cls
