@@ -22,6 +22,7 @@ from ._errors import (
 )
 from ._layout import stateful_layout
 from ._reshape import as_samples, as_sequence, batch_input_shape, input_shape
+from ._scale import Scaler
 from ._split import Split, split_by_time
 from ._windows import WindowArray, Windows, make_windows
 
@@ -38,6 +39,7 @@ __all__ = [
     "MissingDependencyError",
     "NotFittedError",
     "OrderError",
+    "Scaler",
     "SchemaError",
     "SeqprepError",
     "ShapeError",

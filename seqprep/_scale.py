@@ -1,0 +1,835 @@
+"""Scale columns with statistics from the training rows only: ``Scaler``.
+
+The three methods, per column (and per group with ``by``), with ``x' = (x - center) / scale``:
+
+- ``"standard"``: center the mean, scale the standard deviation (``ddof=0``);
+- ``"minmax"``: center the minimum, scale ``max - min`` (training rows land in ``[0, 1]``);
+- ``"robust"``: center the median, scale the interquartile range ``q75 - q25``.
+
+A column that is constant in the training rows (of a group) gets ``scale = 1``, as does a
+robust column whose quartiles coincide, so nothing is divided by zero. Missing values are
+ignored by ``fit`` and stay missing.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Hashable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._args import choice, plural, show
+from ._errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    ColumnError,
+    DataError,
+    NotFittedError,
+    ShapeError,
+)
+from ._windows import Windows
+
+__all__ = ["Scaler"]
+
+_METHODS = ("standard", "minmax", "robust")
+_STATE_VERSION = 1
+# Notes a transformed Windows carries; windows_to_frame reads the last one.
+SCALED_NOTE = "scaled by "
+UNSCALED_NOTE = "unscaled by "
+
+
+def windows_are_scaled(windows: Windows) -> bool:
+    """Whether the last Scaler applied to ``windows`` scaled (not unscaled) them."""
+    for note in reversed(windows.notes):
+        if note.startswith(SCALED_NOTE):
+            return True
+        if note.startswith(UNSCALED_NOTE):
+            return False
+    return False
+
+
+def covered_rows(windows: Windows) -> np.ndarray:
+    """Boolean mask over the windows' source rows: the rows any sample reads, inputs or targets."""
+    n = len(windows._source)
+    s = windows._starts
+    hit = np.zeros(n + 1, dtype=np.int64)
+    if windows.sampling_rate == 1:
+        hit += np.bincount(s, minlength=n + 1)
+        hit -= np.bincount(s + windows.span, minlength=n + 1)
+        mask = np.cumsum(hit)[:n] > 0
+    else:
+        mask = np.zeros(n, dtype=bool)
+        for k in range(windows.timesteps):
+            mask[s + k * windows.sampling_rate] = True
+    if windows._target_source is not None:
+        t = s + windows.target_offset
+        steps = np.bincount(t, minlength=n + 1) - np.bincount(t + windows.horizon, minlength=n + 1)
+        mask |= np.cumsum(steps)[:n] > 0
+    return mask
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python scalar JSON understands."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+class Scaler:
+    """Standard, min-max or robust scaling, fitted on training rows, optionally per group.
+
+    Follows scikit-learn's conventions without depending on it: ``fit`` returns the
+    scaler, fitted attributes end in ``_``, ``fit_transform``, ``get_params`` /
+    ``set_params``, and using it before ``fit`` raises :class:`NotFittedError`.
+
+    Parameters
+    ----------
+    method : {"standard", "minmax", "robust"}
+        ``(x - mean) / std``, ``(x - min) / (max - min)`` or ``(x - median) / IQR``.
+        Defaults to ``"standard"``.
+    by : column name, optional
+        Keep statistics per group: the group column of a DataFrame. For :class:`Windows`
+        their own groups are used, for arrays the ``groups=`` passed to each call. Data of
+        a group not seen by ``fit`` raises :class:`DataError`. Defaults to ``None``: one set
+        of statistics for all rows.
+    columns : list, optional
+        Columns to scale: names for DataFrames and Windows (features or targets), positions
+        for arrays. Defaults to every numeric column but ``by`` (every column of an array,
+        every feature and target of a Windows). Other columns pass through unchanged.
+
+    Attributes
+    ----------
+    columns_ : tuple
+        The scaled columns, in the order of ``center_`` and ``scale_``'s last axis.
+    targets_ : tuple or None
+        The target names of the Windows fitted on (``None`` for DataFrames and arrays); the
+        default columns of :meth:`inverse_transform_targets`.
+    groups_ : tuple or None
+        The group labels, in the order of the first axis of ``center_`` and ``scale_``.
+    center_, scale_ : numpy.ndarray of shape ``(n_columns,)``, or ``(n_groups, n_columns)``
+        with ``by``.
+    n_rows_seen_ : int
+        Rows the statistics were computed on (each once).
+
+    See Also
+    --------
+    split_by_time : make the training rows first.
+    Windows.to_frame : predictions back in the original units, given the scaler.
+
+    Notes
+    -----
+    Fitting on a :class:`Windows` uses the rows its samples read (input and target rows),
+    each row once however many windows contain it, so statistics equal those of the
+    training rows themselves. A column that is both a feature and a target is fitted once
+    and scaled the same way in both roles.
+
+    Transforming a :class:`Windows` scales its source rows (a copy) and returns a new
+    Windows with the same samples and index; its ``notes`` record it. Source rows that no
+    sample reads are left as they are, or missing if their group was never fitted.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, seqprep
+    >>> df = pd.DataFrame({"id": ["a", "a", "b", "b"], "x": [1.0, 3.0, 10.0, 30.0]})
+    >>> sc = seqprep.Scaler("minmax", by="id").fit(df)
+    >>> sc.transform(df)["x"].tolist()
+    [0.0, 1.0, 0.0, 1.0]
+    >>> sc.center_, sc.scale_
+    (array([[ 1.], [10.]]), array([[ 2.], [20.]]))
+
+    Predictions of scaled targets back in the original units, per group:
+
+    >>> sc.inverse_transform_targets(np.array([[0.5], [0.5]]), groups=["a", "b"],
+    ...                              targets=["x"])
+    array([[ 2.], [20.]])
+    """
+
+    def __init__(self, method: str = "standard", *, by: Any = None, columns: Any = None) -> None:
+        _check_params(method, by, columns)
+        self.method = method
+        self.by = by
+        self.columns = columns
+
+    # ------------------------------------------------------------ scikit-learn style
+
+    def get_params(self, deep: bool = True) -> dict:
+        """The constructor arguments, as scikit-learn's ``get_params``."""
+        return {"method": self.method, "by": self.by, "columns": self.columns}
+
+    def set_params(self, **params: Any) -> Scaler:
+        """Set constructor arguments; returns the scaler. Refit afterwards."""
+        unknown = sorted(set(params) - {"method", "by", "columns"})
+        if unknown:
+            raise ArgumentError(
+                f"`set_params` got unknown parameters {unknown}. Scaler takes `method`, `by` "
+                "and `columns`."
+            )
+        merged = {**self.get_params(), **params}
+        _check_params(merged["method"], merged["by"], merged["columns"])
+        for k, v in params.items():
+            setattr(self, k, v)
+        return self
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "center_")
+
+    def __repr__(self) -> str:
+        args = [repr(self.method)] if self.method != "standard" else []
+        args += [f"{k}={v!r}" for k, v in (("by", self.by), ("columns", self.columns))
+                 if v is not None]
+        return f"Scaler({', '.join(args)})"
+
+    # -------------------------------------------------------------------------- fit
+
+    def fit(self, data: Any, y: Any = None, *, groups: Any = None) -> Scaler:
+        """Compute the statistics on ``data``, the training rows; returns the scaler.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame, 2D numpy.ndarray of shape ``(rows, columns)``, or Windows
+            The training rows, or the training windows (each source row they read counts
+            once).
+        y : ignored
+            For scikit-learn compatibility.
+        groups : array-like of length ``rows``, optional
+            Arrays only, with ``by``: the group of each row.
+
+        Returns
+        -------
+        Scaler
+            ``self``, fitted.
+
+        Raises
+        ------
+        ArgumentTypeError
+            A non-numeric column named in ``columns`` or an array that is not numeric.
+        ColumnError, ShapeError, ArgumentError, DataError
+            A missing column, a wrongly shaped array or ``groups``, an all-missing column.
+        """
+        if isinstance(data, Windows):
+            values, labels, columns, kind, width = self._fit_windows(data, groups)
+            targets = tuple(data.target_names) if data._target_source is not None else None
+        elif isinstance(data, pd.DataFrame):
+            values, labels, columns, kind, width = self._fit_frame(data, groups)
+            targets = None
+        else:
+            values, labels, columns, kind, width = self._fit_array(data, groups)
+            targets = None
+        if len(values) == 0:
+            raise ShapeError(
+                "`data` must have at least one row to fit on. Received: 0 rows. Fit on the "
+                "training rows (e.g. `split_by_time(...).train`)."
+            )
+        if labels is not None:
+            codes, uniq = pd.factorize(pd.Series(labels), sort=True, use_na_sentinel=True)
+            if (codes < 0).any():
+                raise DataError(
+                    f"`by` must have no missing group labels. Received: "
+                    f"{plural(int((codes < 0).sum()), 'row')} without a group. Drop or label "
+                    "those rows."
+                )
+            group_labels = tuple(_plain(g) for g in uniq)
+        else:
+            codes, group_labels = np.zeros(len(values), dtype=np.int64), None
+        center, scale = _statistics(values, codes, len(group_labels or (0,)), self.method)
+        bad = np.argwhere(np.isnan(center))
+        if len(bad):
+            g, c = bad[0]
+            where = f" in group {group_labels[g]!r}" if group_labels is not None else ""
+            raise DataError(
+                f"`data` column {columns[c]!r} has no values{where} to fit on: every training "
+                f"row is missing. Received: {plural(len(values), 'row')}. Fill or drop the "
+                "column, or leave it out of `columns`."
+            )
+        self.columns_ = tuple(columns)
+        self.targets_ = targets
+        self.groups_ = group_labels
+        self.center_ = center if group_labels is not None else center[0]
+        self.scale_ = scale if group_labels is not None else scale[0]
+        self.n_rows_seen_ = int(len(values))
+        self._kind = kind
+        self._width = width
+        return self
+
+    def fit_transform(self, data: Any, y: Any = None, *, groups: Any = None) -> Any:
+        """``fit(data)`` then ``transform(data)``."""
+        return self.fit(data, groups=groups).transform(data, groups=groups)
+
+    def _columns_arg(self) -> list | None:
+        if self.columns is None:
+            return None
+        if isinstance(self.columns, (str, bytes)) or np.isscalar(self.columns):
+            return [self.columns]
+        return list(self.columns)
+
+    def _fit_frame(self, data: pd.DataFrame, groups: Any):
+        if groups is not None:
+            raise ArgumentError(
+                f"`groups` must be None for a DataFrame: groups come from the column "
+                f"by={self.by!r}. Received: groups={show(groups)}."
+            )
+        if self.by is not None and self.by not in data.columns:
+            raise ColumnError(
+                f"`by` names a column not in the data: {self.by!r}. Available columns: "
+                f"{', '.join(map(repr, data.columns[:20]))}."
+            )
+        wanted = self._columns_arg()
+        if wanted is None:
+            columns = [c for c in data.columns if c != self.by and _numeric(data[c])]
+            if not columns:
+                raise ArgumentTypeError(
+                    f"`data` has no numeric columns to scale. Received columns: "
+                    f"{', '.join(f'{c!r} ({data[c].dtype})' for c in data.columns[:20])}. "
+                    "Encode them as numbers first."
+                )
+        else:
+            columns = _frame_columns(data, wanted, self.by)
+        labels = data[self.by].to_numpy() if self.by is not None else None
+        return data[columns].to_numpy(dtype=np.float64), labels, columns, "frame", None
+
+    def _fit_array(self, data: Any, groups: Any):
+        arr = _array2d("data", data)
+        wanted = self._columns_arg()
+        columns = list(range(arr.shape[1])) if wanted is None else \
+            _positions(wanted, arr.shape[1])
+        labels = self._array_groups(groups, len(arr), "rows")
+        return arr[:, columns].astype(np.float64), labels, columns, "array", arr.shape[1]
+
+    def _fit_windows(self, w: Windows, groups: Any):
+        if groups is not None:
+            raise ArgumentError(
+                f"`groups` must be None for Windows: they carry their own groups. Received: "
+                f"groups={show(groups)}."
+            )
+        if self.by is not None and w._groups is None:
+            raise ArgumentError(
+                f"`by` asks for per-group statistics, but the Windows have no groups. Received: "
+                f"by={self.by!r}. Pass group= to `make_windows`, or use by=None."
+            )
+        names = list(w.feature_names)
+        if w._target_source is not None:
+            names += [t for t in w.target_names if t not in names]
+        wanted = self._columns_arg()
+        columns = names if wanted is None else wanted
+        missing = [c for c in columns if c not in names]
+        if missing:
+            raise ColumnError(
+                f"`columns` names {plural(len(missing), 'column')} that are neither features "
+                f"nor targets of the Windows: {', '.join(map(repr, missing))}. Available: "
+                f"{', '.join(map(repr, names))}."
+            )
+        mask = covered_rows(w)
+        blocks = []
+        for c in columns:
+            if c in w.feature_names:
+                blocks.append(w._source[mask, w.feature_names.index(c)])
+            else:
+                blocks.append(w._target_source[mask, w.target_names.index(c)])
+        values = np.column_stack(blocks).astype(np.float64)
+        labels = w._groups[mask] if self.by is not None else None
+        return values, labels, columns, "windows", None
+
+    def _array_groups(self, groups: Any, n: int, what: str) -> np.ndarray | None:
+        if self.by is None:
+            if groups is not None:
+                raise ArgumentError(
+                    f"`groups` is only used with per-group statistics, and this Scaler has "
+                    f"by=None. Received: groups={show(groups)}. Drop `groups`, or create the "
+                    "Scaler with `by`."
+                )
+            return None
+        if groups is None:
+            raise ArgumentError(
+                f"`groups` is required for arrays: the Scaler keeps per-group statistics "
+                f"(by={self.by!r}). Received: groups=None for {plural(n, what[:-1])}. Pass the "
+                f"group of each of the {what}, e.g. groups=windows.index['group']."
+            )
+        labels = np.asarray(groups)
+        if labels.ndim != 1 or len(labels) != n:
+            raise ShapeError(
+                f"`groups` must hold one label per {what[:-1]}: shape ({n},). Received: "
+                f"{show(groups)} of shape {labels.shape}."
+            )
+        return labels
+
+    # -------------------------------------------------------------------- transform
+
+    def _check_fitted(self, method: str) -> None:
+        if not hasattr(self, "center_"):
+            raise NotFittedError(
+                f"`Scaler.{method}` needs a fitted Scaler. Received: {self!r}, never fitted. "
+                "Call `.fit(train)` on the training rows first, or `.fit_transform(train)`."
+            )
+
+    def _codes(self, labels: np.ndarray | None, where: str) -> np.ndarray | None:
+        """Row codes into ``groups_``; raise for labels never fitted."""
+        if self.groups_ is None:
+            return None
+        codes = pd.Index(self.groups_).get_indexer(pd.Index(labels))
+        if (codes < 0).any():
+            unseen = pd.unique(pd.Series(np.asarray(labels, dtype=object)[codes < 0]))
+            shown = ", ".join(map(repr, unseen[:10])) + (" ..." if len(unseen) > 10 else "")
+            fitted = ", ".join(map(repr, self.groups_[:10])) + \
+                (" ..." if len(self.groups_) > 10 else "")
+            raise DataError(
+                f"`{where}` has {plural(len(unseen), 'group')} the Scaler never saw in `fit` "
+                f"(by={self.by!r}): {shown}. Statistics exist only for the "
+                f"{plural(len(self.groups_), 'group')} fitted: {fitted}. Fit on training rows "
+                "of every group, drop these groups, or use by=None."
+            )
+        return codes
+
+    def _stats(self, col_idx: list[int], codes: np.ndarray | None):
+        center = np.atleast_2d(self.center_)[:, col_idx]
+        scale = np.atleast_2d(self.scale_)[:, col_idx]
+        if codes is None:
+            return center[0], scale[0]
+        return center[codes], scale[codes]
+
+    def transform(self, data: Any, *, groups: Any = None) -> Any:
+        """Scale ``data`` with the fitted statistics: ``(x - center_) / scale_``.
+
+        Parameters
+        ----------
+        data : pandas.DataFrame, 2D numpy.ndarray, or Windows
+            A DataFrame must hold every column in ``columns_`` (others pass through). A 2D
+            array has either the width of the array fitted on (columns are positions) or
+            one column per entry of ``columns_``, in that order. A Windows has its features
+            and targets scaled (those in ``columns_``).
+        groups : array-like, optional
+            Arrays only, with ``by``: the group of each row.
+
+        Returns
+        -------
+        Same type as ``data``
+            A new DataFrame (same index and columns), array (float) or Windows (same
+            samples and index, a scaled copy of its source).
+        """
+        self._check_fitted("transform")
+        return self._apply(data, groups, inverse=False)
+
+    def inverse_transform(self, data: Any, *, groups: Any = None) -> Any:
+        """Undo :meth:`transform`: ``x * scale_ + center_``. Takes what ``transform`` takes."""
+        self._check_fitted("inverse_transform")
+        return self._apply(data, groups, inverse=True)
+
+    def _apply(self, data: Any, groups: Any, *, inverse: bool) -> Any:
+        if isinstance(data, Windows):
+            return self._apply_windows(data, groups, inverse)
+        if isinstance(data, pd.DataFrame):
+            return self._apply_frame(data, groups, inverse)
+        return self._apply_array(data, groups, inverse)
+
+    def _apply_frame(self, data: pd.DataFrame, groups: Any, inverse: bool) -> pd.DataFrame:
+        if groups is not None:
+            raise ArgumentError(
+                f"`groups` must be None for a DataFrame: groups come from the column "
+                f"by={self.by!r}. Received: groups={show(groups)}."
+            )
+        if self._kind == "array":
+            raise ArgumentTypeError(
+                "`data` must be a 2D array: this Scaler was fitted on an array, so its columns "
+                f"are positions {list(self.columns_)}. Received: a DataFrame. Pass "
+                "`df.to_numpy()`, or fit on a DataFrame."
+            )
+        missing = [c for c in self.columns_ if c not in data.columns]
+        if missing:
+            raise ColumnError(
+                f"`data` lacks {plural(len(missing), 'column')} the Scaler was fitted on: "
+                f"{', '.join(map(repr, missing))}. Received columns: "
+                f"{', '.join(map(repr, data.columns[:20]))}."
+            )
+        _frame_columns(data, list(self.columns_), None)  # numeric check
+        labels = None
+        if self.groups_ is not None:
+            if self.by not in data.columns:
+                raise ColumnError(
+                    f"`data` lacks the group column by={self.by!r} the Scaler needs for its "
+                    f"per-group statistics. Received columns: "
+                    f"{', '.join(map(repr, data.columns[:20]))}."
+                )
+            labels = data[self.by].to_numpy()
+        codes = self._codes(labels, "data")
+        cols = list(self.columns_)
+        center, scale = self._stats(list(range(len(cols))), codes)
+        values = data[cols].to_numpy(dtype=np.float64)
+        new = values * scale + center if inverse else (values - center) / scale
+        out = data.copy()
+        for j, c in enumerate(cols):
+            dtype = data[c].dtype if pd.api.types.is_float_dtype(data[c]) else np.float64
+            out[c] = new[:, j].astype(dtype, copy=False)
+        return out
+
+    def _apply_array(self, data: Any, groups: Any, inverse: bool) -> np.ndarray:
+        arr = _array2d("data", data)
+        if self._kind == "array" and arr.shape[1] == self._width:
+            col_pos = list(self.columns_)
+        elif arr.shape[1] == len(self.columns_):
+            col_pos = list(range(len(self.columns_)))
+        else:
+            widths = [len(self.columns_)]
+            if self._kind == "array" and self._width != len(self.columns_):
+                widths.insert(0, self._width)
+            raise ShapeError(
+                f"`data` must have {' or '.join(map(str, widths))} columns: "
+                + (f"the width of the array fitted on, or " if len(widths) > 1 else "")
+                + f"one per scaled column {list(self.columns_)}. Received: array of shape "
+                f"{arr.shape}. Select those columns first."
+            )
+        codes = self._codes(self._array_groups(groups, len(arr), "rows"), "groups")
+        center, scale = self._stats(list(range(len(self.columns_))), codes)
+        out = arr.astype(arr.dtype if np.issubdtype(arr.dtype, np.floating) else np.float64,
+                         copy=True)
+        values = out[:, col_pos].astype(np.float64)
+        out[:, col_pos] = values * scale + center if inverse else (values - center) / scale
+        return out
+
+    def _apply_windows(self, w: Windows, groups: Any, inverse: bool) -> Windows:
+        if groups is not None:
+            raise ArgumentError(
+                f"`groups` must be None for Windows: they carry their own groups. Received: "
+                f"groups={show(groups)}."
+            )
+        if self.groups_ is not None and w._groups is None:
+            raise ArgumentError(
+                f"`data` must have groups: the Scaler keeps per-group statistics "
+                f"(by={self.by!r}) and the Windows have none. Pass group= to `make_windows`."
+            )
+        feats = [(j, self.columns_.index(c)) for j, c in enumerate(w.feature_names)
+                 if c in self.columns_]
+        targs = [] if w._target_source is None else \
+            [(j, self.columns_.index(c)) for j, c in enumerate(w.target_names) if c in self.columns_]
+        if not feats and not targs:
+            raise ColumnError(
+                f"`data`: none of the Windows' features {list(w.feature_names)} or targets "
+                f"{list(w.target_names)} is a column the Scaler was fitted on "
+                f"({list(self.columns_)}). Fit the Scaler on data with the same column names."
+            )
+        codes = None
+        if self.groups_ is not None:
+            codes = pd.Index(self.groups_).get_indexer(pd.Index(w._groups))
+            read = covered_rows(w) & (codes < 0)
+            if read.any():
+                self._codes(w._groups[read], "data")  # raises, naming the unseen groups
+
+        def apply(src: np.ndarray, pairs: list) -> np.ndarray:
+            dtype = src.dtype if np.issubdtype(src.dtype, np.floating) else np.float64
+            out = src.astype(dtype, copy=True)
+            if not pairs:
+                return out
+            dst, idx = [p[0] for p in pairs], [p[1] for p in pairs]
+            if codes is None:
+                center, scale = self._stats(idx, None)
+            else:  # rows of groups never fitted are read by no sample: leave them missing
+                known = codes >= 0
+                center = np.full((len(src), len(idx)), np.nan)
+                scale = np.ones((len(src), len(idx)))
+                center[known], scale[known] = self._stats(idx, codes[known])
+            block = src[:, dst].astype(np.float64)
+            out[:, dst] = block * scale + center if inverse else (block - center) / scale
+            return out
+
+        source = apply(w._source, feats)
+        target_source = None if w._target_source is None else apply(w._target_source, targs)
+        note = (UNSCALED_NOTE if inverse else SCALED_NOTE) + repr(self)
+        return _with_sources(w, source, target_source, note)
+
+    # ---------------------------------------------------------------------- targets
+
+    def _target_columns(self, targets: Any) -> list[int]:
+        names = self.targets_ if targets is None else (
+            [targets] if isinstance(targets, (str, bytes)) or np.isscalar(targets)
+            else list(targets))
+        if names is None:
+            raise ArgumentError(
+                "`targets` is required: this Scaler was not fitted on Windows, so it does not "
+                f"know which of its columns {list(self.columns_)} are the targets. Received: "
+                "targets=None. Pass them in the order of the model's outputs, e.g. "
+                "targets=windows.target_names."
+            )
+        missing = [t for t in names if t not in self.columns_]
+        if missing:
+            raise ColumnError(
+                f"`targets` names {plural(len(missing), 'column')} the Scaler was not fitted "
+                f"on: {', '.join(map(repr, missing))}. Fitted columns: "
+                f"{', '.join(map(repr, self.columns_))}."
+            )
+        return [self.columns_.index(t) for t in names]
+
+    def transform_targets(self, y: Any, *, groups: Any = None, targets: Any = None) -> np.ndarray:
+        """Scale target values shaped like ``Windows.y``: see :meth:`inverse_transform_targets`."""
+        self._check_fitted("transform_targets")
+        return self._apply_targets(y, groups, targets, inverse=False)
+
+    def inverse_transform_targets(self, y: Any, *, groups: Any = None,
+                                  targets: Any = None) -> np.ndarray:
+        """Predictions of scaled targets back in the original units.
+
+        Parameters
+        ----------
+        y : array-like of shape ``(samples, horizon * n_targets)``, ``(samples, horizon,
+            n_targets)`` or ``(samples,)`` (one target, one step)
+            Laid out like ``Windows.y`` (step-major: column ``h * n_targets + j`` is target
+            ``j`` at step ``h + 1``) or ``Windows.y_steps``; what ``model.predict`` returns.
+        groups : array-like of length ``samples``, optional
+            With per-group statistics: the group of each sample, e.g.
+            ``windows.index["group"]``.
+        targets : list, optional
+            The target columns, in output order. Defaults to ``targets_`` (the Windows
+            fitted on).
+
+        Returns
+        -------
+        numpy.ndarray
+            Same shape as ``y``, ``float64``.
+        """
+        self._check_fitted("inverse_transform_targets")
+        return self._apply_targets(y, groups, targets, inverse=True)
+
+    def _apply_targets(self, y: Any, groups: Any, targets: Any, inverse: bool) -> np.ndarray:
+        idx = self._target_columns(targets)
+        arr = _numeric_array("y", y).astype(np.float64)
+        nt = len(idx)
+        if arr.ndim == 1 and nt == 1:
+            steps = arr[:, None, None]
+        elif arr.ndim == 2 and arr.shape[1] % nt == 0:
+            steps = arr.reshape(len(arr), -1, nt)
+        elif arr.ndim == 3 and arr.shape[2] == nt:
+            steps = arr
+        else:
+            raise ShapeError(
+                f"`y` must be (samples, horizon * n_targets) or (samples, horizon, n_targets) "
+                f"with n_targets={nt} ({', '.join(map(repr, (self.columns_[i] for i in idx)))}). "
+                f"Received: array of shape {arr.shape}. Pass `targets=` to name the columns "
+                "the model predicts."
+            )
+        codes = self._codes(self._array_groups(groups, len(arr), "samples"), "groups")
+        center, scale = self._stats(idx, codes)
+        if codes is not None:
+            center, scale = center[:, None, :], scale[:, None, :]
+        out = steps * scale + center if inverse else (steps - center) / scale
+        return out.reshape(arr.shape)
+
+    # ---------------------------------------------------------------- persistence
+
+    def to_dict(self) -> dict:
+        """The parameters and fitted statistics as plain JSON-able values.
+
+        Returns
+        -------
+        dict
+            ``json.dumps`` it to store it next to a model; :meth:`from_dict` reads it back.
+
+        Examples
+        --------
+        >>> import json, numpy as np, seqprep
+        >>> sc = seqprep.Scaler("robust").fit(np.array([[1.0], [2.0], [4.0]]))
+        >>> back = seqprep.Scaler.from_dict(json.loads(json.dumps(sc.to_dict())))
+        >>> back, back.center_, back.scale_
+        (Scaler('robust'), array([2.]), array([1.5]))
+        """
+        self._check_fitted("to_dict")
+
+        def plain(name: str, values: Any) -> list | None:
+            if values is None:
+                return None
+            out = [_plain(v) for v in values]
+            bad = [v for v in out if not isinstance(v, (str, int, float, bool))]
+            if bad:
+                raise ArgumentTypeError(
+                    f"`to_dict` needs {name} that JSON can hold (str, int, float or bool). "
+                    f"Received: {bad[0]!r} of type {type(bad[0]).__name__}. Rename them "
+                    "before fitting, e.g. with `df.rename(columns=str)`."
+                )
+            return out
+
+        return {
+            "class": "seqprep.Scaler",
+            "version": _STATE_VERSION,
+            "params": {
+                "method": self.method,
+                "by": plain("`by`", [self.by])[0] if self.by is not None else None,
+                "columns": plain("`columns`", self._columns_arg()),
+            },
+            "fitted": {
+                "kind": self._kind,
+                "width": self._width,
+                "columns": plain("column names", self.columns_),
+                "targets": plain("target names", self.targets_),
+                "groups": plain("group labels", self.groups_),
+                "center": np.asarray(self.center_).tolist(),
+                "scale": np.asarray(self.scale_).tolist(),
+                "n_rows_seen": self.n_rows_seen_,
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, state: dict) -> Scaler:
+        """A fitted Scaler from :meth:`to_dict`'s output."""
+        if not isinstance(state, dict) or state.get("class") != "seqprep.Scaler":
+            raise ArgumentError(
+                f"`state` must be a dict made by `Scaler.to_dict()`. Received: {show(state)}."
+            )
+        if state.get("version") != _STATE_VERSION:
+            raise ArgumentError(
+                f"`state` has version {state.get('version')!r}; this seqprep reads version "
+                f"{_STATE_VERSION}. Refit the Scaler and store it again."
+            )
+        try:
+            params, fitted = state["params"], state["fitted"]
+            sc = cls(params["method"], by=params["by"], columns=params["columns"])
+            columns = tuple(fitted["columns"])
+            groups = None if fitted["groups"] is None else tuple(fitted["groups"])
+            center = np.asarray(fitted["center"], dtype=np.float64)
+            scale = np.asarray(fitted["scale"], dtype=np.float64)
+            shape = (len(columns),) if groups is None else (len(groups), len(columns))
+            if center.shape != shape or scale.shape != shape:
+                raise ValueError(f"center {center.shape} and scale {scale.shape}, not {shape}")
+            sc.columns_ = columns
+            sc.targets_ = None if fitted["targets"] is None else tuple(fitted["targets"])
+            sc.groups_ = groups
+            sc.center_, sc.scale_ = center, scale
+            sc.n_rows_seen_ = int(fitted["n_rows_seen"])
+            sc._kind, sc._width = fitted["kind"], fitted["width"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArgumentError(
+                f"`state` is not a readable Scaler state: {type(exc).__name__}: {exc}. "
+                "Store it with `Scaler.to_dict()` and pass it back unchanged."
+            ) from None
+        return sc
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _check_params(method: Any, by: Any, columns: Any) -> None:
+    choice("method", method, _METHODS)
+    if by is not None and (not isinstance(by, Hashable) or isinstance(by, tuple)):
+        raise ArgumentTypeError(
+            f"`by` must be one column name. Received: by={show(by)}. Group by one column; "
+            "combine several into one first, e.g. `df['key'] = df['a'] + '/' + df['b']`."
+        )
+    if columns is not None and not (isinstance(columns, (str, bytes)) or np.isscalar(columns)):
+        items = list(columns)
+        if not items:
+            raise ArgumentError(
+                f"`columns` must name at least one column, or be None for all. Received: "
+                f"columns={columns!r}."
+            )
+        if by is not None and by in items:
+            raise ArgumentError(
+                f"`columns` must not include the group column by={by!r}: group labels are not "
+                f"scaled. Received: columns={columns!r}."
+            )
+
+
+def _numeric(series: pd.Series) -> bool:
+    return (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+            and not pd.api.types.is_complex_dtype(series))
+
+
+def _frame_columns(data: pd.DataFrame, wanted: list, by: Any) -> list:
+    missing = [c for c in wanted if c not in data.columns]
+    if missing:
+        raise ColumnError(
+            f"`columns` names {plural(len(missing), 'column')} not in the data: "
+            f"{', '.join(map(repr, missing))}. Available columns: "
+            f"{', '.join(map(repr, data.columns[:20]))}."
+        )
+    bad = [c for c in wanted if not _numeric(data[c])]
+    if bad:
+        kinds = ", ".join(f"{c!r} ({data[c].dtype})" for c in bad)
+        raise ArgumentTypeError(
+            f"`columns` must be numeric (not bool) to be scaled. Received non-numeric: {kinds}. "
+            "Encode them as numbers first, or leave them out of `columns`."
+        )
+    return list(wanted)
+
+
+def _numeric_array(name: str, data: Any) -> np.ndarray:
+    try:
+        arr = np.asarray(data)
+    except (ValueError, TypeError) as exc:
+        raise ArgumentTypeError(
+            f"`{name}` must be a DataFrame, a numeric array or Windows. Received: "
+            f"{type(data).__name__} numpy cannot read ({exc})."
+        ) from None
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) \
+            or np.issubdtype(arr.dtype, np.complexfloating):
+        raise ArgumentTypeError(
+            f"`{name}` must hold real numbers. Received: {show(arr)}"
+            f"{'' if isinstance(data, np.ndarray) else f' (from {type(data).__name__})'}. Pass "
+            "a DataFrame to scale its numeric columns next to text ones."
+        )
+    return arr
+
+
+def _array2d(name: str, data: Any) -> np.ndarray:
+    arr = _numeric_array(name, data)
+    if arr.ndim != 2:
+        raise ShapeError(
+            f"`{name}` must be 2D (rows, columns). Received: {arr.ndim}D array of shape "
+            f"{arr.shape}. Use `x.reshape(-1, 1)` for one column, or pass the Windows "
+            "for 3D windows."
+        )
+    return arr
+
+
+def _positions(wanted: list, width: int) -> list[int]:
+    out = []
+    for v in wanted:
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
+            raise ArgumentTypeError(
+                f"`columns` must be column positions (integers) for array data. Received: "
+                f"columns={wanted!r}. Pass a DataFrame to select columns by name."
+            )
+        if not -width <= int(v) < width:
+            raise ColumnError(
+                f"`columns` names column {int(v)}, but the data has {plural(width, 'column')} "
+                f"(positions 0..{width - 1}). Received: columns={wanted!r}."
+            )
+        out.append(int(v) % width)
+    return out
+
+
+def _statistics(values: np.ndarray, codes: np.ndarray, n_groups: int,
+                method: str) -> tuple[np.ndarray, np.ndarray]:
+    """``center``, ``scale`` of shape ``(n_groups, n_columns)``; ``scale`` never 0."""
+    g = pd.DataFrame(values).groupby(codes, sort=True)
+    lo, hi = g.min().to_numpy(), g.max().to_numpy()
+    if method == "standard":
+        center, scale = g.mean().to_numpy(), g.std(ddof=0).to_numpy()
+    elif method == "minmax":
+        center, scale = lo, hi - lo
+    else:
+        center = g.median().to_numpy()
+        scale = g.quantile(0.75).to_numpy() - g.quantile(0.25).to_numpy()
+    assert center.shape[0] == n_groups
+    constant = (hi == lo) | (scale == 0)
+    return center.astype(np.float64), np.where(constant, 1.0, scale).astype(np.float64)
+
+
+def _with_sources(w: Windows, source: np.ndarray, target_source: np.ndarray | None,
+                  note: str) -> Windows:
+    """A Windows like ``w`` (same samples, index, account) over new source arrays."""
+    return Windows(
+        source=source,
+        target_source=target_source,
+        starts=w._starts,
+        timesteps=w.timesteps,
+        horizon=w.horizon,
+        gap=w.gap,
+        stride=w.stride,
+        sampling_rate=w.sampling_rate,
+        feature_names=w.feature_names,
+        target_names=w.target_names,
+        index=w.index,
+        dropped=w.dropped,
+        n_rows=w.n_rows,
+        freq=w.freq,
+        notes=w.notes + [note],
+        copy=w.copy,
+        order=w._order,
+        times=w._times,
+        groups=w._groups,
+    )
