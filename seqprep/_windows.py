@@ -1,20 +1,25 @@
 """Cut tabular series into overlapping windows: ``make_windows`` and ``Windows``.
 
-Index arithmetic, for one contiguous segment of rows (one group, no gap) numbered
-``0 .. L-1``, with ``T = timesteps``, ``r = sampling_rate``, ``H = horizon``:
+Index arithmetic, for one contiguous segment of rows (one group, or a piece of one between
+gaps) numbered ``0 .. L-1``, with ``T = timesteps``, ``r = sampling_rate``, ``H = horizon``:
 
 - window ``i`` starts at row ``s = i * stride``;
 - its input rows are ``s, s + r, ..., s + (T - 1) * r`` (the *span* is ``(T - 1) * r + 1``);
 - its target rows are ``e + 1 + gap, ..., e + gap + H`` where ``e = s + (T - 1) * r`` is its
   last input row;
 - it needs ``need = span + gap + H`` rows (``span`` without targets), so the segment gives
-  ``max(0, (L - need) // stride + 1)`` windows.
+  ``k = max(0, (L - need) // stride + 1)`` windows.
+
+Accounting: every input row is either read by at least one sample (as an input or a
+target row) or counted in ``Windows.dropped`` with its reason, so
+``rows read + dropped["rows"].sum() == n_rows`` whatever the arguments.
 """
 
 from __future__ import annotations
 
+import numbers
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
@@ -31,17 +36,20 @@ from ._errors import (
     OrderError,
     ShapeError,
 )
-from ._memory import check_fits, format_bytes
+from ._memory import check_fits
 from ._reshape import check_batch_size
 
 __all__ = ["WindowArray", "Windows", "make_windows"]
 
 _DROP_REASONS = {
     "tail": "rows after the last whole window of a segment",
-    "between_strides": "rows skipped between windows because stride > window length",
+    "between_strides": "rows between windows because stride > window length",
+    "skipped": "rows inside windows that no sample reads (sampling_rate > 1, or gap rows "
+               "with a large stride)",
     "short_group": "groups shorter than one window (inputs + gap + horizon)",
     "short_segment": "pieces between gaps shorter than one window",
 }
+_DROPPED_COLUMNS = ["group", "segment", "reason", "rows", "first", "last"]
 
 
 # --------------------------------------------------------------------------- views
@@ -56,8 +64,10 @@ def window_view(source: np.ndarray, timesteps: int, sampling_rate: int = 1) -> n
     return view.transpose(0, 2, 1)
 
 
-def _arithmetic(starts: np.ndarray) -> tuple[int, int] | None:
+def _arithmetic(starts: np.ndarray | range) -> tuple[int, int] | None:
     """``(first, step)`` if ``starts`` is an arithmetic progression, else ``None``."""
+    if isinstance(starts, range):
+        return (starts.start, starts.step)
     if len(starts) == 0:
         return (0, 1)
     if len(starts) == 1:
@@ -66,6 +76,29 @@ def _arithmetic(starts: np.ndarray) -> tuple[int, int] | None:
     if steps[0] > 0 and np.all(steps == steps[0]):
         return (int(starts[0]), int(steps[0]))
     return None
+
+
+def _gather(view: np.ndarray, starts: np.ndarray | range, out: np.ndarray | None = None,
+            chunk_bytes: int = 1 << 22) -> np.ndarray:
+    """Copy the windows at ``starts`` into ``out`` (a new C-contiguous array by default).
+
+    Evenly spaced windows are copied from basic slices of the view (no temporaries);
+    others are gathered ``chunk_bytes`` at a time, so the only memory beyond ``out`` is
+    one chunk.
+    """
+    n = len(starts)
+    if out is None:
+        out = np.empty((n, *view.shape[1:]), dtype=view.dtype)
+    per = max(1, chunk_bytes // max(1, out[0].nbytes)) if n else 1
+    ap = _arithmetic(starts)
+    for i in range(0, n, per):
+        j = min(n, i + per)
+        if ap is not None:
+            first, step = ap
+            out[i:j] = view[first + i * step : first + (j - 1) * step + 1 : step]
+        else:
+            out[i:j] = view[np.asarray(starts[i:j])]
+    return out
 
 
 class WindowArray:
@@ -86,11 +119,13 @@ class WindowArray:
     >>> w.X[1:3, :, 0]
     array([[1., 2., 3.],
            [5., 6., 7.]], dtype=float32)
+    >>> w.X[..., 0].shape, np.asarray(w.X).shape
+    ((4, 3), (4, 3, 1))
     """
 
     def __init__(self, view: np.ndarray, starts: np.ndarray) -> None:
         self._view = view
-        self._starts = starts
+        self._starts = np.asarray(starts, dtype=np.int64)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -116,16 +151,31 @@ class WindowArray:
         return len(self._starts)
 
     def __getitem__(self, key: Any) -> np.ndarray:
-        if isinstance(key, tuple):
-            first, rest = key[0], key[1:]
-        else:
-            first, rest = key, ()
+        key = key if isinstance(key, tuple) else (key,)
+        if any(k is None for k in key) or any(isinstance(k, np.ndarray) and k.ndim > 1
+                                               for k in key):
+            return np.asarray(self)[key]  # new axes, multi-dimensional masks: gather all
+        if any(k is Ellipsis for k in key):
+            at = next(i for i, k in enumerate(key) if k is Ellipsis)
+            fill = (slice(None),) * (3 - (len(key) - 1))
+            key = key[:at] + fill + key[at + 1 :]
+        if not key:
+            return np.asarray(self)
+        first, rest = key[0], key[1:]
         rows = self._starts[first]
         out = self._view[rows]
-        return out[(slice(None),) * (np.ndim(rows)) + rest] if rest else np.array(out)
+        if rest:
+            out = out[(slice(None),) * np.ndim(rows) + rest]
+        # an integer first index gives a view of the source: return a copy, as documented
+        return np.array(out) if np.may_share_memory(out, self._view) else out
 
-    def __array__(self, dtype=None, copy=None):
-        out = self._view[self._starts]
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        if copy is False:
+            raise ValueError(
+                "A WindowArray cannot become an ndarray without copying: its windows overlap "
+                "in the source. Use np.asarray(windows.X) to gather them."
+            )
+        out = _gather(self._view, self._starts)
         return out if dtype is None else out.astype(dtype, copy=False)
 
     def __repr__(self) -> str:
@@ -143,7 +193,9 @@ class Windows:
     Attributes
     ----------
     X : numpy.ndarray or WindowArray, shape ``(samples, timesteps, n_features)``
-        The input windows. A read-only view or :class:`WindowArray` with ``copy=False``.
+        The input windows. With ``copy=True`` a new C-contiguous array, made on first
+        access; with ``copy=False`` a read-only view of the source, or a
+        :class:`WindowArray` when the windows are not evenly spaced in it.
     y : numpy.ndarray of shape ``(samples, horizon * n_targets)``, or None
         The targets, flattened step-major: ``y[:, h * n_targets + j]`` is target ``j`` at
         step ``h + 1`` of the horizon. With one target and ``horizon=1`` it is
@@ -151,13 +203,19 @@ class Windows:
         ``Dense(windows.output_units)``. ``y_steps`` gives ``(samples, horizon, n_targets)``.
     index : pandas.DataFrame
         One row per sample: ``group`` (with groups), ``segment`` (a run of rows with no
-        gap), ``first_row``, ``last_row``, ``target_row`` (positions in the input data of
-        the first and last input row and the first target row), and ``first_time``,
-        ``last_time``, ``target_time`` when the series has a time axis.
+        gap, numbered from 0 within each group), ``first_row``, ``last_row``,
+        ``target_row`` (positions in the input data of the first and last input row and
+        the first target row), and ``first_time``, ``last_time``, ``target_time`` when the
+        series has a time axis. Built on first access.
     dropped : pandas.DataFrame
         The rows that are in no sample, and why: columns ``group``, ``segment``,
-        ``reason`` (``tail``, ``between_strides``, ``short_group``, ``short_segment``),
-        ``rows`` (how many), ``first`` and ``last`` (time or row position).
+        ``reason``, ``rows`` (how many), ``first`` and ``last`` (time or row position of
+        the first and last of them; for ``skipped`` rows, which are interleaved with rows
+        that are read, the bounds of the stretch they lie in). Reasons: ``tail``,
+        ``between_strides``, ``skipped``, ``short_group``, ``short_segment``. Together
+        with the rows the samples read, they add up to ``n_rows``.
+    n_rows : int
+        Rows of the input.
     feature_names, target_names : tuple
         Column names (or positions, for arrays) of the features and targets.
     freq : str or None
@@ -172,7 +230,7 @@ class Windows:
         *,
         source: np.ndarray,
         target_source: np.ndarray | None,
-        starts: np.ndarray,
+        starts: np.ndarray | range,
         timesteps: int,
         horizon: int,
         gap: int,
@@ -180,21 +238,24 @@ class Windows:
         sampling_rate: int,
         feature_names: tuple,
         target_names: tuple,
-        index: pd.DataFrame,
+        index: pd.DataFrame | Callable[[], pd.DataFrame],
         dropped: pd.DataFrame,
         n_rows: int,
         freq: str | None = None,
         notes: list[str] | None = None,
         copy: bool = True,
         order: np.ndarray | None = None,
-        times: np.ndarray | None = None,
+        times: Any = None,
         groups: np.ndarray | None = None,
         X: Any = None,
         y: np.ndarray | None = None,
+        segments: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self._source = source
         self._target_source = target_source
-        self._starts = np.asarray(starts, dtype=np.int64)
+        # a ``range`` describes evenly spaced windows without materialising them
+        self._start_spec = starts if isinstance(starts, range) else np.asarray(starts, dtype=np.int64)
+        self._starts_array = None if isinstance(starts, range) else self._start_spec
         self.timesteps = timesteps
         self.horizon = horizon
         self.gap = gap
@@ -202,7 +263,7 @@ class Windows:
         self.sampling_rate = sampling_rate
         self.feature_names = tuple(feature_names)
         self.target_names = tuple(target_names)
-        self.index = index
+        self._index = index
         self.dropped = dropped
         self.n_rows = n_rows
         self.freq = freq
@@ -211,8 +272,27 @@ class Windows:
         self._order = order  # sorted row -> input row position (None: identity)
         self._times = times  # time of each sorted row (None: no time axis)
         self._groups = groups  # group label of each sorted row (None: no groups)
+        self._segments = segments  # (first sorted row, length) of each segment
         self._X = X
         self._y = y
+
+    @property
+    def _starts(self) -> np.ndarray:
+        """Sorted-row position of each sample's first input row (int64 array)."""
+        if self._starts_array is None:
+            r = self._start_spec
+            self._starts_array = np.arange(r.start, r.stop, r.step, dtype=np.int64)
+        return self._starts_array
+
+    @property
+    def index(self) -> pd.DataFrame:
+        if not isinstance(self._index, pd.DataFrame):
+            self._index = self._index()
+        return self._index
+
+    @index.setter
+    def index(self, value: pd.DataFrame) -> None:
+        self._index = value
 
     # -- arrays ---------------------------------------------------------------
 
@@ -233,14 +313,15 @@ class Windows:
     def X(self) -> np.ndarray | WindowArray:
         if self._X is None:
             view = self._view()
-            ap = _arithmetic(self._starts)
+            spec = self._start_spec
+            ap = _arithmetic(spec)
             if self.copy:
-                self._X = _gather(view, self._starts)
+                self._X = _gather(view, spec)
             elif ap is not None:
                 first, step = ap
-                self._X = view[first : first + step * (len(self._starts) - 1) + 1 : step]
+                self._X = view[first : first + step * (len(spec) - 1) + 1 : step]
             else:
-                self._X = WindowArray(view, self._starts)
+                self._X = WindowArray(view, spec)
         return self._X
 
     @property
@@ -248,17 +329,21 @@ class Windows:
         if self._target_source is None:
             return None
         if self._y is None:
-            self._y = self._targets_at(self._starts)
+            self._y = self._targets_at(self._start_spec)
         return self._y
 
-    def _targets_at(self, starts: np.ndarray) -> np.ndarray:
+    def _targets_at(self, starts: np.ndarray | range) -> np.ndarray:
         ts = self._target_source
         assert ts is not None
-        first = starts + self.target_offset
+        ap = _arithmetic(starts) if isinstance(starts, range) else None
+        if ap is not None and self.horizon == 1:  # evenly spaced: one strided copy
+            first = ap[0] + self.target_offset
+            return np.array(ts[first : first + ap[1] * (len(starts) - 1) + 1 : ap[1]])
+        first = np.asarray(starts) + self.target_offset
         if self.horizon == 1:
             return ts[first]
         rows = first[:, None] + np.arange(self.horizon)[None, :]
-        return ts[rows].reshape(len(starts), -1)
+        return ts[rows].reshape(len(first), -1)
 
     @property
     def y_steps(self) -> np.ndarray | None:
@@ -296,7 +381,9 @@ class Windows:
         (used by :func:`stateful_layout` to add slot columns).
         """
         idx = np.asarray(indices, dtype=np.int64)
-        new_index = self.index.iloc[idx].reset_index(drop=True) if index is None else index
+        new_index: Any = index
+        if new_index is None:  # built only when asked for
+            new_index = lambda: self.index.iloc[idx].reset_index(drop=True)  # noqa: E731
         return Windows(
             source=self._source,
             target_source=self._target_source,
@@ -317,6 +404,7 @@ class Windows:
             order=self._order,
             times=self._times,
             groups=self._groups,
+            segments=self._segments,
         )
 
     def to_frame(self, predictions: Any = None, *, scaler: Any = None) -> pd.DataFrame:
@@ -331,7 +419,7 @@ class Windows:
     # -- shapes ---------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._starts)
+        return len(self._start_spec)
 
     @property
     def input_shape(self) -> tuple[int, int]:
@@ -361,7 +449,7 @@ class Windows:
 
     def report(self) -> str:
         """A plain-text account: samples and shapes, rows in no sample and why, notes."""
-        y = "no targets" if self.y is None else f"y {(len(self), self.output_units)}"
+        y = "no targets" if self._target_source is None else f"y {(len(self), self.output_units)}"
         lines = [
             f"{plural(len(self), 'sample')}: X {(len(self), *self.input_shape)}, {y}",
             f"{plural(self.n_rows, 'row')} in, {plural(self.n_dropped, 'row')} in no sample",
@@ -381,20 +469,83 @@ class Windows:
         )
 
 
-def _gather(view: np.ndarray, starts: np.ndarray, chunk_bytes: int = 1 << 22) -> np.ndarray:
-    """Copy the windows at ``starts`` into one new C-contiguous array, chunk by chunk."""
-    n = len(starts)
-    out = np.empty((n, *view.shape[1:]), dtype=view.dtype)
-    per = max(1, chunk_bytes // max(1, out[0].nbytes) if n else 1)
-    ap = _arithmetic(starts)
-    for i in range(0, n, per):
-        j = min(n, i + per)
-        if ap is not None:
-            first, step = ap
-            out[i:j] = view[first + i * step : first + (j - 1) * step + 1 : step]
-        else:
-            out[i:j] = view[starts[i:j]]
-    return out
+# ----------------------------------------------------------------- row accounting
+
+
+def _rows_read(k: np.ndarray, offsets: np.ndarray, stride: int) -> np.ndarray:
+    """Distinct rows read by ``k`` windows ``stride`` rows apart, each reading ``s + offsets``.
+
+    Vectorised over ``k``. Offsets in the same residue class modulo ``stride`` land on
+    rows ``(q + i) * stride + c`` for ``i < k``: intervals of length ``k`` in ``q``, whose
+    union is ``k`` plus ``min(k, d)`` for each gap ``d`` between consecutive ``q``.
+    """
+    q, c = np.divmod(np.asarray(offsets, dtype=np.int64), stride)
+    order = np.lexsort((q, c))
+    q, c = q[order], c[order]
+    d = np.sort((q[1:] - q[:-1])[c[1:] == c[:-1]])
+    classes = len(np.unique(c))
+    k = np.asarray(k, dtype=np.int64)
+    below = np.searchsorted(d, k, side="left")  # gaps d < k count d, the others count k
+    cum = np.concatenate([[0], np.cumsum(d)])
+    return classes * k + cum[below] + k * (len(d) - below)
+
+
+def _account(entries: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]],
+             seg_group: np.ndarray | None, seg_number: np.ndarray,
+             label: Callable[[np.ndarray], Any]) -> pd.DataFrame:
+    """The ``dropped`` table from ``(reason, rows, first, last)`` entries.
+
+    Each entry gives, per segment, how many rows and the sorted positions of the first and
+    last of them; ``reason`` is a string or an array of one reason per segment. Entries
+    of zero rows are left out; the rest are ordered by segment, then as in ``entries``.
+    """
+    seg, rank, reasons, rows, first, last = [], [], [], [], [], []
+    for r, (reason, n, lo, hi) in enumerate(entries):
+        keep = np.flatnonzero(n > 0)
+        seg.append(keep)
+        rank.append(np.full(len(keep), r))
+        reasons.append(np.broadcast_to(np.asarray(reason, dtype=object), n.shape)[keep])
+        rows.append(n[keep])
+        first.append(lo[keep])
+        last.append(hi[keep])
+    seg_i, rank_i = np.concatenate(seg), np.concatenate(rank)
+    order = np.lexsort((rank_i, seg_i))
+    seg_i = seg_i[order]
+    pick = lambda parts: np.concatenate(parts)[order]  # noqa: E731
+    first_pos, last_pos = pick(first), pick(last)
+    return pd.DataFrame({
+        "group": seg_group[seg_i] if seg_group is not None else np.full(len(seg_i), None),
+        "segment": seg_number[seg_i].astype(np.int64),
+        "reason": pick(reasons).astype(object),
+        "rows": pick(rows).astype(np.int64),
+        "first": _plain(label(first_pos)),
+        "last": _plain(label(last_pos)),
+    }, columns=_DROPPED_COLUMNS)
+
+
+def _plain(values: Any) -> Any:
+    return values if isinstance(values, (pd.Index, pd.Series)) else np.asarray(values)
+
+
+def _dropped_table(seg_start, seg_len, n_per, stride, need, offsets, seg_group_id, n_groups,
+                   seg_number, group_sorted, label) -> pd.DataFrame:
+    k = n_per.astype(np.int64)
+    has = k > 0
+    ext = np.where(has, (k - 1) * stride + need, 0)  # first row of window 0 .. last of the last
+    covered = np.where(has, (k - 1) * min(stride, need) + need, 0)
+    in_group = np.bincount(seg_group_id, minlength=n_groups)[seg_group_id]
+    short_reason = np.where(in_group == 1, "short_group", "short_segment")
+    end = seg_start + seg_len - 1
+    entries = [
+        (short_reason, np.where(has, 0, seg_len), seg_start, end),
+        ("between_strides", np.where(has, (k - 1) * max(0, stride - need), 0),
+         seg_start + need, seg_start + ext - need - 1),
+        ("skipped", covered - np.where(has, _rows_read(k, offsets, stride), 0),
+         seg_start, seg_start + ext - 1),
+        ("tail", np.where(has, seg_len - ext, 0), seg_start + ext, end),
+    ]
+    seg_group = None if group_sorted is None else np.asarray(group_sorted)[seg_start]
+    return _account(entries, seg_group, seg_number, label)
 
 
 # --------------------------------------------------------------------- make_windows
@@ -423,6 +574,16 @@ def _as_positions(name: str, value: Any, n_cols: int) -> list[int] | None:
     return out
 
 
+def _columns(arr: np.ndarray, pos: list[int]) -> np.ndarray:
+    """``arr[:, pos]``, as a view (basic slicing) when the positions are evenly spaced."""
+    if len(pos) == 1:
+        return arr[:, pos[0] : pos[0] + 1]
+    step = pos[1] - pos[0]
+    if step > 0 and all(b - a == step for a, b in zip(pos, pos[1:])):
+        return arr[:, pos[0] : pos[-1] + 1 : step]
+    return arr[:, pos]
+
+
 def _as_names(name: str, value: Any, columns: pd.Index) -> list[Hashable] | None:
     if value is None:
         return None
@@ -439,16 +600,44 @@ def _as_names(name: str, value: Any, columns: pd.Index) -> list[Hashable] | None
     return items
 
 
-def _axis(name: str, value: Any, frame: pd.DataFrame | None, n: int) -> tuple[np.ndarray | None, Hashable | None]:
-    """Resolve ``group``/``time``: a column name of ``frame``, or an array of ``n`` values."""
+def _is_label(value: Any) -> bool:
+    if isinstance(value, (tuple, list, np.ndarray, pd.Series, pd.Index)):
+        return False
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _axis(name: str, value: Any, frame: pd.DataFrame | None, n: int) -> tuple[Any, Hashable | None]:
+    """Resolve ``group``/``time``: a column or index level of ``frame``, or ``n`` values.
+
+    Returns the values and, for a column, its name (``None`` otherwise).
+    """
     if value is None:
         return None, None
-    if frame is not None and isinstance(value, Hashable) and not isinstance(value, tuple) \
-            and value in frame.columns:
-        return frame[value].to_numpy(), value
-    if frame is not None and isinstance(value, (str, int)):
-        _as_names(name, value, frame.columns)  # raises ColumnError
-    arr = np.asarray(value)
+    if frame is not None and _is_label(value):
+        if value in frame.columns:
+            col = frame[value]
+            if isinstance(col, pd.DataFrame):
+                raise ColumnError(
+                    f"`{name}` must name one column. Received: {name}={value!r}, a label "
+                    f"that {len(col.columns)} columns share. Rename them first."
+                )
+            if isinstance(col.dtype, pd.DatetimeTZDtype):
+                return pd.DatetimeIndex(col), value  # keep the time zone
+            return col.to_numpy(), value
+        if value in [lv for lv in frame.index.names if lv is not None]:
+            return frame.index.get_level_values(value), None
+        if isinstance(value, (str, int, np.integer)):
+            _as_names(name, value, frame.columns)  # raises ColumnError
+    if isinstance(value, pd.Index):
+        arr = value
+    elif isinstance(getattr(value, "dtype", None), pd.DatetimeTZDtype):
+        arr = pd.DatetimeIndex(value)  # keep the time zone
+    else:
+        arr = np.asarray(value)
     if arr.ndim != 1 or len(arr) != n:
         raise ShapeError(
             f"`{name}` must be a column name or a 1D array with one value per row. "
@@ -466,90 +655,186 @@ def _numeric_block(frame: pd.DataFrame, cols: list, role: str, dtype: np.dtype) 
             f"`{role}` must be numeric columns. Received non-numeric: {kinds}. Encode them "
             f"as numbers first, or leave them out of `{role}`."
         )
-    return frame[cols].to_numpy(dtype=dtype)
+    block = frame[cols]
+    if np.issubdtype(dtype, np.floating):
+        return block.to_numpy(dtype=dtype, na_value=np.nan)
+    try:
+        return block.to_numpy(dtype=dtype)
+    except (ValueError, TypeError):
+        raise DataError(
+            f"`dtype` must hold every value of `{role}`. Received: dtype={dtype} and missing "
+            "values in the data. Use a float dtype, or fill the missing values first."
+        ) from None
 
 
-def _time_values(times: np.ndarray) -> tuple[np.ndarray, str]:
-    """Times as sortable int64/float values and their kind: ``'datetime'`` or ``'number'``."""
-    s = pd.Series(times)
-    if pd.api.types.is_datetime64_any_dtype(s):
-        if s.isna().any():
-            raise DataError(
-                f"`time` must have no missing values. Received: "
-                f"{plural(int(s.isna().sum()), 'missing time')} (first at row "
-                f"{int(np.flatnonzero(s.isna().to_numpy())[0])}). Drop or fill those rows first."
-            )
-        return s.to_numpy().astype("datetime64[ns]").astype(np.int64), "datetime"
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        if s.isna().any():
-            raise DataError(
-                "`time` must have no missing values. Received: "
-                f"{plural(int(s.isna().sum()), 'missing time')}. Drop or fill those rows first."
-            )
-        return s.to_numpy(), "number"
+def _time_values(times: Any) -> tuple[np.ndarray, str, Any]:
+    """Times as sortable values, their kind and time zone.
+
+    Datetimes become int64 nanoseconds since the epoch (UTC for zone-aware times), kind
+    ``'datetime'``; numbers stay numbers, kind ``'number'``.
+    """
+    s = times if isinstance(times, pd.Index) else pd.Index(times)
+    missing = np.asarray(s.isna())
+    if missing.any():
+        raise DataError(
+            f"`time` must have no missing values. Received: "
+            f"{plural(int(missing.sum()), 'missing time')} (first at row "
+            f"{int(np.flatnonzero(missing)[0])}). Drop or fill those rows first."
+        )
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        idx = pd.DatetimeIndex(s)
+        return idx.as_unit("ns").asi8.copy(), "datetime", idx.tz
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        as_int = pd.api.types.is_integer_dtype(s.dtype)
+        return np.asarray(s.to_numpy(dtype=np.int64 if as_int else np.float64)), "number", None
     raise ArgumentTypeError(
         f"`time` must hold datetimes or numbers. Received dtype {s.dtype}. Parse it first, "
         "e.g. `df[time] = pd.to_datetime(df[time])`."
     )
 
 
-def _steps(freq: Any, kind: str) -> tuple[Any, str]:
-    """Normalise ``freq`` to an int64 step (ns for datetimes) or a non-fixed DateOffset."""
+def _dt_index(ns: np.ndarray, tz: Any) -> pd.DatetimeIndex:
+    """int64 nanoseconds (UTC) back to datetimes, in ``tz`` when given."""
+    idx = pd.DatetimeIndex(np.asarray(ns, dtype=np.int64).view("datetime64[ns]"))
+    return idx.tz_localize("UTC").tz_convert(tz) if tz is not None else idx
+
+
+def _time_labels(values: np.ndarray, kind: str | None, tz: Any = None) -> list:
+    if kind == "datetime":
+        return [str(t) for t in _dt_index(values, tz)]
+    return [v.item() if hasattr(v, "item") else v for v in values]
+
+
+def _is_float(unit: Any, tv: np.ndarray) -> bool:
+    return isinstance(unit, (float, np.floating)) or np.issubdtype(tv.dtype, np.floating)
+
+
+def _steps(freq: Any, kind: str, tz: Any = None) -> tuple[Any, str]:
+    """Normalise ``freq``: a number (ns for datetimes) or a calendar ``DateOffset``.
+
+    Fixed steps (hours, minutes, ...) compare the time differences; calendar steps
+    (months, and days in a time zone with daylight saving) compare each time plus the
+    offset with the next time.
+    """
     if kind == "number":
-        if isinstance(freq, (bool, np.bool_)) or not isinstance(freq, (int, float, np.number)) \
-                or freq <= 0:
+        if isinstance(freq, (bool, np.bool_)) or not isinstance(freq, numbers.Real) or freq <= 0:
             raise ArgumentError(
                 f"`freq` must be a positive number for a numeric time column. Received: "
                 f"freq={show(freq)}."
             )
         return freq, str(freq)
     try:
-        offset = pd.tseries.frequencies.to_offset(freq)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            offset = pd.tseries.frequencies.to_offset(freq)
     except (ValueError, TypeError):
         raise ArgumentError(
             f"`freq` must be a pandas frequency such as '1h', '7D', 'W-SUN' or 'MS'. "
             f"Received: freq={show(freq)}."
         ) from None
+    if tz is None or isinstance(offset, pd.offsets.Tick):
+        try:
+            step = int(pd.Timedelta(offset).value)
+        except (ValueError, TypeError):
+            pass
+        else:
+            if step <= 0:
+                raise ArgumentError(f"`freq` must be a positive step. Received: freq={show(freq)}.")
+            return step, offset.freqstr
+    return offset, offset.freqstr
+
+
+def _off_grid(tv: np.ndarray, unit: Any, tz: Any) -> np.ndarray:
+    """``True`` where the next time is not this time plus one step."""
+    if isinstance(unit, (numbers.Real, np.number)):
+        d = np.diff(tv)
+        if _is_float(unit, tv):
+            return ~np.isclose(d, unit, rtol=1e-6, atol=0.0)
+        return d != unit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            expected = (_dt_index(tv[:-1], tz) + unit).as_unit("ns").asi8
+        except Exception:  # e.g. a local time that does not exist: compare row by row
+            expected = np.array([_shift_one(v, unit, tz) for v in tv[:-1]], dtype=np.int64)
+    return tv[1:] != expected
+
+
+def _shift_one(value: int, unit: Any, tz: Any) -> int:
     try:
-        return int(pd.Timedelta(offset).value), offset.freqstr
-    except ValueError:
-        return offset, offset.freqstr  # calendar offset (months, ...)
+        return int((_dt_index(np.array([value]), tz) + unit).as_unit("ns").asi8[0])
+    except Exception:
+        return np.iinfo(np.int64).min
 
 
-def _infer_freq(tv: np.ndarray, kind: str, inner: np.ndarray, bounds: np.ndarray) -> Any:
+def _infer_freq(tv: np.ndarray, kind: str, tz: Any, inner: np.ndarray, bounds: np.ndarray) -> Any:
     """The most common step between consecutive rows of a group, or a named pandas frequency."""
     diffs = np.diff(tv)[inner]
     diffs = diffs[diffs > 0]
     if len(diffs) == 0:
         return None
+    if kind == "number" and np.issubdtype(diffs.dtype, np.floating):
+        # float steps carry rounding error: find the mode at 9 significant digits
+        scale = 10.0 ** (np.floor(np.log10(diffs.max())) - 9)
+        values, counts = np.unique(np.round(diffs / scale), return_counts=True)
+        return float(f"{values[np.argmax(counts)] * scale:.9g}")
     values, counts = np.unique(diffs, return_counts=True)
     mode = values[np.argmax(counts)]
     if kind == "number":
         return mode.item()
+    day = 86_400_000_000_000
+    if mode % day == 0:  # name whole days "D", "7D" rather than "24h", "168h"
+        fixed = "D" if mode == day else f"{int(mode // day)}D"
+    else:
+        fixed = pd.tseries.frequencies.to_offset(pd.Timedelta(int(mode))).freqstr
     if np.all(diffs == mode):
-        return pd.tseries.frequencies.to_offset(pd.Timedelta(int(mode))).freqstr
-    # Calendar frequencies (months, years) have unequal steps. Ask pandas about short runs
-    # of the longest group, and keep the named frequency that explains the most steps.
+        return fixed
+    # Calendar frequencies (months, or days across a daylight-saving change) have unequal
+    # steps. Ask pandas about short runs of the longest group, and keep the named frequency
+    # that explains the most steps.
     g = int(np.argmax(np.diff(bounds)))
     sl = tv[bounds[g] : bounds[g + 1]]
     names = set()
-    for at in np.linspace(0, max(len(sl) - 4, 0), num=min(8, max(len(sl) - 3, 1))).astype(int):
-        chunk = sl[at : at + 4]
-        if len(chunk) >= 3:
-            name = pd.infer_freq(pd.DatetimeIndex(chunk.astype("datetime64[ns]")))
-            if name is not None:
-                names.add(name)
-    best, best_hits = pd.tseries.frequencies.to_offset(pd.Timedelta(int(mode))).freqstr, counts.max()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for at in np.linspace(0, max(len(sl) - 4, 0), num=min(8, max(len(sl) - 3, 1))).astype(int):
+            chunk = sl[at : at + 4]
+            if len(chunk) >= 3:
+                name = pd.infer_freq(_dt_index(chunk, tz))
+                if name is not None:
+                    names.add(getattr(name, "freqstr", name))
+    best, best_hits = fixed, int(counts.max())
     steps_at = np.flatnonzero(inner)
     for name in sorted(names):
-        offset = pd.tseries.frequencies.to_offset(name)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            expected = (pd.DatetimeIndex(tv[steps_at].astype("datetime64[ns]")) + offset).asi8
-        hits = int((tv[steps_at + 1] == expected).sum())
+        unit, _ = _steps(name, kind, tz)
+        sub = np.stack([tv[steps_at], tv[steps_at + 1]], axis=1).ravel()
+        hits = int((~_off_grid(sub, unit, tz)[::2]).sum())
         if hits > best_hits:
             best, best_hits = name, hits
     return best
+
+
+def _gap_table(tv, off, codes, labels, kind, tz, unit) -> pd.DataFrame:
+    at = np.flatnonzero(off)
+    after, before = tv[at], tv[at + 1]
+    if isinstance(unit, (numbers.Real, np.number)):
+        ratio = (before - after) / unit
+        whole = np.isclose(ratio, np.round(ratio), rtol=0, atol=1e-6)
+        missing = np.where(whole, np.round(ratio) - 1, np.nan)
+    else:
+        missing = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for a, b in zip(_dt_index(after, tz), _dt_index(before, tz)):
+                grid = pd.date_range(a, b, freq=unit)
+                missing.append(len(grid) - 2 if len(grid) >= 2 and grid[-1] == b else np.nan)
+        missing = np.asarray(missing, dtype=float)
+    return pd.DataFrame({
+        "group": [labels[codes[i]] for i in at] if codes is not None else [None] * len(at),
+        "after": _time_labels(after, kind, tz),
+        "before": _time_labels(before, kind, tz),
+        "missing": missing,  # NaN: the next time is off the grid, not a whole number of steps
+    })
 
 
 def make_windows(
@@ -595,14 +880,15 @@ def make_windows(
         usually inputs too).
     targets : list or scalar, optional
         Target columns, as ``features``. Defaults to ``None``: no ``y``.
-    group : column name or array of length ``rows``, optional
+    group : column name, index level name or array of length ``rows``, optional
         Entity of each row. Windows never cross from one group to another.
-    time : column name or array of length ``rows``, optional
-        Time of each row (datetimes or numbers). Rows are ordered by it within each
-        group. Defaults to a DataFrame's ``DatetimeIndex`` if it has one, else row order.
+    time : column name, index level name or array of length ``rows``, optional
+        Time of each row (datetimes, zone-aware or not, or numbers). Rows are ordered by it
+        within each group. Defaults to a DataFrame's ``DatetimeIndex`` if it has one, else
+        row order.
     freq : str, pandas offset or number, optional
         The step between rows. With a time axis and no ``freq``, the most common step is
-        used and reported in ``notes``.
+        used and reported in ``notes``. Needs a time axis.
     on_gap : {"error", "split", "ignore"}, keyword-only
         A missing step (or an off-grid one): raise :class:`GapError` naming the groups and
         times (the default), start a new segment there (windows never cross it), or
@@ -612,9 +898,9 @@ def make_windows(
         ``notes``). ``False`` refuses unsorted input with :class:`OrderError`. Repeated
         times within a group are always refused. Defaults to ``True``.
     copy : bool, keyword-only
-        ``True`` (the default) returns ``X`` as a new C-contiguous array. ``False`` returns a
-        read-only zero-copy view of the (dtype-converted) source when all windows are
-        evenly spaced in it, else a lazy :class:`WindowArray`.
+        ``True`` (the default) returns ``X`` as a new C-contiguous array, gathered on first
+        access. ``False`` returns a read-only zero-copy view of the (dtype-converted)
+        source when all windows are evenly spaced in it, else a lazy :class:`WindowArray`.
     dtype : numpy dtype, keyword-only
         Of ``X`` and ``y``. Defaults to ``float32``, what Keras computes in.
     schema : SeriesSchema, optional
@@ -643,13 +929,16 @@ def make_windows(
     numpy.lib.stride_tricks.sliding_window_view : the view underneath.
     keras.utils.timeseries_dataset_from_array : Keras's own, which pairs window ``i`` with
         ``targets[i]`` rather than the row after the window.
+    to_supervised : the same windows as a flat lag/lead DataFrame.
 
     Notes
     -----
-    Cost: ``copy=False`` costs the same whatever the row count (plus a one-off dtype
-    conversion of the source, if needed); ``copy=True`` writes ``samples * timesteps *
-    n_features`` values. ``y`` is always a new array (it is ``horizon / timesteps`` the
-    size of ``X``).
+    Cost: for one series in a numeric array of the asked-for ``dtype``, ``copy=False``
+    costs the same whatever the row count (``index`` is built on first access);
+    DataFrames, groups and time axes add one pass over the rows. ``copy=True`` writes
+    ``samples * timesteps * n_features`` values, nearly at the speed of filling a new
+    array of that size, and allocates nothing else of that order. ``y`` is always a new
+    array (it is ``horizon / timesteps`` the size of ``X``).
 
     Examples
     --------
@@ -674,6 +963,13 @@ def make_windows(
     5 samples: X (5, 2, 1), y (5, 1)
     9 rows in, 0 rows in no sample
     note: freq 1 inferred from the most common step between rows
+
+    Every row a sample does not read is accounted for:
+
+    >>> w = seqprep.make_windows(np.arange(10.0), 3, stride=4, targets=0)
+    >>> w.dropped[["reason", "rows", "first", "last"]]
+      reason  rows  first  last
+    0   tail     2      8     9
     """
     # ---- normalise and check arguments ---------------------------------------
     timesteps = integer("timesteps", timesteps, fix="It is the number of time steps per window.")
@@ -691,7 +987,10 @@ def make_windows(
     except TypeError:
         raise ArgumentTypeError(f"`dtype` must be a numpy dtype. Received: dtype={show(dtype)}.") from None
     if not (np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer)):
-        raise ArgumentTypeError(f"`dtype` must be a numeric dtype. Received: dtype={dtype}.")
+        raise ArgumentTypeError(
+            f"`dtype` must be a float or integer dtype. Received: dtype={dtype}. "
+            "Keras computes in float32, the default."
+        )
 
     if schema is not None:
         data = schema.validate(data)
@@ -700,20 +999,22 @@ def make_windows(
         data = data.to_frame(name=data.name if data.name is not None else 0)
 
     # ---- data -> feature and target blocks ------------------------------------
-    frame: pd.DataFrame | None
     if isinstance(data, pd.DataFrame):
         frame = data
         n = len(frame)
         group_values, group_col = _axis("group", group, frame, n)
         time_values, time_col = _axis("time", time, frame, n)
         if time_values is None and isinstance(frame.index, pd.DatetimeIndex):
-            time_values = frame.index.to_numpy()
+            time_values = frame.index
         reserved = {c for c in (group_col, time_col) if c is not None}
         target_cols = _as_names("targets", targets, frame.columns)
         if features is None:
             feature_cols = [c for c in frame.columns if c not in reserved]
             if not feature_cols:
-                raise ColumnError("`features`: the data has no columns besides `group` and `time`.")
+                raise ColumnError(
+                    "`features` must name at least one column. Received: features=None, and "
+                    "the data has no columns besides `group` and `time`."
+                )
         else:
             feature_cols = _as_names("features", features, frame.columns)
         for role, cols in (("features", feature_cols), ("targets", target_cols or [])):
@@ -741,21 +1042,18 @@ def make_windows(
                 f"shape {arr.shape}. If it is already (samples, timesteps, features), it needs "
                 "no windowing; otherwise reshape it to rows x columns first."
             )
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        if arr.dtype.kind not in "biuf":
             raise ArgumentTypeError(
-                f"`data` must hold numbers. Received: {show(arr)}. Pass a DataFrame to window "
-                "numeric columns next to text ones."
+                f"`data` must hold real numbers. Received: {show(arr)}. Pass a DataFrame to "
+                "window numeric columns next to text ones, or convert the values first."
             )
         n = arr.shape[0]
         group_values, _ = _axis("group", group, None, n)
         time_values, _ = _axis("time", time, None, n)
         feat_pos = _as_positions("features", features, arr.shape[1]) or list(range(arr.shape[1]))
         targ_pos = _as_positions("targets", targets, arr.shape[1])
-        if feat_pos == list(range(arr.shape[1])):
-            feats = arr.astype(dtype, copy=False)  # zero-copy when the dtype matches
-        else:
-            feats = arr[:, feat_pos].astype(dtype)
-        targs = None if targ_pos is None else arr[:, targ_pos].astype(dtype)
+        feats = _columns(arr, feat_pos).astype(dtype, copy=False)  # a view when it can be
+        targs = None if targ_pos is None else _columns(arr, targ_pos).astype(dtype, copy=False)
         feature_names, target_names = tuple(feat_pos), tuple(targ_pos or ())
 
     if n == 0:
@@ -763,8 +1061,7 @@ def make_windows(
 
     # ---- order rows by (group, time) -------------------------------------------
     notes: list[str] = []
-    codes = None
-    labels = None
+    codes = labels = None
     if group_values is not None:
         codes, labels = pd.factorize(pd.Series(group_values), sort=False, use_na_sentinel=True)
         if (codes < 0).any():
@@ -772,62 +1069,70 @@ def make_windows(
                 f"`group` must have no missing values. Received: "
                 f"{plural(int((codes < 0).sum()), 'missing group label')}. Drop or label those rows."
             )
-    tv = kind = None
+    tv = kind = tz = None
     if time_values is not None:
-        tv, kind = _time_values(time_values)
+        tv, kind, tz = _time_values(time_values)
+    if freq is not None and tv is None:
+        raise ArgumentError(
+            f"`freq` needs a time axis. Received: freq={show(freq)} with no `time` and no "
+            "DatetimeIndex. Pass `time` (a column name or one value per row), or leave out `freq`."
+        )
     order = None
-    keys = [k for k in (tv, codes) if k is not None]
-    if keys:
-        order = np.lexsort(keys) if len(keys) > 1 else np.argsort(keys[0], kind="stable")
-        if np.array_equal(order, np.arange(n)):
-            order = None
-    if order is not None:
-        moved = int((order != np.arange(n)).sum())
+    if codes is not None or tv is not None:
+        back_steps = 0
         if tv is not None:
-            c = codes if codes is not None else np.zeros(n, dtype=np.int64)
-            back = (np.diff(tv) < 0) & (c[1:] == c[:-1])
-            if back.any():
-                if not sort:
-                    i = int(np.flatnonzero(back)[0]) + 1
-                    where = f" in group {labels[c[i]]!r}" if codes is not None else ""
-                    raise OrderError(
-                        f"`time` must increase within each group when sort=False. Received: "
-                        f"{plural(int(back.sum()), 'step')} back in time, the first at row {i}"
-                        f"{where}. Pass sort=True to sort, or sort the data first."
-                    )
-                notes.append(f"sorted by time within groups: {plural(moved, 'row')} moved")
-            else:
-                notes.append(f"rows regrouped by `group`: {plural(moved, 'row')} moved")
+            by_group = None if codes is None else np.argsort(codes, kind="stable")
+            t_g = tv if by_group is None else tv[by_group]
+            back = np.diff(t_g) < 0
+            if codes is not None:
+                c_g = codes[by_group]
+                back &= c_g[1:] == c_g[:-1]
+            back_steps = int(back.sum())
+            if back_steps and not sort:
+                i = int(np.flatnonzero(back)[0]) + 1
+                row = int(by_group[i]) if by_group is not None else i
+                where = f" in group {labels[codes[row]]!r}" if codes is not None else ""
+                raise OrderError(
+                    f"`time` must increase within each group when sort=False. Received: "
+                    f"{plural(back_steps, 'step')} back in time, the first at row {row}"
+                    f"{where}. Pass sort=True to sort, or sort the data first."
+                )
+            order = np.argsort(tv, kind="stable") if codes is None else np.lexsort((tv, codes))
         else:
-            notes.append(f"rows regrouped by `group`: {plural(moved, 'row')} moved")
-        feats = feats[order]
-        if targs is not None:
-            targs = targs[order]
-        if codes is not None:
-            codes = codes[order]
-        if tv is not None:
-            tv = tv[order]
+            order = np.argsort(codes, kind="stable")
+        moved = int((order != np.arange(n)).sum())
+        if moved == 0:
+            order = None
+        else:
+            what = "sorted by time within groups" if back_steps else "rows regrouped by `group`"
+            notes.append(f"{what}: {plural(moved, 'row')} moved")
+            feats = feats[order]
+            if targs is not None:
+                targs = targs[order]
+            if codes is not None:
+                codes = codes[order]
+            if tv is not None:
+                tv = tv[order]
     # group boundaries in sorted order
     if codes is not None:
         cut = np.flatnonzero(np.diff(codes) != 0) + 1
     else:
         cut = np.empty(0, dtype=np.int64)
     group_bounds = np.concatenate([[0], cut, [n]]).astype(np.int64)
-    inner = np.ones(max(n - 1, 0), dtype=bool)
-    inner[cut - 1] = False  # steps that cross groups are not steps
 
     # ---- duplicates, gaps --------------------------------------------------------
     seg_cut = cut
     freq_str = None
     if tv is not None and n > 1:
-        d = np.diff(tv)
-        dup = inner & (d == 0)
+        inner = np.ones(n - 1, dtype=bool)
+        inner[cut - 1] = False  # steps that cross groups are not steps
+        dup = inner & (np.diff(tv) == 0)
         if dup.any():
             rows = np.flatnonzero(dup)[:5] + 1
-            sorted_times = _time_labels(tv[rows], kind)
+            shown_times = _time_labels(tv[rows], kind, tz)
             grp = [labels[codes[r]] if codes is not None else None for r in rows]
             where = ", ".join(f"{t}" + (f" in group {g!r}" if g is not None else "")
-                              for t, g in zip(sorted_times, grp))
+                              for t, g in zip(shown_times, grp))
             raise OrderError(
                 f"`time` must not repeat within a group. Received: "
                 f"{plural(int(dup.sum()), 'repeated time')}: {where}"
@@ -835,25 +1140,17 @@ def make_windows(
                 "e.g. `df.drop_duplicates([group, time])` or `df.groupby([group, time]).mean()`."
             )
         if freq is None:
-            inferred = _infer_freq(tv, kind, inner, group_bounds)
-            step = None if inferred is None else _steps(inferred, kind)
+            inferred = _infer_freq(tv, kind, tz, inner, group_bounds)
+            step = None if inferred is None else _steps(inferred, kind, tz)
             if step is not None:
                 notes.append(f"freq {step[1]} inferred from the most common step between rows")
         else:
-            step = _steps(freq, kind)
+            step = _steps(freq, kind, tz)
         if step is not None:
             unit, freq_str = step
-            if isinstance(unit, (int, float, np.integer, np.floating)):
-                off = d != unit
-            else:  # calendar offset: compare with the next expected time
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    idx = pd.DatetimeIndex(tv[:-1].astype("datetime64[ns]"))
-                    expected = (idx + unit).asi8
-                off = tv[1:] != expected
-            off &= inner
+            off = _off_grid(tv, unit, tz) & inner
             if off.any():
-                gaps = _gap_table(tv, off, codes, labels, kind, unit)
+                gaps = _gap_table(tv, off, codes, labels, kind, tz, unit)
                 if on_gap == "error":
                     head = gaps.head(5)
                     shown = "; ".join(
@@ -881,61 +1178,79 @@ def make_windows(
     need = span + (gap + horizon if targs is not None else 0)
     n_per = np.where(seg_len >= need, (seg_len - need) // stride + 1, 0)
     total = int(n_per.sum())
-    seg_of = np.repeat(np.arange(len(seg_start)), n_per)
-    offsets = np.arange(total) - np.repeat(np.cumsum(n_per) - n_per, n_per)
-    starts = seg_start[seg_of] + offsets * stride
-
     if total == 0:
         longest = int(seg_len.max())
+        where = "group or segment" if len(seg_len) > 1 else "series"
         raise ShapeError(
-            f"No window fits: each needs {need} rows ((timesteps - 1) * sampling_rate + 1"
-            f"{' + gap + horizon' if targs is not None else ''} = {need}), but the longest "
-            f"{'group or segment' if len(seg_len) > 1 else 'series'} has {longest}. Received: "
-            f"timesteps={timesteps}, sampling_rate={sampling_rate}, gap={gap}, horizon={horizon} "
-            f"for data of shape {(n, len(feature_names))}. Use a smaller `timesteps`."
+            f"`timesteps` is too long for the data: each window needs {need} rows "
+            f"((timesteps - 1) * sampling_rate + 1{' + gap + horizon' if targs is not None else ''}"
+            f" = {need}), but the longest {where} has {longest}. Received: timesteps={timesteps}, "
+            f"sampling_rate={sampling_rate}, gap={gap}, horizon={horizon} for data of shape "
+            f"{(n, len(feature_names))}. Use a smaller `timesteps` (or `sampling_rate`, `gap`, "
+            "`horizon`)."
         )
+    seg_of = None
+    if len(seg_start) == 1:
+        starts: np.ndarray | range = range(0, (total - 1) * stride + 1, stride)
+    else:
+        seg_of = np.repeat(np.arange(len(seg_start)), n_per)
+        offsets = np.arange(total) - np.repeat(np.cumsum(n_per) - n_per, n_per)
+        starts = seg_start[seg_of] + offsets * stride
 
     if copy:
-        nbytes = total * timesteps * len(feature_names) * dtype.itemsize
-        check_fits(nbytes, f"X of shape {(total, timesteps, len(feature_names))} ({dtype})",
+        n_targets = len(target_names)
+        nbytes = total * (timesteps * len(feature_names) + horizon * n_targets) * dtype.itemsize
+        check_fits(nbytes, f"`copy=True`: X of shape {(total, timesteps, len(feature_names))} "
+                   f"({dtype}){' and its y' if targs is not None else ''}",
                    "Pass copy=False for a zero-copy view, or a larger `stride`.")
 
     # ---- index and account of dropped rows --------------------------------------
     group_sorted = None if codes is None else np.asarray(labels)[codes]
     seg_group_id = np.searchsorted(group_bounds, seg_start, side="right") - 1
     seg_number = np.arange(len(seg_start)) - np.searchsorted(seg_start, group_bounds[seg_group_id])
-    original = np.arange(n) if order is None else order
-    times_sorted = None
+    times_sorted: Any = None
     if tv is not None:
-        times_sorted = tv.astype("datetime64[ns]") if kind == "datetime" else tv
-        if kind == "datetime":
-            tz = getattr(pd.Series(time_values).dt, "tz", None)
-            times_sorted = pd.DatetimeIndex(times_sorted).tz_localize("UTC").tz_convert(tz) \
-                if tz is not None else times_sorted
-    index = {}
-    if group_sorted is not None:
-        index["group"] = group_sorted[starts]
-    index["segment"] = seg_number[seg_of]
-    last = starts + span - 1
-    index["first_row"] = original[starts]
-    index["last_row"] = original[last]
-    if targs is not None:
-        index["target_row"] = original[starts + span + gap]
-    if times_sorted is not None:
-        ts = pd.Series(times_sorted) if not isinstance(times_sorted, pd.DatetimeIndex) \
-            else pd.Series(times_sorted)
-        index["first_time"] = ts.iloc[starts].to_numpy()
-        index["last_time"] = ts.iloc[last].to_numpy()
+        times_sorted = _dt_index(tv, tz) if kind == "datetime" else tv
+        if kind == "datetime" and tz is None:
+            times_sorted = times_sorted.to_numpy()
+
+    def position(sorted_rows: np.ndarray) -> np.ndarray:
+        return sorted_rows if order is None else order[sorted_rows]
+
+    def label(sorted_rows: np.ndarray) -> Any:
+        if times_sorted is None:
+            return position(sorted_rows)
+        return times_sorted[sorted_rows]
+
+    def build_index() -> pd.DataFrame:
+        s = np.asarray(starts) if not isinstance(starts, range) else \
+            np.arange(starts.start, starts.stop, starts.step, dtype=np.int64)
+        cols: dict[str, Any] = {}
+        if group_sorted is not None:
+            cols["group"] = group_sorted[s]
+        cols["segment"] = np.zeros(len(s), dtype=np.int64) if seg_of is None else seg_number[seg_of]
+        cols["first_row"] = position(s)
+        cols["last_row"] = position(s + span - 1)
         if targs is not None:
-            index["target_time"] = ts.iloc[starts + span + gap].to_numpy()
-    index_df = pd.DataFrame(index)
+            cols["target_row"] = position(s + span + gap)
+        if times_sorted is not None:
+            cols["first_time"] = _plain(times_sorted[s])
+            cols["last_time"] = _plain(times_sorted[s + span - 1])
+            if targs is not None:
+                cols["target_time"] = _plain(times_sorted[s + span + gap])
+        return pd.DataFrame(cols)
 
-    dropped = _dropped_table(seg_start, seg_len, n_per, stride, need, seg_group_id,
-                             group_bounds, seg_number, group_sorted, times_sorted, original)
+    read = np.arange(timesteps) * sampling_rate
+    if targs is not None:
+        read = np.concatenate([read, span + gap + np.arange(horizon)])
+    dropped = _dropped_table(seg_start, seg_len, n_per, stride, need, read, seg_group_id,
+                             len(group_bounds) - 1, seg_number, group_sorted, label)
 
+    source = feats
+    if copy and not feats.flags.c_contiguous:
+        source = np.ascontiguousarray(feats)  # fast, cache-friendly gathers
     return Windows(
-        source=np.ascontiguousarray(feats) if feats.ndim == 2 and not feats.flags.c_contiguous
-        and copy else feats,
+        source=source,
         target_source=targs,
         starts=starts,
         timesteps=timesteps,
@@ -945,7 +1260,7 @@ def make_windows(
         sampling_rate=sampling_rate,
         feature_names=feature_names,
         target_names=target_names,
-        index=index_df,
+        index=build_index,
         dropped=dropped,
         n_rows=n,
         freq=freq_str,
@@ -954,56 +1269,5 @@ def make_windows(
         order=order,
         times=times_sorted,
         groups=group_sorted,
+        segments=(seg_start, seg_len),
     )
-
-
-def _time_labels(values: np.ndarray, kind: str | None) -> list:
-    if kind == "datetime":
-        return [str(pd.Timestamp(int(v))) for v in values]
-    return [v.item() if hasattr(v, "item") else v for v in values]
-
-
-def _gap_table(tv, off, codes, labels, kind, unit) -> pd.DataFrame:
-    at = np.flatnonzero(off)
-    after, before = tv[at], tv[at + 1]
-    if isinstance(unit, (int, float, np.integer, np.floating)):
-        ratio = (before - after) / unit
-        missing = np.where(ratio == np.round(ratio), np.round(ratio) - 1, np.nan)
-    else:
-        missing = np.array([
-            len(pd.date_range(pd.Timestamp(int(a)), pd.Timestamp(int(b)), freq=unit)) - 2
-            if pd.Timestamp(int(a)) + unit <= pd.Timestamp(int(b)) else np.nan
-            for a, b in zip(after, before)
-        ])
-    return pd.DataFrame({
-        "group": [labels[codes[i]] for i in at] if codes is not None else [None] * len(at),
-        "after": _time_labels(after, kind),
-        "before": _time_labels(before, kind),
-        "missing": missing,  # NaN: the next time is off the grid, not a whole number of steps
-    })
-
-
-def _dropped_table(seg_start, seg_len, n_per, stride, need, seg_group_id, group_bounds,
-                   seg_number, group_sorted, times_sorted, original) -> pd.DataFrame:
-    rows = []
-    n_seg_in_group = np.bincount(seg_group_id, minlength=len(group_bounds) - 1)
-
-    def label(pos):
-        if times_sorted is not None:
-            return pd.Series(times_sorted).iloc[pos] if isinstance(times_sorted, pd.DatetimeIndex) \
-                else times_sorted[pos]
-        return int(original[pos])
-
-    for s, L, k, g, num in zip(seg_start, seg_len, n_per, seg_group_id, seg_number):
-        grp = None if group_sorted is None else group_sorted[s]
-        if k == 0:
-            reason = "short_group" if n_seg_in_group[g] == 1 else "short_segment"
-            rows.append((grp, int(num), reason, int(L), label(s), label(s + L - 1)))
-            continue
-        end = s + (k - 1) * stride + need
-        if stride > need and k > 1:
-            rows.append((grp, int(num), "between_strides", int((k - 1) * (stride - need)),
-                         label(s + need), label(end - need - 1)))
-        if end < s + L:
-            rows.append((grp, int(num), "tail", int(s + L - end), label(end), label(s + L - 1)))
-    return pd.DataFrame(rows, columns=["group", "segment", "reason", "rows", "first", "last"])
