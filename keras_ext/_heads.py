@@ -1,0 +1,172 @@
+"""``output_head``: the output layer, loss and metrics that belong together for a task.
+
+The Keras LSTM guides compile regressions with ``metrics=['accuracy']``, which Keras 3
+still runs: it resolves to ``BinaryAccuracy`` and reports a meaningless number (0.0 for
+real-valued targets). A head picks the activation, loss and metrics as one unit.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+
+from ._errors import ArgumentError
+from ._states import positive_int, show
+
+__all__ = ["OutputHead", "output_head"]
+
+_TASKS = ("regression", "binary", "multiclass")
+_ACCURACY_NAMES = ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
+                   "sparse_categorical_accuracy", "top_k_categorical_accuracy",
+                   "sparse_top_k_categorical_accuracy")
+
+
+@dataclass(frozen=True)
+class OutputHead:
+    """The output layer, loss and metrics of a task (made by :func:`output_head`).
+
+    Attributes
+    ----------
+    task : str
+        ``"regression"``, ``"binary"`` or ``"multiclass"``.
+    layer : keras.layers.Dense
+        A new output layer with the right units and activation.
+    loss : str
+        The Keras loss name.
+    metrics : list
+        The metrics to compile with.
+    """
+
+    task: str
+    layer: keras.layers.Layer
+    loss: str
+    metrics: list = field(default_factory=list)
+
+    def compile_kwargs(self) -> dict[str, Any]:
+        """``{"loss": ..., "metrics": [...]}``, for ``model.compile(optimizer, **head.compile_kwargs())``."""
+        return {"loss": self.loss, "metrics": list(self.metrics)}
+
+
+def _is_accuracy(metric: Any) -> bool:
+    if isinstance(metric, str):
+        return metric.lower() in _ACCURACY_NAMES
+    name = getattr(metric, "name", None) or getattr(metric, "__name__", None) or ""
+    return "accuracy" in str(name).lower() or type(metric).__name__.endswith("Accuracy")
+
+
+def output_head(
+    task: str,
+    n_outputs: int = 1,
+    *,
+    labels: str = "sparse",
+    metrics: list | None = None,
+    name: str | None = None,
+) -> OutputHead:
+    """The output layer, loss and metrics for a regression or a classification.
+
+    =============  ======================  ======================================  ============
+    task           layer                   loss                                    metrics
+    =============  ======================  ======================================  ============
+    "regression"   Dense(n), linear        ``"mse"``                               ``["mae"]``
+    "binary"       Dense(n), sigmoid       ``"binary_crossentropy"``               ``["accuracy"]``
+    "multiclass"   Dense(n), softmax       ``"sparse_categorical_crossentropy"``   ``["accuracy"]``
+                                           (``labels="onehot"``:
+                                           ``"categorical_crossentropy"``)
+    =============  ======================  ======================================  ============
+
+    Parameters
+    ----------
+    task : {"regression", "binary", "multiclass"}
+    n_outputs : int, default 1
+        Units of the output layer: the number of values to predict for a regression
+        (e.g. ``Windows.output_units``), 1 for a binary classification (more: several
+        independent yes/no labels, multi-label), the number of classes (at least 2) for
+        a multiclass one.
+    labels : {"sparse", "onehot"}, default "sparse"
+        Multiclass only: integer class labels, shape ``(n,)`` or ``(n, 1)``, or one-hot
+        rows of shape ``(n, n_outputs)``.
+    metrics : list, optional
+        Replace the default metrics. Asking a regression for an accuracy warns: Keras
+        computes it as ``BinaryAccuracy``, which is meaningless for real values.
+    name : str, optional
+        Name of the output layer.
+
+    Returns
+    -------
+    OutputHead
+        ``.layer``, ``.loss``, ``.metrics`` and ``.compile_kwargs()``.
+
+    Raises
+    ------
+    ArgumentError, ArgumentTypeError
+        For an unknown task or labels, a bad ``n_outputs`` (e.g. a multiclass head with
+        fewer than 2 classes), or ``labels`` given for a task other than multiclass.
+
+    Warns
+    -----
+    UserWarning
+        When an accuracy metric is asked of a regression.
+
+    Examples
+    --------
+    >>> import keras, keras_ext
+    >>> head = keras_ext.output_head("multiclass", 3)
+    >>> head.layer.units, head.layer.activation.__name__, head.loss, head.metrics
+    (3, 'softmax', 'sparse_categorical_crossentropy', ['accuracy'])
+    >>> model = keras.Sequential([keras.Input((5, 1)), keras.layers.LSTM(4), head.layer])
+    >>> model.compile(optimizer="adam", **head.compile_kwargs())
+    >>> keras_ext.output_head("regression", 2).compile_kwargs()
+    {'loss': 'mse', 'metrics': ['mae']}
+    """
+    if task not in _TASKS:
+        raise ArgumentError(
+            f"`task` must be one of 'regression', 'binary', 'multiclass'. Received: "
+            f"task={show(task)}."
+        )
+    n_outputs = positive_int("n_outputs", n_outputs)
+    if labels not in ("sparse", "onehot"):
+        raise ArgumentError(
+            f"`labels` must be 'sparse' (integer class labels) or 'onehot'. Received: "
+            f"labels={show(labels)}."
+        )
+    if labels != "sparse" and task != "multiclass":
+        raise ArgumentError(
+            f"`labels` applies to task='multiclass' only. Received: labels={labels!r} with "
+            f"task={task!r}. For two classes given one-hot, use "
+            "output_head('multiclass', 2, labels='onehot')."
+        )
+    if metrics is not None and (isinstance(metrics, (str, bytes)) or not isinstance(metrics, (list, tuple))):
+        raise ArgumentError(
+            f"`metrics` must be a list of metrics. Received: metrics={show(metrics)}. "
+            "Wrap a single metric in a list: metrics=['mae']."
+        )
+    if task == "regression":
+        activation, loss, default = "linear", "mse", ["mae"]
+    elif task == "binary":
+        activation, loss, default = "sigmoid", "binary_crossentropy", ["accuracy"]
+    else:
+        if n_outputs < 2:
+            raise ArgumentError(
+                f"`n_outputs` must be the number of classes, at least 2, for "
+                f"task='multiclass'. Received: n_outputs={n_outputs}. For two classes "
+                "either use output_head('binary', 1) or output_head('multiclass', 2)."
+            )
+        activation, default = "softmax", ["accuracy"]
+        loss = "sparse_categorical_crossentropy" if labels == "sparse" else "categorical_crossentropy"
+    chosen = list(default if metrics is None else metrics)
+    if task == "regression":
+        asked = [m for m in chosen if _is_accuracy(m)]
+        if asked:
+            warnings.warn(
+                f"output_head('regression'): metrics {asked!r} measure classification "
+                "accuracy; Keras computes 'accuracy' for a regression as BinaryAccuracy, "
+                "which is meaningless for real-valued targets (it reads 0.0). Use 'mae', "
+                "'mse' or 'mape' instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+    layer = keras.layers.Dense(n_outputs, activation=activation, name=name)
+    return OutputHead(task=task, layer=layer, loss=loss, metrics=chosen)
