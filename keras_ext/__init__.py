@@ -10,15 +10,39 @@ from ._errors import (
     ArgumentTypeError,
     BackendError,
     KerasExtError,
+    MissingDependencyError,
     ModelError,
     RemainderError,
 )
+from ._callbacks import ResetStates
+from ._data import WindowDataset, to_tf_dataset
+from ._fit import fit_stateful
+from ._heads import OutputHead, output_head
+from ._plots import plot_history
+from ._predict import output_activations, predict_classes, predict_proba
+from ._states import get_states, reset_states, set_states, stateful_layers, with_batch_size
 
 __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
     "BackendError",
     "KerasExtError",
+    "MissingDependencyError",
     "ModelError",
+    "OutputHead",
     "RemainderError",
+    "ResetStates",
+    "WindowDataset",
+    "fit_stateful",
+    "get_states",
+    "output_activations",
+    "output_head",
+    "plot_history",
+    "predict_classes",
+    "predict_proba",
+    "reset_states",
+    "set_states",
+    "stateful_layers",
+    "to_tf_dataset",
+    "with_batch_size",
 ]
