@@ -24,6 +24,7 @@ from ._layout import stateful_layout
 from ._reshape import as_samples, as_sequence, batch_input_shape, input_shape
 from ._scale import Scaler
 from ._split import Split, split_by_time
+from ._supervised import Supervised, to_supervised
 from ._windows import WindowArray, Windows, make_windows
 
 __version__ = "0.1.0"
@@ -44,6 +45,7 @@ __all__ = [
     "SeqprepError",
     "ShapeError",
     "Split",
+    "Supervised",
     "WindowArray",
     "Windows",
     "as_samples",
@@ -54,4 +56,5 @@ __all__ = [
     "make_windows",
     "split_by_time",
     "stateful_layout",
+    "to_supervised",
 ]

@@ -971,6 +971,18 @@ def make_windows(
       reason  rows  first  last
     0   tail     2      8     9
     """
+    return _make_windows(
+        data, timesteps, horizon=horizon, gap=gap, stride=stride, sampling_rate=sampling_rate,
+        features=features, targets=targets, group=group, time=time, freq=freq, on_gap=on_gap,
+        sort=sort, copy=copy, dtype=dtype, schema=schema,
+    )
+
+
+def _make_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: int,
+                  sampling_rate: int, features: Any, targets: Any, group: Any, time: Any,
+                  freq: Any, on_gap: str, sort: bool, copy: bool, dtype: Any, schema: Any,
+                  too_long: Callable[[int, int, str], str] | None = None) -> Windows:
+    """:func:`make_windows`; ``too_long(need, longest, where)`` words the no-window error."""
     # ---- normalise and check arguments ---------------------------------------
     timesteps = integer("timesteps", timesteps, fix="It is the number of time steps per window.")
     horizon = integer("horizon", horizon)
@@ -1181,6 +1193,8 @@ def make_windows(
     if total == 0:
         longest = int(seg_len.max())
         where = "group or segment" if len(seg_len) > 1 else "series"
+        if too_long is not None:
+            raise ShapeError(too_long(need, longest, where))
         raise ShapeError(
             f"`timesteps` is too long for the data: each window needs {need} rows "
             f"((timesteps - 1) * sampling_rate + 1{' + gap + horizon' if targs is not None else ''}"
