@@ -24,9 +24,9 @@ def _numeric_array(name: str, data: Any) -> np.ndarray:
             f"`{name}` must be array-like with rows of equal length. Received: "
             f"{type(data).__name__} that numpy cannot turn into an array ({exc})."
         ) from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+    if arr.dtype.kind not in "biuf":  # bool, int, uint, float: no text, dates or complex
         raise ArgumentTypeError(
-            f"`{name}` must hold numbers. Received: {show(arr)}. "
+            f"`{name}` must hold real numbers. Received: {show(arr)}. "
             "Convert or drop the non-numeric columns first (e.g. `df.select_dtypes('number')`)."
         )
     return arr
@@ -176,12 +176,15 @@ def check_batch_size(n_samples: int, batch_size: Any) -> int:
     if remainder:
         near = divisors_near(n_samples, batch_size)
         keep = n_samples - remainder
+        trim = (
+            f"or trim to {keep} samples, dropping {plural(remainder, 'sample')}" if keep
+            else f"trimming would drop every sample, as batch_size > {plural(n_samples, 'sample')}"
+        )
         raise BatchSizeError(
             f"`batch_size` must divide the number of samples for a stateful model. "
             f"Received: batch_size={batch_size} for {plural(n_samples, 'sample')} "
             f"(remainder {remainder}). Batch sizes that divide {n_samples}: "
-            f"{', '.join(map(str, near))}; or trim to {keep} samples, dropping "
-            f"{plural(remainder, 'sample')}.",
+            f"{', '.join(map(str, near))}; {trim}.",
             n_samples=n_samples,
             batch_size=batch_size,
             divisors=near,
