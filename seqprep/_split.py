@@ -484,7 +484,8 @@ def _check_parts(sizes: dict[str, int], names: list[str], test: Any, validation:
         arg = names[1] if name == "train" else name
         value = validation if arg == "validation" else test
         lost = []
-        if n_purged:
+        purged_here = n_purged and name != names[-1]  # purging never empties the last part
+        if purged_here:
             lost.append(f"{plural(n_purged, unit[:-1])} purged (purge={purge} rows)")
         if n_straddling:
             lost.append(f"{plural(n_straddling, unit[:-1])} straddling a cut")
@@ -492,7 +493,7 @@ def _check_parts(sizes: dict[str, int], names: list[str], test: Any, validation:
             f"`{arg}` leaves the {name} part empty: no {unit[:-1]} falls in it. Received: "
             f"{arg}={show(value)} for {what}"
             f"{'; ' + ' and '.join(lost) if lost else ''}. Move the cut-off"
-            f"{' or lower `purge`' if n_purged else ''} so each part keeps some {unit}."
+            f"{' or lower `purge`' if purged_here else ''} so each part keeps some {unit}."
         )
 
 
