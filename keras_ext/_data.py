@@ -52,7 +52,7 @@ def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
 
 def _check_windows(caller: str, windows: Any) -> int:
     for attr in ("take", "index", "__len__"):
-        if not hasattr(windows, attr):
+        if not hasattr(type(windows), attr):  # on the class: `index` may be built lazily
             raise ArgumentTypeError(
                 f"`windows` must be a seqprep.Windows (from `make_windows`, `open_windows` or "
                 f"`stateful_layout`). Received: windows={show(windows)} of type "
@@ -86,10 +86,13 @@ def _resolve_seed(seed: Any, shuffle: bool) -> int | None:
     return int(seed)
 
 
+def _is_layout(windows: Any) -> bool:
+    """Whether ``windows`` came from ``seqprep.stateful_layout`` (without building an index)."""
+    return getattr(windows, "reset_mask", None) is not None and hasattr(windows, "batch_size")
+
+
 def _layout_batch_size(windows: Any) -> int | None:
-    if "slot" in windows.index.columns and hasattr(windows, "batch_size"):
-        return int(windows.batch_size)
-    return None
+    return int(windows.batch_size) if _is_layout(windows) else None
 
 
 def _check_layout(caller: str, windows: Any, batch_size: int, shuffle: bool,
@@ -119,7 +122,7 @@ def _check_layout(caller: str, windows: Any, batch_size: int, shuffle: bool,
 
 def _check_weights(windows: Any, n: int, sample_weight: Any) -> np.ndarray | None:
     if sample_weight is None:
-        if "pad" in windows.index.columns and bool(windows.index["pad"].any()):
+        if _is_layout(windows) and windows.n_padded:
             return np.asarray(windows.sample_weight, dtype=np.float32)
         return None
     w = np.asarray(sample_weight, dtype=np.float32)

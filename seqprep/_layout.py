@@ -217,7 +217,7 @@ def stateful_layout(
     """
     # ---- normalise and check arguments ---------------------------------------------
     for attr in ("index", "take", "subset", "timesteps", "stride", "sampling_rate"):
-        if not hasattr(windows, attr):
+        if not (hasattr(type(windows), attr) or attr in getattr(windows, "__dict__", {})):
             raise ArgumentTypeError(
                 f"`windows` must be a Windows object from `make_windows` or `open_windows`. "
                 f"Received: windows={show(windows)} of type {type(windows).__name__}."
@@ -227,7 +227,7 @@ def stateful_layout(
     choice("remainder", remainder, ("pad", "drop"))
     if overlap is not None:
         choice("overlap", overlap, ("split", "thin", "error"))
-    if "slot" in windows.index.columns:
+    if getattr(windows, "reset_mask", None) is not None:
         raise ArgumentError(
             "`windows` must not already be a stateful layout (its index has a `slot` "
             "column). Received: a layout of batch_size="
