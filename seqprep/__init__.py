@@ -19,10 +19,12 @@ from ._errors import (
     SchemaError,
     SeqprepError,
     ShapeError,
+    ValidationError,
 )
 from ._layout import stateful_layout
 from ._reshape import as_samples, as_sequence, batch_input_shape, input_shape
 from ._scale import Scaler
+from ._schema import SeriesSchema, infer_schema
 from ._split import Split, split_by_time
 from ._supervised import Supervised, to_supervised
 from ._windows import WindowArray, Windows, make_windows
@@ -43,14 +45,17 @@ __all__ = [
     "Scaler",
     "SchemaError",
     "SeqprepError",
+    "SeriesSchema",
     "ShapeError",
     "Split",
     "Supervised",
+    "ValidationError",
     "WindowArray",
     "Windows",
     "as_samples",
     "as_sequence",
     "batch_input_shape",
+    "infer_schema",
     "input_shape",
     "load_co2",
     "make_windows",

@@ -38,6 +38,7 @@ __all__ = [
     "SchemaError",
     "SeqprepError",
     "ShapeError",
+    "ValidationError",
 ]
 
 
@@ -115,6 +116,71 @@ class SchemaError(SeqprepError, ValueError):
     """A schema is malformed: the schema is wrong, not the data."""
 
 
+class ValidationError(SeqprepError, ValueError):
+    """Data failed a :class:`SeriesSchema`; every failing case is collected, not just the first.
+
+    Attributes
+    ----------
+    failures : pandas.DataFrame
+        One row per failing case, with columns ``check`` (a stable name such as
+        ``duplicate_time``, ``regular_freq``, ``not_null``), ``column``, ``group``, ``row``
+        (0-based position in the data, or missing for a whole column or group), ``time``
+        and ``value`` (what failed: the value, the step, the dtype or the group's length).
+    counts : dict
+        Failures per check, in the order the checks are reported.
+    notes : list of str
+        How the checks were run (an inferred frequency, checks skipped and why).
+    """
+
+    def __init__(self, message: str, *, failures, notes=()) -> None:
+        super().__init__(message)
+        self.failures = failures
+        self.notes = list(notes)
+
+    @property
+    def counts(self) -> dict:
+        return {str(k): int(v) for k, v in self.failures["check"].value_counts(sort=False).items()}
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary: ``valid``, ``n_failures``, ``counts``, ``notes``, ``failures``.
+
+        Times become ISO 8601 strings, NaN becomes ``None``, infinities ``"inf"``/``"-inf"``
+        and numpy scalars Python numbers, so ``json.dumps(err.to_dict())`` always works.
+        """
+        rows = [{k: _jsonable(v) for k, v in rec.items()}
+                for rec in self.failures.to_dict(orient="records")]
+        return {"valid": False, "n_failures": len(self.failures), "counts": self.counts,
+                "notes": list(self.notes), "failures": rows}
+
+
+def _jsonable(value):
+    """``value`` as something ``json.dumps`` accepts under strict JSON."""
+    import math
+
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return value if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item) and getattr(value, "shape", None) == ():
+        try:
+            out = item()
+        except (ValueError, TypeError):
+            out = None
+        if isinstance(out, (bool, int, float, str)):
+            return _jsonable(out)
+    iso = getattr(value, "isoformat", None)  # pandas/py datetimes (NaT -> None)
+    if callable(iso):
+        text = str(value)
+        return None if text in ("NaT", "NaN") else iso()
+    text = str(value)
+    return None if text in ("NaT", "<NA>", "nan") else text
+
+
 class MissingDependencyError(SeqprepError, ImportError):
     """An optional dependency is not installed; the message says which extra to install."""
 
@@ -122,6 +188,6 @@ class MissingDependencyError(SeqprepError, ImportError):
 # Show errors as ``seqprep.GapError`` rather than ``seqprep._errors.GapError``.
 for _cls in (SeqprepError, ArgumentError, BatchSizeError, ArgumentTypeError, ShapeError,
              ColumnError, DataError, GapError, OrderError, MemoryBudgetError, NotFittedError,
-             SchemaError, MissingDependencyError):
+             SchemaError, ValidationError, MissingDependencyError):
     _cls.__module__ = "seqprep"
 del _cls

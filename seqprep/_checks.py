@@ -1,0 +1,770 @@
+"""The time-series checks behind :class:`SeriesSchema`, vectorised and registered with pandera.
+
+pandera checks types, nulls and ranges but has no checks for the order, repeats or
+frequency of a pandas time column. This module adds them, twice over:
+
+- :class:`TimeChecker` runs the per-group checks (``increasing_time``, ``unique_time``,
+  ``regular_freq``, ``min_length``) in numpy, one chunk of rows at a time, carrying the last
+  time of every group from one chunk to the next (so a Parquet file read in row groups
+  is checked exactly like the whole frame, boundaries included). It returns failing cases
+  in the stable format of :attr:`ValidationError.failures`.
+- The same rules are registered as pandera check methods (``Check.increasing_time(...)``,
+  ``Check.unique_time(...)``, ``Check.regular_freq(...)``, ``Check.min_length(...)``,
+  ``Check.time_parses(...)``, ``Check.numeric()``, ``Check.finite()``), so the pandera schema
+  from :meth:`SeriesSchema.to_pandera` enforces them too, with their statistics kept.
+
+Cost: one stable sort of the group codes (a linear radix sort when groups fit in 16 bits),
+a second sort by time only when some group is out of order, then a few passes of
+``numpy.diff``-style arithmetic: linear in rows.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Hashable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._errors import SchemaError
+
+__all__ = ["CHECKS", "FAILURE_COLUMNS", "TimeChecker", "empty_failures", "failure_frame",
+           "normalize_freq", "parse_time"]
+
+#: Columns of ``ValidationError.failures``, in order.
+FAILURE_COLUMNS = ("check", "column", "group", "row", "time", "value")
+
+#: Every check's stable name -> (the rule, what the ``value`` column holds), in report order.
+CHECKS: dict[str, tuple[str, str]] = {
+    "unique_columns": ("column names do not repeat", "the repeated name"),
+    "column_present": ("every column the schema names is in the data", "missing"),
+    "no_extra_columns": ("no columns besides the schema's (strict=True)", "missing"),
+    "dtype": ("features and targets are numeric; time is datetime or integer",
+              "the column's dtype"),
+    "not_null": ("no missing values (NaN, None, NaT)", "the missing value"),
+    "finite": ("no infinite values", "the value"),
+    "in_range": ("values lie within the schema's range", "the value"),
+    "allowed_values": ("values are among the allowed ones", "the value"),
+    "time_parses": ("every time parses as a datetime (or an integer)", "the raw value"),
+    "timezone": ("times follow the schema's timezone policy", "the timezone found"),
+    "increasing_time": ("time increases within each group (rows in order)",
+                        "the previous row's time"),
+    "unique_time": ("no (group, time) pair repeats", "the row where it first appeared"),
+    "regular_freq": ("consecutive times in a group are one `freq` apart (every gap is "
+                     "reported)", "the step found"),
+    "min_length": ("every group has at least `min_length` rows", "the group's row count"),
+}
+
+_DAY_NS = 86_400 * 10**9
+
+
+# ------------------------------------------------------------------ failure tables
+
+
+def empty_failures() -> pd.DataFrame:
+    """A failure table with no rows."""
+    return failure_frame("dtype", [], [], [], [], [])
+
+
+def failure_frame(check: str, column: Any, group: Any, row: Any, time: Any,
+                  value: Any) -> pd.DataFrame:
+    """A failure table; each argument is a scalar or a sequence of one value per case."""
+    cols = {"column": column, "group": group, "row": row, "time": time, "value": value}
+    n = max([len(v) for v in cols.values() if _is_seq(v)], default=1)
+    out = {"check": pd.Series([check] * n, dtype=object)}
+    for k, v in cols.items():
+        if k == "row":
+            arr = pd.array([None] * n if v is None else (v if _is_seq(v) else [v] * n),
+                           dtype="Int64")
+            out[k] = arr
+        else:
+            out[k] = pd.Series(_objects(v, n), dtype=object)
+    return pd.DataFrame(out, columns=list(FAILURE_COLUMNS))
+
+
+def _is_seq(v: Any) -> bool:
+    return isinstance(v, (list, tuple, np.ndarray, pd.Series, pd.Index, pd.api.extensions.ExtensionArray))
+
+
+def _objects(v: Any, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    if _is_seq(v):
+        vals = v.tolist() if hasattr(v, "tolist") and not isinstance(v, (pd.Index, pd.Series)) \
+            else list(v)
+        out[:] = vals if len(vals) == n else vals * n
+    else:
+        out[:] = [v] * n
+    return out
+
+
+# ------------------------------------------------------------------- frequencies
+
+
+def normalize_freq(freq: Any) -> str | int | None:
+    """``freq`` as stored in a schema: a pandas frequency string, a positive int, or None.
+
+    Raises :class:`SchemaError` for anything else.
+    """
+    if freq is None:
+        return None
+    if isinstance(freq, (bool, np.bool_)):
+        raise SchemaError(f"`freq` must be a pandas frequency such as 'h', '15min', 'D', "
+                          f"'W-SUN' or 'MS', or a positive integer for integer times. "
+                          f"Received: freq={freq!r}.")
+    if isinstance(freq, numbers.Integral):
+        if freq <= 0:
+            raise SchemaError(f"`freq` must be a positive integer for integer times. "
+                              f"Received: freq={freq}.")
+        return int(freq)
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError):
+        offset = None
+    if offset is None or offset.n <= 0:
+        raise SchemaError(
+            f"`freq` must be a pandas frequency such as 'h', '15min', 'D', 'W-SUN' or 'MS', "
+            f"or a positive integer for integer times. Received: freq={freq!r}. See "
+            "https://pandas.pydata.org/docs/user_guide/timeseries.html#offset-aliases."
+        )
+    return offset.freqstr
+
+
+def _step(freq: str | int, kind: str) -> tuple[str, Any]:
+    """``("fixed", int)`` (ns for datetimes) or ``("calendar", DateOffset)``."""
+    if kind == "integer":
+        return ("fixed", int(freq))
+    offset = pd.tseries.frequencies.to_offset(freq)
+    try:
+        return ("fixed", int(pd.Timedelta(offset).value))
+    except (ValueError, TypeError):
+        return ("calendar", offset)
+
+
+def step_name(ns: int) -> str:
+    """A pandas frequency string for a step of ``ns`` nanoseconds: ``'D'``, ``'7D'``, ``'h'``."""
+    if ns % _DAY_NS == 0:
+        k = ns // _DAY_NS
+        return "D" if k == 1 else f"{k}D"
+    return pd.tseries.frequencies.to_offset(pd.Timedelta(int(ns))).freqstr
+
+
+def _factorize(s: pd.Series) -> tuple[np.ndarray, Any]:
+    """``pandas.factorize`` (-1 for missing), faster when equal labels come in long runs.
+
+    Long tables are usually stored group after group: then labels are compared with their
+    neighbours (one vectorised pass), only the first label of each run is factorized, and
+    the codes are repeated over the runs.
+    """
+    n = len(s)
+    change = None
+    if n > 1000:
+        if isinstance(s.dtype, pd.ArrowDtype) or (
+                isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"):
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            arr = s.array.__arrow_array__()
+            arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+            neq = pc.fill_null(pc.not_equal(arr.slice(1), arr.slice(0, n - 1)), True)
+            change = neq.to_numpy(zero_copy_only=False)
+        elif s.dtype.kind in "iub":
+            v = s.to_numpy()
+            change = v[1:] != v[:-1]
+    if change is not None:
+        starts = np.concatenate([[0], np.flatnonzero(change) + 1])
+        if len(starts) <= n // 8:
+            run_codes, uniques = pd.factorize(s.iloc[starts], use_na_sentinel=True)
+            lengths = np.diff(np.append(starts, n))
+            return np.repeat(run_codes.astype(np.int64), lengths), uniques
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return codes, uniques
+
+
+def _mode(steps: np.ndarray) -> tuple[int, int]:
+    """The most common value of ``steps`` and its count (fast when one value dominates)."""
+    guess = int(np.median(steps[: 1000]))
+    hits = int(np.count_nonzero(steps == guess))
+    if 2 * hits > len(steps):
+        return guess, hits
+    values, counts = np.unique(steps, return_counts=True)
+    k = int(np.argmax(counts))
+    return int(values[k]), int(counts[k])
+
+
+# ------------------------------------------------------------------- time parsing
+
+
+class ParsedTime:
+    """A time column as int64 values (ns since the epoch, UTC, for datetimes).
+
+    ``valid`` marks rows with a usable time; ``wall`` holds local wall-clock ns for
+    times in a timezone other than UTC; ``series`` is the parsed column when it had to
+    be parsed or converted (else None); ``failures`` are ``time_parses``, ``timezone``
+    and ``dtype`` cases; ``kind`` is ``"datetime"``, ``"integer"`` or None (unusable).
+    """
+
+    def __init__(self, values, valid, kind, tz=None, wall=None, series=None,
+                 failures=None, mismatch=False) -> None:
+        self.values = values
+        self.valid = valid
+        self.kind = kind
+        self.tz = tz
+        self.wall = wall
+        self.series = series
+        self.failures = failures or []
+        self.mismatch = mismatch  # the kind differs from the schema's time_type
+        self.all_valid = bool(np.all(valid))
+
+
+def _dtype_failure(column, dtype) -> pd.DataFrame:
+    return failure_frame("dtype", column, None, None, None, str(dtype))
+
+
+def parse_time(s: pd.Series, *, column: Hashable, time_type: str | None,
+               timezone: str | None, row_offset: int = 0) -> ParsedTime:
+    """Parse a time column under the schema's ``time_type`` and ``timezone`` policy.
+
+    Null times are left to the ``not_null`` check; values that are present but do not
+    parse are ``time_parses`` failures; a column of the wrong kind is one ``dtype``
+    failure. Never raises for bad data.
+    """
+    n = len(s)
+    dtype = s.dtype
+    nulls = s.isna().to_numpy()
+    fails: list[pd.DataFrame] = []
+
+    if pd.api.types.is_bool_dtype(dtype) or not (
+            pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype)
+            or pd.api.types.is_string_dtype(dtype) or dtype == object):
+        return ParsedTime(np.zeros(n, np.int64), np.zeros(n, bool), None,
+                          failures=[_dtype_failure(column, dtype)])
+
+    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_datetime64_any_dtype(dtype):
+        if pd.api.types.is_integer_dtype(dtype):
+            values = s.to_numpy(dtype=np.int64, na_value=0)
+            valid = ~nulls
+        else:
+            f = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                integral = np.isfinite(f) & (np.floor(f) == f)
+            if not np.all(integral | nulls):
+                return ParsedTime(np.zeros(n, np.int64), np.zeros(n, bool), None,
+                                  failures=[_dtype_failure(column, dtype)])
+            values = np.where(integral, f, 0).astype(np.int64)
+            valid = integral
+        mismatch = time_type == "datetime"
+        if mismatch:
+            fails.append(_dtype_failure(column, dtype))
+        return ParsedTime(values, valid, "integer", failures=fails, mismatch=mismatch)
+
+    series = None
+    if not pd.api.types.is_datetime64_any_dtype(dtype):  # strings or objects: parse
+        if time_type == "integer":
+            num = pd.to_numeric(s, errors="coerce")
+            f = num.to_numpy(dtype=np.float64, na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                ok = np.isfinite(f) & (np.floor(f) == f)
+            bad = ~ok & ~nulls
+            if bad.any():
+                rows = np.flatnonzero(bad)
+                fails.append(failure_frame("time_parses", column, None, rows + row_offset,
+                                           None, s.to_numpy()[rows]))
+            series = pd.Series(np.where(ok, f, np.nan), index=s.index, name=s.name)
+            series = series.astype("Int64") if (bad | nulls).any() else series.astype(np.int64)
+            return ParsedTime(np.where(ok, f, 0).astype(np.int64), ok, "integer",
+                              series=series, failures=fails)
+        parsed, mixed = _to_datetime(s, utc=timezone not in (None, "naive"))
+        bad = parsed.isna().to_numpy() & ~nulls
+        if bad.any():
+            rows = np.flatnonzero(bad)
+            fails.append(failure_frame("time_parses", column, None, rows + row_offset, None,
+                                       s.to_numpy()[rows]))
+        if mixed and timezone is None:
+            fails.append(failure_frame("timezone", column, None, None, None,
+                                       "mixed UTC offsets"))
+        series = parsed
+        s = parsed
+        nulls = s.isna().to_numpy()
+
+    tz = getattr(s.dtype, "tz", None)
+    if timezone == "naive" and tz is not None:
+        fails.append(failure_frame("timezone", column, None, None, None, str(tz)))
+    elif timezone not in (None, "naive"):
+        if tz is None:
+            fails.append(failure_frame("timezone", column, None, None, None, "naive"))
+        elif str(tz) != timezone:
+            s = s.dt.tz_convert(timezone)
+            series = s
+            tz = s.dtype.tz
+    mismatch = time_type == "integer"
+    if mismatch:
+        fails.append(_dtype_failure(column, s.dtype))
+    if tz is not None:
+        values = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    else:
+        values = s
+    values = _ns(values)
+    wall = None
+    if tz is not None and str(tz) != "UTC":
+        wall = _ns(s.dt.tz_localize(None))
+    return ParsedTime(values, ~nulls, "datetime", tz=None if tz is None else str(tz),
+                      wall=wall, series=series, failures=fails, mismatch=mismatch)
+
+
+def _ns(s: pd.Series) -> np.ndarray:
+    """Naive datetimes as int64 nanoseconds (NaT -> min int)."""
+    arr = s.to_numpy()
+    if arr.dtype != "datetime64[ns]":
+        arr = arr.astype("datetime64[ns]")
+    return arr.view(np.int64)
+
+
+def _to_datetime(s: pd.Series, *, utc: bool) -> tuple[pd.Series, bool]:
+    """Parse strings to datetimes; ``mixed`` is True if offsets differed and UTC was used."""
+    first = s.dropna()
+    first = str(first.iloc[0]) if len(first) else ""
+    iso = len(first) >= 10 and first[:4].isdigit() and first[4] == "-"
+    kw = {"format": "ISO8601"} if iso else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return pd.to_datetime(s, errors="coerce", utc=utc, **kw), False
+        except (ValueError, TypeError):
+            try:
+                return pd.to_datetime(s, errors="coerce", utc=True, **kw), not utc
+            except (ValueError, TypeError):
+                return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]"), False
+
+
+# --------------------------------------------------------------- per-group checks
+
+
+class TimeChecker:
+    """The per-group time checks, run chunk by chunk.
+
+    Call :meth:`update` with consecutive chunks of rows (each a DataFrame with the time
+    column and, if any, the group column), then :meth:`finish`. Between chunks it keeps,
+    per group, the last time seen (for order), the largest time seen (for repeats and
+    gaps), and the row count (for ``min_length``), so a failure straddling a chunk
+    boundary is found as in one pass. Limits of chunking: a repeat of a time that is not
+    the latest of its group so far is found only within a chunk, and with ``freq=None``
+    the step is inferred from the first chunk that has one.
+
+    Parameters
+    ----------
+    time, group : column names (``group`` may be None for one series)
+    freq : str, int or None
+        The expected step; None infers the most common step (``regular=True``).
+    regular : bool
+        Check the step at all.
+    min_length : int or None
+    time_type, timezone : as in :class:`SeriesSchema`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": [0, 1, 3, 3, 4]})
+    >>> c = TimeChecker("t", None, freq=1, min_length=10)
+    >>> fails = pd.concat(c.update(df) + c.finish())
+    >>> fails[["check", "row", "time", "value"]].to_numpy().tolist()
+    [['unique_time', 3, 3, 2], ['regular_freq', 2, 3, 2], ['min_length', <NA>, None, 5]]
+    """
+
+    def __init__(self, time: Hashable, group: Hashable | None = None, *, freq=None,
+                 regular: bool = True, min_length: int | None = None,
+                 time_type: str | None = None, timezone: str | None = None) -> None:
+        self.time = time
+        self.group = group
+        self.freq = freq
+        self.regular = regular
+        self.min_length = min_length
+        self.time_type = time_type
+        self.timezone = timezone
+        self.kind: str | None = None
+        self.step: tuple[str, Any] | None = None
+        self.use_wall = False
+        self.notes: list[str] = []
+        self.parsed: ParsedTime | None = None  # of the last chunk
+        self._index = pd.Index([], dtype=object)  # group label -> code (its position)
+        self._labels: list[Any] = []
+        n0 = 0 if group is not None else 1
+        self._last_seen = np.zeros(n0, np.int64)   # last time in input order
+        self._last_max = np.zeros(n0, np.int64)    # largest time (ns or int)
+        self._last_wall = np.zeros(n0, np.int64)   # wall clock of the largest time
+        self._last_row = np.zeros(n0, np.int64)    # row of the largest time
+        self._has_last = np.zeros(n0, bool)
+        self._counts = np.zeros(n0, np.int64)
+        self._skip_freq = False
+        if group is None:
+            self._labels.append(None)
+
+    # -- groups --------------------------------------------------------------
+
+    def _codes(self, frame: pd.DataFrame) -> tuple[np.ndarray, bool]:
+        """Global group codes of the chunk's rows (-1 for a missing group), and whether
+        every row has one."""
+        if self.group is None:
+            return np.zeros(len(frame), np.int64), True
+        local, uniques = _factorize(frame[self.group])
+        uniques = pd.Index(uniques, dtype=object)
+        glob = self._index.get_indexer(uniques) if len(self._index) else \
+            np.full(len(uniques), -1, np.int64)
+        new = glob < 0
+        if new.any():
+            fresh = uniques[new]
+            glob[new] = np.arange(len(self._labels), len(self._labels) + len(fresh))
+            self._labels.extend(fresh.tolist())
+            self._index = self._index.append(fresh)
+        glob = np.asarray(glob, np.int64)
+        grow = len(self._labels) - len(self._counts)
+        if grow > 0:
+            z = np.zeros(grow, np.int64)
+            self._last_seen = np.concatenate([self._last_seen, z])
+            self._last_max = np.concatenate([self._last_max, z])
+            self._last_wall = np.concatenate([self._last_wall, z])
+            self._last_row = np.concatenate([self._last_row, z])
+            self._counts = np.concatenate([self._counts, z])
+            self._has_last = np.concatenate([self._has_last, np.zeros(grow, bool)])
+        local = local.astype(np.int64, copy=False)
+        all_coded = len(local) == 0 or local.min() >= 0
+        if np.array_equal(glob, np.arange(len(glob))):
+            return local, all_coded
+        if all_coded:
+            return glob[local], True
+        codes = np.full(len(frame), -1, np.int64)
+        ok = local >= 0
+        codes[ok] = glob[local[ok]]
+        return codes, False
+
+    def _group_objects(self, codes: np.ndarray) -> np.ndarray:
+        labels = np.empty(len(self._labels), dtype=object)
+        labels[:] = self._labels
+        return labels[codes]
+
+    def _time_objects(self, values: np.ndarray) -> np.ndarray:
+        if self.kind == "integer":
+            return values.astype(object)
+        idx = pd.DatetimeIndex(values.astype("datetime64[ns]"))
+        tz = self.parsed.tz if self.parsed is not None else None
+        if tz is not None:
+            idx = idx.tz_localize("UTC").tz_convert(tz)
+        return idx.astype(object).to_numpy()
+
+    def _step_objects(self, steps: np.ndarray) -> np.ndarray:
+        if self.kind == "integer":
+            return steps.astype(object)
+        return pd.to_timedelta(steps, unit="ns").astype(object).to_numpy()
+
+    # -- one chunk -----------------------------------------------------------
+
+    def update(self, frame: pd.DataFrame, row_offset: int = 0) -> list[pd.DataFrame]:
+        """Check the next chunk of rows; return its failure tables (maybe an empty list).
+
+        ``row_offset`` is the position of the chunk's first row in the whole data.
+        """
+        p = parse_time(frame[self.time], column=self.time,
+                       time_type=self.time_type or self.kind, timezone=self.timezone,
+                       row_offset=row_offset)
+        self.parsed = p
+        fails = list(p.failures)
+        if self.kind is None and p.kind is not None:
+            self.kind = p.kind
+            if self.freq is not None:
+                wants = "integer" if isinstance(self.freq, int) else "datetime"
+                if wants != p.kind:
+                    self._skip_freq = True
+                    self.notes.append(
+                        f"regular_freq skipped: freq={self.freq!r} is for {wants} times but "
+                        f"the time column holds {p.kind}s")
+                else:
+                    self.step = _step(self.freq, p.kind)
+        codes, all_coded = self._codes(frame)
+        if all_coded:
+            self._counts += np.bincount(codes, minlength=len(self._counts))
+        else:
+            counted = codes[codes >= 0]
+            if len(counted):
+                self._counts += np.bincount(counted, minlength=len(self._counts))
+        if p.kind is None or p.kind != self.kind:
+            return fails
+        if all_coded and p.all_valid:
+            keep = None
+            c, t, w = codes, p.values, p.wall
+        else:
+            keep = np.flatnonzero(p.valid & (codes >= 0))
+            c, t = codes[keep], p.values[keep]
+            w = None if p.wall is None else p.wall[keep]
+        m = len(c)
+        if m == 0:
+            return fails
+
+        # order rows by group, keeping input order within a group (no-op if grouped)
+        order = None
+        if m > 1 and np.any(c[1:] < c[:-1]):
+            small = c.astype(np.int16) if len(self._labels) < 2**15 else c
+            order = np.argsort(small, kind="stable")
+            c, t = c[order], t[order]
+            w = None if w is None else w[order]
+        starts = np.concatenate([[0], np.flatnonzero(c[1:] != c[:-1]) + 1])
+        ends = np.concatenate([starts[1:] - 1, [m - 1]])
+        g_start = c[starts]
+        fresh = starts[~self._has_last[g_start]]  # first row of a group never seen before
+
+        def rows_of(pos: np.ndarray) -> np.ndarray:  # positions in (c, t) -> data rows
+            r = pos if order is None else order[pos]
+            r = r if keep is None else keep[r]
+            return r + row_offset
+
+        def without_fresh(pos: np.ndarray) -> np.ndarray:
+            return pos[~np.isin(pos, fresh)] if len(fresh) and len(pos) else pos
+
+        # increasing_time: each row against the previous row of its group, in input order
+        d = np.empty(m, np.int64)
+        d[1:] = t[1:] - t[:-1]
+        d[starts] = t[starts] - self._last_seen[g_start]
+        back = without_fresh(np.flatnonzero(d < 0))
+        self._last_seen[c[ends]] = t[ends]
+        if len(back):
+            prev = t[back] - d[back]
+            fails.append(failure_frame(
+                "increasing_time", self.time, self._group_objects(c[back]), rows_of(back),
+                self._time_objects(t[back]), self._time_objects(prev)))
+            # judge repeats and gaps in time order
+            o2 = np.lexsort((t, c))
+            order = o2 if order is None else order[o2]
+            c, t = c[o2], t[o2]
+            w = None if w is None else w[o2]
+            d[1:] = t[1:] - t[:-1]
+        d[starts] = t[starts] - self._last_max[g_start]
+
+        # unique_time: a time equal to the one before it in time order
+        dup = without_fresh(np.flatnonzero(d == 0))
+        if len(dup):
+            # each repeat points at the first row of its run of equal times: the last
+            # earlier row that is not itself a repeat, or the previous chunk's row
+            anchor = np.ones(m, bool)
+            anchor[dup] = False
+            anchor[starts] = True
+            q = np.maximum.accumulate(np.where(anchor, np.arange(m), 0))[dup]
+            from_state = np.isin(q, dup)
+            prow = np.empty(len(dup), np.int64)
+            prow[from_state] = self._last_row[c[q[from_state]]]
+            prow[~from_state] = rows_of(q[~from_state])
+            fails.append(failure_frame(
+                "unique_time", self.time, self._group_objects(c[dup]), rows_of(dup),
+                self._time_objects(t[dup]), prow))
+
+        if self.regular and not self._skip_freq and not p.mismatch:
+            fails.extend(self._steps(c, t, w, d, starts, g_start, fresh, rows_of,
+                                     without_fresh))
+
+        # carry state: the largest time of each group in this chunk (last in time order)
+        g_end = c[ends]
+        newer = ~self._has_last[g_end] | (t[ends] >= self._last_max[g_end])
+        self._last_max[g_end[newer]] = t[ends][newer]
+        self._last_row[g_end[newer]] = rows_of(ends[newer])
+        if w is not None:
+            self._last_wall[g_end[newer]] = w[ends][newer]
+        self._has_last[g_end] = True
+        return fails
+
+    def _steps(self, c, t, w, d, starts, g_start, fresh, rows_of,
+               without_fresh) -> list[pd.DataFrame]:
+        """``regular_freq``: steps (``d``, in time order) that are not one ``freq``."""
+        if self.step is None:
+            self._infer(c, t, w, d, starts, g_start, fresh)
+            if self.step is None:
+                return []
+        kind, unit = self.step
+        wall = w is not None and self.kind == "datetime" and \
+            (kind == "calendar" or unit % _DAY_NS == 0)
+        if wall:
+            d = np.empty(len(w), np.int64)
+            d[1:] = w[1:] - w[:-1]
+            d[starts] = w[starts] - self._last_wall[g_start]
+            cur = w
+        else:
+            cur = t
+        if kind == "fixed":
+            pos = without_fresh(np.flatnonzero(d != unit))
+            pos = pos[d[pos] > 0]
+        else:
+            cand = without_fresh(np.flatnonzero(d > 0))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                expected = pd.DatetimeIndex((cur[cand] - d[cand]).astype("datetime64[ns]"))
+                expected = (expected + unit).as_unit("ns").asi8
+            pos = cand[cur[cand] != expected]
+        if not len(pos):
+            return []
+        return [failure_frame("regular_freq", self.time, self._group_objects(c[pos]),
+                              rows_of(pos), self._time_objects(t[pos]),
+                              self._step_objects(d[pos]))]
+
+    def _infer(self, c, t, w, d, starts, g_start, fresh) -> None:
+        """Set ``self.step`` to the most common positive step (or a calendar frequency)."""
+        ok = d > 0
+        ok[fresh] = False
+        steps = d[ok]
+        if len(steps) == 0:
+            return
+        mode, hits = _mode(steps)
+        if self.kind == "integer":
+            self.step = ("fixed", mode)
+            self.notes.append(f"regular_freq: step {mode} inferred from the most common "
+                              "step between rows; pass `freq` to fix it")
+            return
+        cur = t
+        if w is not None and mode % _DAY_NS == 0:  # local calendar days: use the wall clock
+            dw = np.empty(len(w), np.int64)
+            dw[1:] = w[1:] - w[:-1]
+            dw[starts] = w[starts] - self._last_wall[g_start]
+            ok = dw > 0
+            ok[fresh] = False
+            steps, cur = dw[ok], w
+            mode, hits = _mode(steps)
+        best, best_hits = ("fixed", mode), hits
+        if hits < len(steps):
+            # calendar frequencies (months, years) have unequal steps: ask pandas about a
+            # few short runs, and keep the frequency that explains the most steps
+            at = np.flatnonzero(ok)
+            names = set()
+            for k in np.unique(np.linspace(0, len(at) - 1, num=min(8, len(at))).astype(int)):
+                run = cur[max(at[k] - 1, 0): at[k] + 3]
+                if len(run) >= 3 and np.all(np.diff(run) > 0):
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        try:
+                            name = pd.infer_freq(pd.DatetimeIndex(run.astype("datetime64[ns]")))
+                        except (ValueError, TypeError):
+                            name = None
+                    if name is not None:
+                        names.add(name)
+            prv = pd.DatetimeIndex((cur[at] - steps).astype("datetime64[ns]"))
+            for name in sorted(names):
+                offset = pd.tseries.frequencies.to_offset(name)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    exp = (prv + offset).as_unit("ns").asi8
+                n_hit = int((exp == cur[at]).sum())
+                if n_hit > best_hits:
+                    best, best_hits = _step(offset.freqstr, "datetime"), n_hit
+        self.step = best
+        self.notes.append(f"regular_freq: step {self.step_text} inferred from the most "
+                          "common step between rows; pass `freq` to fix it")
+
+    # -- the end ------------------------------------------------------------
+
+    def finish(self) -> list[pd.DataFrame]:
+        """Failures that need every row: groups shorter than ``min_length``."""
+        if self.min_length is None:
+            return []
+        short = np.flatnonzero(self._counts < self.min_length)
+        if len(short) == 0:
+            return []
+        return [failure_frame("min_length", self.group if self.group is not None else None,
+                              self._group_objects(short), None, None,
+                              self._counts[short].astype(object))]
+
+    @property
+    def step_text(self) -> str | None:
+        """The step checked, as a frequency string (None if none yet)."""
+        if self.step is None:
+            return None
+        kind, unit = self.step
+        if kind == "calendar":
+            return unit.freqstr
+        return str(unit) if self.kind == "integer" else step_name(unit)
+
+
+# ------------------------------------------------------------ pandera registration
+
+
+def _rows_failing(df: pd.DataFrame, check: str, **kw) -> pd.Series:
+    """A boolean Series over ``df``'s rows: False where ``check`` fails."""
+    c = TimeChecker(kw["time"], kw.get("group"), freq=kw.get("freq"),
+                    regular=kw.get("regular", True), min_length=kw.get("min_length"),
+                    time_type=kw.get("time_type"), timezone=kw.get("timezone"))
+    fails = [f for f in c.update(df.reset_index(drop=True)) + c.finish()
+             if len(f) and f["check"].iloc[0] == check]
+    ok = np.ones(len(df), bool)
+    for f in fails:
+        rows = f["row"]
+        if rows.isna().all():  # whole groups
+            if check == "min_length":
+                labels = set(f["group"].tolist())
+                if c.group is None:
+                    ok[:] = False
+                else:
+                    ok &= ~df[c.group].isin(labels).to_numpy()
+            else:
+                ok[:] = False
+        else:
+            ok[rows.dropna().to_numpy(dtype=np.int64)] = False
+    return pd.Series(ok, index=df.index)
+
+
+def _register() -> None:
+    """Register the checks as pandera check methods (idempotent)."""
+    from pandera.api.checks import Check
+    from pandera.api.extensions import register_check_method
+
+    def reg(fn, statistics, types):
+        if not hasattr(Check, fn.__name__):
+            register_check_method(fn, statistics=statistics, supported_types=types)
+
+    def numeric(series):
+        """The column has a numeric (non-boolean) dtype."""
+        d = series.dtype
+        return bool(pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d))
+
+    def finite(series):
+        """No infinite values (non-float columns pass; NaN is left to nullability)."""
+        d = series.dtype
+        if not pd.api.types.is_float_dtype(d):
+            return True
+        v = series.to_numpy() if isinstance(d, np.dtype) else \
+            series.to_numpy(dtype=np.float64, na_value=np.nan)
+        inf = np.isinf(v)
+        if not inf.any():  # the common case: skip building a boolean Series
+            return True
+        return pd.Series(~inf, index=series.index)
+
+    def time_parses(series, *, time_type=None, timezone=None):
+        """Every non-null time parses as a datetime (or integer) under the timezone policy."""
+        p = parse_time(series, column=series.name, time_type=time_type, timezone=timezone)
+        ok = np.ones(len(series), bool)
+        for f in p.failures:
+            if f["row"].isna().all():
+                ok[:] = False
+            else:
+                ok[f["row"].to_numpy(dtype=np.int64)] = False
+        return pd.Series(ok, index=series.index)
+
+    def increasing_time(df, *, time, group=None):
+        """Time increases within each group (rows in order)."""
+        return _rows_failing(df, "increasing_time", time=time, group=group, regular=False)
+
+    def unique_time(df, *, time, group=None):
+        """No (group, time) pair repeats."""
+        return _rows_failing(df, "unique_time", time=time, group=group, regular=False)
+
+    def regular_freq(df, *, time, group=None, freq=None, time_type=None, timezone=None):
+        """Consecutive times in a group are one ``freq`` apart (inferred if None)."""
+        return _rows_failing(df, "regular_freq", time=time, group=group, freq=freq,
+                             time_type=time_type, timezone=timezone)
+
+    def min_length(df, *, time, group=None, min_length=1):
+        """Every group has at least ``min_length`` rows."""
+        return _rows_failing(df, "min_length", time=time, group=group, regular=False,
+                             min_length=min_length)
+
+    reg(numeric, [], pd.Series)
+    reg(finite, [], pd.Series)
+    reg(time_parses, ["time_type", "timezone"], pd.Series)
+    reg(increasing_time, ["time", "group"], pd.DataFrame)
+    reg(unique_time, ["time", "group"], pd.DataFrame)
+    reg(regular_freq, ["time", "group", "freq", "time_type", "timezone"], pd.DataFrame)
+    reg(min_length, ["time", "group", "min_length"], pd.DataFrame)
