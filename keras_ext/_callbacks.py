@@ -22,6 +22,10 @@ __all__ = ["ResetStates", "check_every"]
 SlotsSpec = Union[Mapping[int, Iterable[int]], Callable[[int], Union[Iterable[int], None]]]
 
 
+def _batches(n: int) -> str:
+    return f"{n:,} batch" if n == 1 else f"{n:,} batches"
+
+
 def check_every(name: str, every: Any) -> str | int:
     """Return ``every`` if it is ``"epoch"`` or a positive int, else raise naming ``name``."""
     if isinstance(every, str) and every == "epoch":
@@ -206,9 +210,9 @@ class ResetStates(keras.callbacks.Callback):
         steps = (self.params or {}).get("steps")
         if isinstance(self.every, int) and steps and steps % self.every:
             warnings.warn(
-                f"ResetStates(every={self.every}): an epoch has {plural(steps, 'batch')}, "
+                f"ResetStates(every={self.every}): an epoch has {_batches(steps)}, "
                 f"not a multiple of {self.every}, so the last sequence of each epoch is "
-                f"{plural(steps % self.every, 'batch')} long (it is reset at epoch end).",
+                f"{_batches(steps % self.every)} long (it is reset at epoch end).",
                 UserWarning,
                 stacklevel=2,
             )

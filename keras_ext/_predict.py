@@ -114,6 +114,30 @@ def output_activations(model: Any) -> list[tuple[str | None, str]]:
     return [(None, f"{type(model).__name__} {model.name!r} (a subclassed model)")]
 
 
+def _checked_model(model: Any) -> Any:
+    if not isinstance(model, keras.Model):
+        raise ArgumentTypeError(
+            f"`model` must be a keras.Model. Received: model={show(model)} of type "
+            f"{type(model).__name__}."
+        )
+    return model
+
+
+def _output_units(model: Any) -> list[int | None]:
+    try:
+        return [t.shape[-1] if len(t.shape) > 1 else 1 for t in (model.outputs or [])]
+    except (AttributeError, ValueError):
+        return []
+
+
+def _one_unit_softmax() -> ModelError:
+    return ModelError(
+        "`model` must not end in a softmax over one unit for predict_classes: it is always "
+        "1. Received: a softmax output of 1 unit. Use a sigmoid output for two classes, or "
+        "Dense(n_classes, activation='softmax')."
+    )
+
+
 def _predict(model: Any, x: Any, batch_size: int | None, verbose: Any, caller: str) -> list[np.ndarray]:
     if not isinstance(model, keras.Model):
         raise ArgumentTypeError(
@@ -162,19 +186,20 @@ def _predict(model: Any, x: Any, batch_size: int | None, verbose: Any, caller: s
     return [np.asarray(o)[:n] for o in outs]
 
 
-def _kinds(model: Any, activation: str | None, n_outputs: int, caller: str) -> list[str]:
+def _kinds(model: Any, activation: str | None, caller: str) -> list[str] | str:
+    """The reading rule per output, checked *before* predicting (predict advances state).
+
+    Returns ``activation`` itself when given (it applies to every output).
+    """
     if activation is not None:
         if activation not in _KINDS:
             raise ArgumentError(
                 f"`activation` must be one of 'sigmoid', 'softmax', 'linear' (logits) or None "
                 f"(read it from the model). Received: activation={show(activation)}."
             )
-        return [activation] * n_outputs
-    found = output_activations(model)
-    if len(found) != n_outputs:  # e.g. a subclassed model
-        found = [(None, f"{type(model).__name__} {model.name!r}")] * n_outputs
+        return activation
     kinds = []
-    for name, where in found:
+    for name, where in output_activations(model):
         if name not in _KINDS:
             what = (
                 "whose activation cannot be read"
@@ -188,6 +213,17 @@ def _kinds(model: Any, activation: str | None, n_outputs: int, caller: str) -> l
                 "activation='linear' if they are logits."
             )
         kinds.append(name)
+    return kinds
+
+
+def _per_output(kinds: list[str] | str, outs: list, caller: str) -> list[str]:
+    if isinstance(kinds, str):
+        return [kinds] * len(outs)
+    if len(kinds) != len(outs):
+        raise ModelError(
+            f"`model` must have readable outputs for {caller}. Received: {len(outs)} outputs "
+            f"from predict but {len(kinds)} found in the model. Pass `activation=`."
+        )
     return kinds
 
 
@@ -272,8 +308,9 @@ def predict_proba(
     array([[0.5  ],
            [0.881]], dtype=float32)
     """
+    kinds = _kinds(_checked_model(model), activation, "predict_proba")
     outs = _predict(model, x, batch_size, verbose, "predict_proba")
-    kinds = _kinds(model, activation, len(outs), "predict_proba")
+    kinds = _per_output(kinds, outs, "predict_proba")
     probs = []
     for o, kind in zip(outs, kinds):
         if kind == "linear":
@@ -351,17 +388,18 @@ def predict_classes(
             f"threshold={threshold}. For logits (a linear output) it is still a probability: "
             "the default 0.5 means logit > 0."
         )
+    kinds = _kinds(_checked_model(model), activation, "predict_classes")
+    if not isinstance(kinds, str):
+        for kind, units in zip(kinds, _output_units(model)):
+            if kind == "softmax" and units == 1:
+                raise _one_unit_softmax()
     outs = _predict(model, x, batch_size, verbose, "predict_classes")
-    kinds = _kinds(model, activation, len(outs), "predict_classes")
+    kinds = _per_output(kinds, outs, "predict_classes")
     classes = []
     for o, kind in zip(outs, kinds):
         units = _units(o)
         if kind == "softmax" and units == 1:
-            raise ModelError(
-                "`model` must not end in a softmax over one unit for predict_classes: it is "
-                "always 1. Received: a softmax output of 1 unit. Use a sigmoid output for "
-                "two classes, or Dense(n_classes, activation='softmax')."
-            )
+            raise _one_unit_softmax()
         if kind == "sigmoid":
             c = o > threshold
         elif kind == "linear" and units == 1:
