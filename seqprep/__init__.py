@@ -25,6 +25,7 @@ from ._layout import stateful_layout
 from ._reshape import as_samples, as_sequence, batch_input_shape, input_shape
 from ._scale import Scaler
 from ._schema import SeriesSchema, infer_schema
+from ._sources import open_windows
 from ._split import Split, split_by_time
 from ._supervised import Supervised, to_supervised
 from ._windows import WindowArray, Windows, make_windows
@@ -59,6 +60,7 @@ __all__ = [
     "input_shape",
     "load_co2",
     "make_windows",
+    "open_windows",
     "split_by_time",
     "stateful_layout",
     "to_supervised",

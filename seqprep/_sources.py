@@ -1,0 +1,630 @@
+"""Windows over data larger than memory: numpy memmaps and Parquet files read lazily.
+
+Two routes, both giving the same ``take``/``index``/``report`` interface that
+:class:`keras_ext.WindowDataset` and :func:`keras_ext.to_tf_dataset` read batches through:
+
+**A numpy memmap** (one wide table of numbers on disk). ``make_windows(memmap, timesteps,
+copy=False)`` keeps the memmap as its source without copying it, as long as the memmap
+already has the ``dtype`` asked for (``float32`` by default) and every column is a
+feature: the operating system then pages in only the rows that batches touch. Target
+columns (``targets=``) are copied into memory (``rows x n_targets`` values), and so is a
+source that must change dtype or drop columns. ``open_windows("x.npy", ...)`` opens a
+``.npy`` file that way.
+
+**Parquet** (a file, or a folder of files, e.g. one per entity or per month).
+:func:`open_windows` reads only the ``group`` and ``time`` columns up front, works out
+every window exactly as :func:`make_windows` would (gaps, ordering, dropped rows), and
+reads feature and target columns later, a block of row groups at a time, when a batch
+asks for windows in it.
+
+Reading Parquet lazily
+----------------------
+- Each **file** is windowed on its own: a window never spans two files, and never two
+  groups or a gap within a file. A group split over several files restarts at each
+  file (the rows at the end of each piece that do not make a whole window are counted
+  in ``dropped``).
+- A file whose rows are already in (group, time) order is read one **row group** at a
+  time: the block of windows starting in row group ``g`` needs row group ``g`` and the
+  first rows of the next ones. A file that is not in order is read whole and sorted.
+- Blocks are kept in a least-recently-used cache of ``cache_bytes``. Reading windows in
+  order (unshuffled, or a stateful layout) touches each block once per epoch. A full
+  shuffle touches many blocks per batch: fine while the dataset fits in the cache,
+  slow beyond it.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._args import choice, integer, plural, require, show
+from ._errors import ArgumentError, ArgumentTypeError, ColumnError, ShapeError
+from ._reshape import check_batch_size
+from ._windows import _DROP_REASONS, make_windows, window_view
+
+__all__ = ["LazyWindows", "open_windows"]
+
+_ROW = "__seqprep_row__"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _parquet_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".parquet", ".pq")
+                       and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts))
+        if not files:
+            raise ArgumentError(
+                f"`path` must be a Parquet file or a folder holding *.parquet files. Received: "
+                f"path={str(path)!r}, a folder with none. Write the data with "
+                "`df.to_parquet(...)` first."
+            )
+        return files
+    if not path.exists():
+        raise ArgumentError(
+            f"`path` must name an existing Parquet file, folder or .npy file. Received: "
+            f"path={str(path)!r}, which does not exist."
+        )
+    return [path]
+
+
+class _File:
+    """What is known about one Parquet file after the scan."""
+
+    def __init__(self, path: Path, n_rows: int, rg_starts: np.ndarray, order: np.ndarray | None,
+                 starts: np.ndarray, offset: int) -> None:
+        self.path = path
+        self.n_rows = n_rows
+        self.rg_starts = rg_starts  # first row of each row group, plus n_rows
+        self.order = order  # sorted row -> file row (None: the file is in order)
+        self.starts = starts  # sorted-row start of each window
+        self.offset = offset  # rows in the files before this one
+
+
+class _Reader:
+    """Decodes blocks of rows (features, targets) from Parquet files, with an LRU cache."""
+
+    def __init__(self, files: list[_File], features: list, targets: list | None, dtype: np.dtype,
+                 need: int, cache_bytes: int) -> None:
+        self.files = files
+        self.features = features
+        self.targets = targets
+        self.dtype = dtype
+        self.need = need
+        self.cache_bytes = cache_bytes
+        self._cache: OrderedDict[tuple[int, int], tuple] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+        self.blocks_read = 0  # how many blocks were decoded (a cache miss each)
+
+    def block_of(self, f: int, start: np.ndarray) -> np.ndarray:
+        """Block (row group, or 0 for a file read whole) of windows starting at ``start``."""
+        info = self.files[f]
+        if info.order is not None:
+            return np.zeros(len(start), dtype=np.int64)
+        return np.searchsorted(info.rg_starts, start, side="right") - 1
+
+    def block(self, f: int, b: int) -> tuple[int, np.ndarray, np.ndarray | None]:
+        """``(first sorted row, features, targets)`` of block ``b`` of file ``f``."""
+        key = (f, b)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        out = self._read(f, b)
+        size = out[1].nbytes + (0 if out[2] is None else out[2].nbytes)
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = out
+                self._held += size
+                self.blocks_read += 1
+                while self._held > self.cache_bytes and len(self._cache) > 1:
+                    _, old = self._cache.popitem(last=False)
+                    self._held -= old[1].nbytes + (0 if old[2] is None else old[2].nbytes)
+        return out
+
+    def _read(self, f: int, b: int) -> tuple[int, np.ndarray, np.ndarray | None]:
+        pq = require("pyarrow.parquet", "parquet", "Reading Parquet")
+        info = self.files[f]
+        columns = list(dict.fromkeys(self.features + (self.targets or [])))
+        pf = pq.ParquetFile(info.path)
+        if info.order is not None:  # out of order: read whole, then sort
+            table = pf.read(columns=columns)
+            lo, rows = 0, info.order
+        else:
+            lo = int(info.rg_starts[b])
+            hi = min(int(info.rg_starts[b + 1]) + self.need - 1, info.n_rows)
+            last = int(np.searchsorted(info.rg_starts, hi - 1, side="right") - 1)
+            table = pf.read_row_groups(list(range(b, last + 1)), columns=columns)
+            rows = slice(0, hi - lo)
+
+        def block(names: list) -> np.ndarray:
+            out = np.empty((table.num_rows, len(names)), dtype=self.dtype)
+            for j, name in enumerate(names):
+                out[:, j] = table.column(name).to_numpy(zero_copy_only=False)
+            return out[rows]
+
+        feats = block(self.features)
+        targs = None if self.targets is None else block(self.targets)
+        return lo, feats, targs
+
+
+# --------------------------------------------------------------------------- lazy X
+
+
+class LazyWindowArray:
+    """``X`` of a :class:`LazyWindows`: indexing reads the windows asked for from disk.
+
+    ``np.asarray`` reads them all, so only do that for data that fits in memory.
+    """
+
+    def __init__(self, windows: LazyWindows) -> None:
+        self._windows = windows
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return (len(self._windows), *self._windows.input_shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._windows.dtype
+
+    ndim = 3
+
+    def __len__(self) -> int:
+        return len(self._windows)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        first, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
+        idx = np.arange(len(self._windows))[first]
+        X = self._windows.take(np.atleast_1d(idx))[0]
+        if np.ndim(idx) == 0:
+            X = X[0]
+        return X[(slice(None),) * (np.ndim(idx)) + rest] if rest else X
+
+    def __array__(self, dtype=None, copy=None):
+        X = self._windows.take(np.arange(len(self._windows)))[0]
+        return X if dtype is None else X.astype(dtype, copy=False)
+
+    def __repr__(self) -> str:
+        return f"LazyWindowArray(shape={self.shape}, dtype={self.dtype})"
+
+
+# --------------------------------------------------------------------------- LazyWindows
+
+
+class LazyWindows:
+    """Windows over Parquet files, read from disk a block at a time. Made by :func:`open_windows`.
+
+    It has the interface of :class:`Windows` that batch loaders and
+    :func:`stateful_layout` use: ``len``, ``take(indices) -> (X, y)``, ``subset``,
+    ``index``, ``dropped``, ``report()``, ``input_shape``, ``output_units``,
+    ``batch_input_shape``, ``timesteps``, ``horizon``, ``gap``, ``stride``,
+    ``sampling_rate``, ``feature_names``, ``target_names``, ``notes``, ``n_rows``.
+
+    What differs from :class:`Windows`:
+
+    - ``X`` is a :class:`LazyWindowArray`: indexing it reads from disk, and ``y`` reads
+      the target columns of every file when first asked for (``samples x output_units``
+      values, kept).
+    - ``index`` has a ``file`` column (the file, relative to the folder opened), and
+      ``first_row``, ``last_row``, ``target_row`` count rows across all files in the
+      order listed in ``files`` (file by file, each in its stored order).
+    - ``dropped`` has a ``file`` column too.
+    - There is no ``to_frame``, ``y_steps`` or ``copy``; pass it to
+      ``keras_ext.WindowDataset`` or ``keras_ext.to_tf_dataset`` rather than to ``fit``.
+    """
+
+    def __init__(self, *, reader: _Reader, file_of: np.ndarray, local: np.ndarray,
+                 timesteps: int, horizon: int, gap: int, stride: int, sampling_rate: int,
+                 feature_names: tuple, target_names: tuple | None, index: pd.DataFrame,
+                 dropped: pd.DataFrame, n_rows: int, notes: list[str], files: list[str],
+                 root: Path) -> None:
+        self._reader = reader
+        self._file_of = file_of
+        self._local = local
+        self.timesteps = timesteps
+        self.horizon = horizon
+        self.gap = gap
+        self.stride = stride
+        self.sampling_rate = sampling_rate
+        self.feature_names = tuple(feature_names)
+        self.target_names = tuple(target_names or ())
+        self._has_targets = target_names is not None
+        self.index = index
+        self.dropped = dropped
+        self.n_rows = n_rows
+        self.notes = list(notes)
+        self.files = list(files)
+        self.root = root
+        self._y: np.ndarray | None = None
+
+    # -- shapes ---------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._local)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._reader.dtype
+
+    @property
+    def span(self) -> int:
+        """Rows from a window's first input row to its last: ``(timesteps - 1) * sampling_rate + 1``."""
+        return (self.timesteps - 1) * self.sampling_rate + 1
+
+    @property
+    def target_offset(self) -> int:
+        """Rows from a window's first input row to its first target row: ``span + gap``."""
+        return self.span + self.gap
+
+    @property
+    def input_shape(self) -> tuple[int, int]:
+        """``(timesteps, n_features)``, for ``keras.Input(shape=...)``."""
+        return (self.timesteps, len(self.feature_names))
+
+    @property
+    def output_units(self) -> int | None:
+        """Units of a ``Dense`` head that fits ``y``: ``horizon * n_targets``."""
+        return self.horizon * len(self.target_names) if self._has_targets else None
+
+    def batch_input_shape(self, batch_size: int) -> tuple[int, int, int]:
+        """``(batch_size, timesteps, n_features)``; ``batch_size`` must divide ``len(self)``."""
+        return (check_batch_size(len(self), batch_size), *self.input_shape)
+
+    @property
+    def _starts(self) -> np.ndarray:
+        """A start position per window, comparable within one file (files are far apart)."""
+        offsets = np.array([f.offset for f in self._reader.files], dtype=np.int64)
+        return offsets[self._file_of] + self._local
+
+    # -- data -----------------------------------------------------------------
+
+    def take(self, indices: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        """Read the windows at ``indices`` as new arrays ``(X, y)``; ``y`` is None without targets."""
+        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        n = len(idx)
+        T, F = self.input_shape
+        X = np.empty((n, T, F), dtype=self.dtype)
+        y = np.empty((n, self.output_units), dtype=self.dtype) if self._has_targets else None
+        if n == 0:
+            return X, y
+        files, local = self._file_of[idx], self._local[idx]
+        blocks = np.zeros(n, dtype=np.int64)
+        for f in np.unique(files):
+            at = files == f
+            blocks[at] = self._reader.block_of(int(f), local[at])
+        key = files.astype(np.int64) * (1 << 32) + blocks
+        order = np.argsort(key, kind="stable")
+        cuts = np.flatnonzero(np.diff(key[order])) + 1
+        toff, H = self.target_offset, self.horizon
+        for part in np.split(order, cuts):
+            f, b = int(files[part[0]]), int(blocks[part[0]])
+            lo, feats, targs = self._reader.block(f, b)
+            rel = local[part] - lo
+            X[part] = window_view(feats, T, self.sampling_rate)[rel]
+            if y is not None:
+                rows = rel[:, None] + toff + np.arange(H)[None, :]
+                y[part] = targs[rows].reshape(len(part), -1)
+        return X, y
+
+    @property
+    def X(self) -> LazyWindowArray:
+        return LazyWindowArray(self)
+
+    @property
+    def y(self) -> np.ndarray | None:
+        if not self._has_targets:
+            return None
+        if self._y is None:
+            self._y = self.take(np.arange(len(self)))[1]
+        return self._y
+
+    def subset(self, indices: Any, *, index: pd.DataFrame | None = None,
+               note: str | None = None) -> LazyWindows:
+        """A new :class:`LazyWindows` holding the windows at ``indices``, in that order (same files, same cache)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new._file_of = self._file_of[idx]
+        new._local = self._local[idx]
+        new.index = self.index.iloc[idx].reset_index(drop=True) if index is None else index
+        new.notes = self.notes + ([note] if note else [])
+        new._y = None
+        return new
+
+    # -- report ---------------------------------------------------------------
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows of the input that are in no sample."""
+        return int(self.dropped["rows"].sum()) if len(self.dropped) else 0
+
+    @property
+    def blocks_read(self) -> int:
+        """Blocks decoded from disk so far (each a cache miss), shared by subsets."""
+        return self._reader.blocks_read
+
+    def report(self) -> str:
+        """A plain-text account: samples and shapes, files, rows in no sample and why, notes."""
+        y = "no targets" if not self._has_targets else f"y {(len(self), self.output_units)}"
+        lines = [
+            f"{plural(len(self), 'sample')}: X {(len(self), *self.input_shape)}, {y}",
+            f"{plural(self.n_rows, 'row')} in {plural(len(self.files), 'file')}, "
+            f"{plural(self.n_dropped, 'row')} in no sample",
+        ]
+        if len(self.dropped):
+            by = self.dropped.groupby("reason", sort=False)["rows"].sum()
+            for reason, rows in by.items():
+                lines.append(f"  {reason}: {plural(int(rows), 'row')} ({_DROP_REASONS[reason]})")
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        y = (len(self), self.output_units) if self._has_targets else None
+        return (
+            f"LazyWindows(samples={len(self)}, input_shape={self.input_shape}, y_shape={y}, "
+            f"files={len(self.files)}, dropped_rows={self.n_dropped})"
+        )
+
+
+# --------------------------------------------------------------------------- open_windows
+
+
+def _names(name: str, value: Any, columns: list) -> list | None:
+    if value is None:
+        return None
+    items = [value] if isinstance(value, (str, bytes)) or np.isscalar(value) else list(value)
+    if not items:
+        raise ArgumentError(f"`{name}` must name at least one column. Received: {name}={value!r}.")
+    missing = [c for c in items if c not in columns]
+    if missing:
+        raise ColumnError(
+            f"`{name}` names {plural(len(missing), 'column')} not in the Parquet data: "
+            f"{', '.join(map(repr, missing))}. Available columns: "
+            f"{', '.join(map(repr, columns[:20]))}{' ...' if len(columns) > 20 else ''}."
+        )
+    return items
+
+
+def open_windows(
+    path: Any,
+    timesteps: int,
+    *,
+    horizon: int = 1,
+    gap: int = 0,
+    stride: int = 1,
+    sampling_rate: int = 1,
+    features: Any = None,
+    targets: Any = None,
+    group: Any = None,
+    time: Any = None,
+    freq: Any = None,
+    on_gap: str = "error",
+    sort: bool = True,
+    dtype: Any = np.float32,
+    cache_bytes: int = 256 * 2**20,
+) -> Any:
+    """Windows over a Parquet file or folder (or a ``.npy`` file), read lazily from disk.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A Parquet file, a folder of Parquet files (searched recursively, in sorted path
+        order; names starting with ``.`` or ``_`` are skipped), or a ``.npy`` file, which is
+        memory-mapped and windowed with ``make_windows(..., copy=False)``.
+    timesteps, horizon, gap, stride, sampling_rate, features, targets, freq, on_gap, sort, dtype
+        As for :func:`make_windows`. ``features`` and ``targets`` are column names
+        (positions for ``.npy``); ``features`` defaults to every column but ``group``,
+        ``time`` and a pandas index stored by ``to_parquet`` (``__index_level_0__``).
+    group, time : str, optional
+        Column names of the entity and the time of each row. Windows never cross a
+        group, a gap (per ``on_gap``) or a file.
+    cache_bytes : int, keyword-only
+        Decoded blocks kept in memory, least recently used first out. Defaults to
+        256 MiB. At least one block is always kept.
+
+    Returns
+    -------
+    LazyWindows or Windows
+        For Parquet, a :class:`LazyWindows` (see it for what differs from ``Windows``);
+        for ``.npy``, a :class:`Windows` over the memory map.
+
+    Raises
+    ------
+    ArgumentError, ArgumentTypeError, ColumnError
+        For a bad argument, a missing file or column, or non-numeric feature columns.
+    GapError, OrderError, ShapeError
+        As :func:`make_windows` raises them, naming the file.
+    MissingDependencyError
+        Without pyarrow (``pip install 'seqprep[parquet]'``).
+
+    Notes
+    -----
+    Up front, only the ``group`` and ``time`` columns are read (one file at a time) and
+    windowed with :func:`make_windows`, so the scan costs those two columns plus the index
+    (one row per window). Features and targets are read when ``take`` asks for them; see
+    the module notes for blocks, row groups and the cache. Files may have row groups of
+    any size; a file already in (group, time) order is read one row group at a time.
+
+    Examples
+    --------
+    Two entities written to two files; the windows are those of the whole table.
+
+    >>> import numpy as np, pandas as pd, seqprep, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("a", "b"):
+    ...     pd.DataFrame({"id": name, "t": np.arange(6), "v": np.arange(6.0)}).to_parquet(
+    ...         folder / f"{name}.parquet")
+    >>> w = seqprep.open_windows(folder, 3, targets="v", group="id", time="t")
+    >>> w
+    LazyWindows(samples=6, input_shape=(3, 1), y_shape=(6, 1), files=2, dropped_rows=0)
+    >>> X, y = w.take([0, 5])
+    >>> X[:, :, 0], y[:, 0]
+    (array([[0., 1., 2.],
+           [2., 3., 4.]], dtype=float32), array([3., 5.], dtype=float32))
+    >>> w.index[["file", "group", "first_row"]].iloc[[0, 5]].to_numpy().tolist()
+    [['a.parquet', 'a', 0], ['b.parquet', 'b', 8]]
+    """
+    timesteps = integer("timesteps", timesteps, fix="It is the number of time steps per window.")
+    horizon = integer("horizon", horizon)
+    gap = integer("gap", gap, minimum=0)
+    stride = integer("stride", stride)
+    sampling_rate = integer("sampling_rate", sampling_rate)
+    choice("on_gap", on_gap, ("error", "split", "ignore"))
+    cache_bytes = integer("cache_bytes", cache_bytes, minimum=0)
+    if not isinstance(path, (str, Path)) and not hasattr(path, "__fspath__"):
+        raise ArgumentTypeError(
+            f"`path` must be a file or folder path. Received: path={show(path)} of type "
+            f"{type(path).__name__}. For arrays or DataFrames in memory use `make_windows`."
+        )
+    root = Path(path)
+    common = dict(horizon=horizon, gap=gap, stride=stride, sampling_rate=sampling_rate,
+                  freq=freq, on_gap=on_gap, sort=sort)
+    if root.suffix == ".npy":
+        if not root.exists():
+            _parquet_files(root)  # raises "does not exist"
+        data = np.load(root, mmap_mode="r")
+        return make_windows(data, timesteps, features=features, targets=targets, group=group,
+                            time=time, copy=False, dtype=dtype, **common)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise ArgumentTypeError(f"`dtype` must be a numpy dtype. Received: dtype={show(dtype)}.") from None
+    pq = require("pyarrow.parquet", "parquet", "Reading Parquet with `open_windows`")
+    pa = require("pyarrow", "parquet", "Reading Parquet with `open_windows`")
+
+    paths = _parquet_files(root)
+    base = root if root.is_dir() else root.parent
+    schema = pq.ParquetFile(paths[0]).schema_arrow
+    columns = list(schema.names)
+    for name, value in (("group", group), ("time", time)):
+        if value is not None:
+            _names(name, value, columns)
+    reserved = [c for c in (group, time) if c is not None]
+    target_cols = _names("targets", targets, columns)
+    if features is None:  # every column but group, time and a stored pandas index
+        meta = schema.pandas_metadata or {}
+        stored_index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
+        feature_cols = [c for c in columns if c not in reserved and c not in stored_index]
+    else:
+        feature_cols = _names("features", features, columns)
+    bad = [c for c in feature_cols + (target_cols or [])
+           if not (pa.types.is_integer(schema.field(c).type) or pa.types.is_floating(schema.field(c).type)
+                   or pa.types.is_boolean(schema.field(c).type))]
+    if bad:
+        kinds = ", ".join(f"{c!r} ({schema.field(c).type})" for c in bad)
+        raise ArgumentTypeError(
+            f"`features` and `targets` must be numeric columns. Received non-numeric: {kinds}. "
+            "Name the numeric columns with `features=`, or encode those as numbers first."
+        )
+    clash = [c for c in feature_cols + (target_cols or []) if c in reserved]
+    if clash:
+        raise ColumnError(f"`features` and `targets` must not include the group or time column. "
+                          f"Received: {clash!r}.")
+
+    files: list[_File] = []
+    indexes, droppeds, notes = [], [], []
+    file_of, local = [], []
+    offset = 0
+    span = (timesteps - 1) * sampling_rate + 1
+    need = span + (gap + horizon if target_cols is not None else 0)
+    for i, p in enumerate(paths):
+        pf = pq.ParquetFile(p)
+        names = list(pf.schema_arrow.names)
+        missing = [c for c in reserved + feature_cols + (target_cols or []) if c not in names]
+        if missing:
+            raise ColumnError(
+                f"Every Parquet file must have the columns of the first one. Received: "
+                f"{p.relative_to(base)} lacks {', '.join(map(repr, missing))} (the first file, "
+                f"{paths[0].relative_to(base)}, has them)."
+            )
+        meta = pf.metadata
+        n = meta.num_rows
+        rg = np.cumsum([0] + [meta.row_group(g).num_rows for g in range(meta.num_row_groups)])
+        frame = pf.read(columns=reserved).to_pandas() if reserved else pd.DataFrame(index=range(n))
+        frame[_ROW] = np.zeros(n, dtype=np.int8)
+        rel = str(p.relative_to(base))
+        try:
+            wf = make_windows(frame, timesteps, features=[_ROW],
+                              targets=[_ROW] if target_cols is not None else None,
+                              group=group, time=time, copy=False, **common)
+        except ShapeError:
+            if n == 0:
+                continue
+            droppeds.append(_short_file(frame, group, rel, n))
+            files.append(_File(p, n, rg, None, np.empty(0, np.int64), offset))
+            offset += n
+            continue
+        except ValueError as exc:  # GapError, OrderError, ...: say which file
+            named = copy.copy(exc)
+            named.args = (f"{rel}: {exc}",)
+            raise named from None
+        starts = np.asarray(wf._starts, dtype=np.int64)
+        files.append(_File(p, n, rg, wf._order, starts, offset))
+        idx = wf.index.copy()
+        for col in ("first_row", "last_row", "target_row"):
+            if col in idx.columns:
+                idx[col] = idx[col].to_numpy() + offset
+        idx.insert(0, "file", rel)
+        indexes.append(idx)
+        d = wf.dropped.copy()
+        d.insert(0, "file", rel)
+        droppeds.append(d)
+        notes.extend(f"{rel}: {note}" for note in wf.notes)
+        file_of.append(np.full(len(starts), len(files) - 1, dtype=np.int32))
+        local.append(starts)
+        offset += n
+    if not indexes:
+        raise ShapeError(
+            f"No window fits in any file: each needs {need} rows, and no group or segment of "
+            f"{plural(len(paths), 'file')} under {str(root)!r} has that many. Received: "
+            f"timesteps={timesteps}, sampling_rate={sampling_rate}, gap={gap}, horizon={horizon}. "
+            "Use a smaller `timesteps`."
+        )
+    reader = _Reader(files, feature_cols, target_cols, dtype, need, cache_bytes)
+    return LazyWindows(
+        reader=reader,
+        file_of=np.concatenate(file_of),
+        local=np.concatenate(local),
+        timesteps=timesteps, horizon=horizon, gap=gap, stride=stride,
+        sampling_rate=sampling_rate,
+        feature_names=tuple(feature_cols),
+        target_names=None if target_cols is None else tuple(target_cols),
+        index=pd.concat(indexes, ignore_index=True),
+        dropped=pd.concat(droppeds, ignore_index=True),
+        n_rows=offset,
+        notes=_condense(notes),
+        files=[str(p.relative_to(base)) for p in paths],
+        root=root,
+    )
+
+
+def _short_file(frame: pd.DataFrame, group: Any, rel: str, n: int) -> pd.DataFrame:
+    """The dropped-rows table of a file in which no window fits."""
+    if group is None:
+        rows = [(rel, None, 0, "short_group", n, 0, n - 1)]
+    else:
+        counts = frame.groupby(group, sort=False).size()
+        rows = [(rel, g, 0, "short_group", int(c), None, None) for g, c in counts.items()]
+    return pd.DataFrame(rows, columns=["file", "group", "segment", "reason", "rows", "first", "last"])
+
+
+def _condense(notes: list[str]) -> list[str]:
+    """Notes repeated for many files, said once with a count."""
+    by_text: dict[str, list[str]] = {}
+    for note in notes:
+        rel, _, text = note.partition(": ")
+        by_text.setdefault(text, []).append(rel)
+    out = []
+    for text, rels in by_text.items():
+        out.append(f"{rels[0]}: {text}" if len(rels) == 1 else f"{plural(len(rels), 'file')}: {text}")
+    return out
