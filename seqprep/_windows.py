@@ -210,10 +210,11 @@ class Windows:
     dropped : pandas.DataFrame
         The rows that are in no sample, and why: columns ``group``, ``segment``,
         ``reason``, ``rows`` (how many), ``first`` and ``last`` (time or row position of
-        the first and last of them; for ``skipped`` rows, which are interleaved with rows
-        that are read, the bounds of the stretch they lie in). Reasons: ``tail``,
-        ``between_strides``, ``skipped``, ``short_group``, ``short_segment``. Together
-        with the rows the samples read, they add up to ``n_rows``.
+        the first and last of them; for ``skipped`` and ``between_strides`` rows, which are
+        interleaved with rows that are read, the bounds of the stretch they lie in).
+        Reasons: ``tail``, ``between_strides``, ``skipped``, ``short_group``,
+        ``short_segment``. Together with the rows the samples read, they add up to
+        ``n_rows``.
     n_rows : int
         Rows of the input.
     feature_names, target_names : tuple
