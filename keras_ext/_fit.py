@@ -143,7 +143,7 @@ def _fit_to_batches(
         f"`{name}` to fit whole batches of {batch_size} (on_remainder='trim'); "
         f"{keep:,} remain. The counts are in `history.trimmed`.",
         UserWarning,
-        stacklevel=3,
+        stacklevel=4,  # _fit_to_batches <- _prepare <- fit_stateful <- caller
     )
     return _head(x, keep), _head(y, keep) if y is not None else None, (
         _head(sw, keep) if sw is not None else None
@@ -254,6 +254,7 @@ def fit_stateful(
     validation_data: Any = None,
     on_remainder: str = "error",
     callbacks: list | None = None,
+    reset_slots: Any = None,
     **fit_kwargs: Any,
 ) -> keras.callbacks.History:
     """Fit a stateful model in order, in whole batches, resetting its state on schedule.
@@ -297,6 +298,12 @@ def fit_stateful(
     callbacks : list of keras.callbacks.Callback, optional
         Extra callbacks; they run before the added ``ResetStates``. They must not include a
         ``ResetStates`` of their own (use ``reset_every``).
+    reset_slots : mapping or callable, optional
+        Slot resets before given training batches, passed to :class:`ResetStates`
+        (``{batch_index: slots}``). Default: when ``x`` comes from
+        ``seqprep.stateful_layout``, its ``reset_slots`` (the slots that move to a new
+        stream at each batch); otherwise none. A layout made for another batch size than
+        the model's is refused.
     **fit_kwargs
         Passed on to ``model.fit`` (``verbose``, ``class_weight``, ``sample_weight``,
         ``initial_epoch``, ``validation_freq``...). ``shuffle`` may only be ``False``;
@@ -335,10 +342,14 @@ def fit_stateful(
     Traceback (most recent call last):
     ...
     keras_ext.RemainderError: `x` must hold a whole number of batches of batch_size=4 ... a remainder of 2. Pass on_remainder="trim" to drop the last 2 samples, ...
-    >>> import warnings; warnings.simplefilter("ignore")
-    >>> history = keras_ext.fit_stateful(model, x, y, on_remainder="trim", verbose=0)
-    >>> history.trimmed
-    {'x': 2, 'validation_data': 0}
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     history = keras_ext.fit_stateful(model, x, y, on_remainder="trim", verbose=0)
+    >>> print(caught[0].message)
+    fit_stateful dropped the last 2 samples of the 10 in `x` to fit whole batches of 4 (on_remainder='trim'); 8 remain. The counts are in `history.trimmed`.
+    >>> history.trimmed, history.reset_log
+    ({'x': 2, 'validation_data': 0}, [(None, None, None), (0, None, None)])
     """
     if not isinstance(model, keras.Model):
         raise ArgumentTypeError(
@@ -410,6 +421,15 @@ def fit_stateful(
             f"stateful layer accepts only that. Received: validation_batch_size={show(vbs)}."
         )
 
+    layout_batch = getattr(x, "batch_size", None) if isinstance(x, Windows) else None
+    if layout_batch is not None and layout_batch != b:
+        raise ArgumentError(
+            f"`x` must be laid out for the model's batch size {b}. Received: a stateful "
+            f"layout of {layout_batch} slots, whose slots would not line up with the "
+            f"model's. Lay it out again with `seqprep.stateful_layout(windows, {b})`."
+        )
+    if reset_slots is None and layout_batch is not None:
+        reset_slots = getattr(x, "reset_slots", None)
     sw = fit_kwargs.pop("sample_weight", None)
     x, y, sw, cut, arrays = _prepare("x", x, y, sw, b, on_remainder)
     vcut = 0
@@ -422,7 +442,7 @@ def fit_stateful(
     if sw is not None:
         fit_kwargs["sample_weight"] = sw
 
-    reset = ResetStates(every=reset_every)
+    reset = ResetStates(every=reset_every, reset_slots=reset_slots)
     history = model.fit(
         x,
         y,

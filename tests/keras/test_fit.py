@@ -73,6 +73,7 @@ def test_trim_drops_the_tail_and_says_so():
     assert any("dropped the last 1 sample of the 91 in `x`" in s for s in messages)
     assert any("dropped the last 3 samples of the 23 in `validation_data`" in s for s in messages)
     assert h.trimmed == {"x": 1, "validation_data": 3}
+    assert all(w.filename == __file__ for w in rec if "dropped" in str(w.message))
     assert int(m.optimizer.iterations.numpy()) == 2 * 9
     assert len(h.history["val_loss"]) == 2
     # trimming kept the first 90: same result as fitting x[:90] yourself
@@ -232,3 +233,18 @@ def test_tf_dataset_needs_a_static_batch():
     fixed = tf.data.Dataset.from_tensor_slices((x, y)).batch(2, drop_remainder=True)
     fit_stateful(m, fixed, verbose=0)
     assert int(m.optimizer.iterations.numpy()) == 4
+
+
+def test_stateful_layout_brings_its_slot_resets():
+    data = np.arange(60, dtype="float32")
+    group = np.repeat([0, 1, 2], [30, 12, 18])
+    w = seqprep.make_windows(data, T, stride=T, targets=0, group=group)
+    layout = seqprep.stateful_layout(w, 2)
+    assert layout.reset_slots[5] == (1,)  # slot 1 moves to a new group at batch 5
+    m = _model(batch=2)
+    h = fit_stateful(m, layout, sample_weight=layout.sample_weight, verbose=0)
+    assert (0, 5, (1,)) in h.reset_log
+    h = fit_stateful(m, layout, reset_slots={}, verbose=0)  # explicit: no slot resets
+    assert all(slots is None for _, _, slots in h.reset_log)
+    with pytest.raises(keras_ext.ArgumentError, match=r"^`x` must be laid out for the model's batch size 10. Received: a stateful layout of 2 slots"):
+        fit_stateful(_model(), layout, verbose=0)
