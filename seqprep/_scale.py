@@ -365,7 +365,7 @@ class Scaler:
         """Row codes into ``groups_``; raise for labels never fitted."""
         if self.groups_ is None:
             return None
-        codes = pd.Index(self.groups_).get_indexer(pd.Index(labels))
+        codes = self._lookup(labels)
         if (codes < 0).any():
             unseen = pd.unique(pd.Series(np.asarray(labels, dtype=object)[codes < 0]))
             shown = ", ".join(map(repr, unseen[:10])) + (" ..." if len(unseen) > 10 else "")
@@ -378,6 +378,11 @@ class Scaler:
                 "of every group, drop these groups, or use by=None."
             )
         return codes
+
+    def _lookup(self, labels: Any) -> np.ndarray:
+        """Index of each label in ``groups_``, -1 for labels never fitted."""
+        codes, uniq = pd.factorize(pd.Series(np.asarray(labels, dtype=object)), sort=False)
+        return pd.Index(self.groups_).get_indexer(uniq)[codes] if len(uniq) else codes
 
     def _stats(self, col_idx: list[int], codes: np.ndarray | None):
         center = np.atleast_2d(self.center_)[:, col_idx]
@@ -507,7 +512,7 @@ class Scaler:
             )
         codes = None
         if self.groups_ is not None:
-            codes = pd.Index(self.groups_).get_indexer(pd.Index(w._groups))
+            codes = self._lookup(w._groups)
             read = covered_rows(w) & (codes < 0)
             if read.any():
                 self._codes(w._groups[read], "data")  # raises, naming the unseen groups

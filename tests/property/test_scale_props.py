@@ -7,6 +7,7 @@ group, or the rows that the training windows read (rebuilt from ``Windows.index`
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -122,7 +123,7 @@ def test_windows_statistics_count_each_training_row_once(df, method, by, timeste
     try:
         scaled = sc.transform(s.test)
     except seqprep.DataError as exc:  # a group with no training window
-        assert by and str(exc).startswith("`data` has 1 group the Scaler never saw")
+        assert by and re.match(r"^`data` has \d+ groups? the Scaler never saw", str(exc))
         return
     center = np.atleast_2d(sc.center_)
     scale = np.atleast_2d(sc.scale_)
