@@ -95,7 +95,8 @@ class Scaler:
     columns : list, optional
         Columns to scale: names for DataFrames and Windows (features or targets), positions
         for arrays. Defaults to every numeric column but ``by`` (every column of an array,
-        every feature and target of a Windows). Other columns pass through unchanged.
+        every feature and target of a Windows); a numeric time column is numeric too, so
+        name the columns to leave it alone. Other columns pass through unchanged.
 
     Attributes
     ----------
