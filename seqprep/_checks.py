@@ -395,6 +395,7 @@ class TimeChecker:
         self._last_wall = np.zeros(n0, np.int64)   # wall clock of the largest time
         self._last_row = np.zeros(n0, np.int64)    # row of the largest time
         self._has_last = np.zeros(n0, bool)
+        self._last_bad = np.zeros(n0, bool)       # last row had no usable time
         self._counts = np.zeros(n0, np.int64)
         self._skip_freq = False
         if group is None:
@@ -427,6 +428,7 @@ class TimeChecker:
             self._last_row = np.concatenate([self._last_row, z])
             self._counts = np.concatenate([self._counts, z])
             self._has_last = np.concatenate([self._has_last, np.zeros(grow, bool)])
+            self._last_bad = np.concatenate([self._last_bad, np.zeros(grow, bool)])
         local = local.astype(np.int64, copy=False)
         all_coded = len(local) == 0 or local.min() >= 0
         if np.array_equal(glob, np.arange(len(glob))):
@@ -489,6 +491,7 @@ class TimeChecker:
                 self._counts += np.bincount(counted, minlength=len(self._counts))
         if p.kind is None or p.kind != self.kind:
             return fails
+        follows_bad = self._follows_bad(codes, p.valid, all_coded and p.all_valid)
         if all_coded and p.all_valid:
             keep = None
             c, t, w = codes, p.values, p.wall
@@ -496,6 +499,7 @@ class TimeChecker:
             keep = np.flatnonzero(p.valid & (codes >= 0))
             c, t = codes[keep], p.values[keep]
             w = None if p.wall is None else p.wall[keep]
+            follows_bad = follows_bad[keep]
         m = len(c)
         if m == 0:
             return fails
@@ -507,6 +511,7 @@ class TimeChecker:
             order = np.argsort(small, kind="stable")
             c, t = c[order], t[order]
             w = None if w is None else w[order]
+            follows_bad = None if follows_bad is None else follows_bad[order]
         starts = np.concatenate([[0], np.flatnonzero(c[1:] != c[:-1]) + 1])
         ends = np.concatenate([starts[1:] - 1, [m - 1]])
         g_start = c[starts]
@@ -536,6 +541,7 @@ class TimeChecker:
             order = o2 if order is None else order[o2]
             c, t = c[o2], t[o2]
             w = None if w is None else w[o2]
+            follows_bad = None if follows_bad is None else follows_bad[o2]
             d[1:] = t[1:] - t[:-1]
         d[starts] = t[starts] - self._last_max[g_start]
 
@@ -557,8 +563,12 @@ class TimeChecker:
                 self._time_objects(t[dup]), prow))
 
         if self.regular and not self._skip_freq and not p.mismatch:
-            fails.extend(self._steps(c, t, w, d, starts, g_start, fresh, rows_of,
-                                     without_fresh))
+            if follows_bad is not None:  # a step over a row with no usable time is no gap
+                skip = np.union1d(fresh, np.flatnonzero(follows_bad))
+                without = lambda pos: pos[~np.isin(pos, skip)] if len(pos) else pos  # noqa: E731
+            else:
+                without = without_fresh
+            fails.extend(self._steps(c, t, w, d, starts, g_start, fresh, rows_of, without))
 
         # carry state: the largest time of each group in this chunk (last in time order)
         g_end = c[ends]
@@ -569,6 +579,37 @@ class TimeChecker:
             self._last_wall[g_end[newer]] = w[ends][newer]
         self._has_last[g_end] = True
         return fails
+
+    def _follows_bad(self, codes: np.ndarray, valid: np.ndarray,
+                     all_good: bool) -> np.ndarray | None:
+        """Rows whose previous row in their group (input order) has no usable time.
+
+        Such a row's step is not judged: the missing time may fill the gap. Also carries,
+        per group, whether its last row so far had no usable time.
+        """
+        if all_good:
+            if self._last_bad.any():
+                present, first_rows = np.unique(codes, return_index=True)
+                out = np.zeros(len(codes), bool)
+                out[first_rows] = self._last_bad[present]
+                self._last_bad[present] = False
+                return out
+            return None
+        idx = np.flatnonzero(codes >= 0)
+        out = np.zeros(len(codes), bool)
+        if not len(idx):
+            return out
+        cc = codes[idx]
+        o = np.argsort(cc, kind="stable")
+        cs, bad = cc[o], ~valid[idx][o]
+        prev_bad = np.empty(len(cs), bool)
+        prev_bad[1:] = bad[:-1]
+        starts = np.concatenate([[0], np.flatnonzero(cs[1:] != cs[:-1]) + 1])
+        prev_bad[starts] = self._last_bad[cs[starts]]
+        ends = np.concatenate([starts[1:] - 1, [len(cs) - 1]])
+        self._last_bad[cs[ends]] = bad[ends]
+        out[idx[o]] = prev_bad
+        return out
 
     def _steps(self, c, t, w, d, starts, g_start, fresh, rows_of,
                without_fresh) -> list[pd.DataFrame]:
