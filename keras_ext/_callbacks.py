@@ -15,7 +15,16 @@ import keras
 
 from ._backend import check_stateful_backend
 from ._errors import ArgumentError, ArgumentTypeError, ModelError
-from ._states import get_states, plural, positive_int, reset_states, set_states, show, stateful_layers
+from ._states import (
+    _slot_rows,
+    get_states,
+    positive_int,
+    reset_layers,
+    reset_states,
+    set_states,
+    show,
+    stateful_layers,
+)
 
 __all__ = ["ResetStates", "check_every"]
 
@@ -148,6 +157,7 @@ class ResetStates(keras.callbacks.Callback):
         self._clean = False
         self._saved: list | None = None
         self._epoch = 0
+        self._layers: list | None = None  # found once per fit
 
     def __repr__(self) -> str:
         extra = "" if self.reset_slots is None else ", reset_slots=..."
@@ -168,11 +178,13 @@ class ResetStates(keras.callbacks.Callback):
     # -- resets -----------------------------------------------------------------
 
     def _reset(self, epoch: int | None, batch: int | None, slots: tuple | None = None) -> None:
+        if self._layers is None:
+            self._layers = stateful_layers(self.model)
         if slots is None:
-            reset_states(self.model)
+            reset_layers(self._layers, None)
             self._clean = True
         else:
-            reset_states(self.model, slots=slots)
+            reset_layers(self._layers, _slot_rows(slots), slots)
         self.reset_log.append((epoch, batch, slots))
 
     def _slots_for(self, batch: int) -> tuple | None:
@@ -197,6 +209,7 @@ class ResetStates(keras.callbacks.Callback):
         self.reset_log = []
         self._saved = None
         self._epoch = 0
+        self._layers = None
         self._check_model("train begin")
         batch_level = self.every != "epoch" or self.reset_slots is not None
         spe = getattr(self.model, "steps_per_execution", 1) or 1
@@ -235,6 +248,9 @@ class ResetStates(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if not self._clean:
             self._reset(epoch, None)
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        self._layers = None  # do not keep the model's layers alive through the callback
 
     def on_test_begin(self, logs: dict | None = None) -> None:
         self._check_model("evaluation begin")

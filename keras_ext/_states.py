@@ -29,6 +29,7 @@ from ._errors import ArgumentError, ArgumentTypeError, ModelError
 
 __all__ = [
     "get_states",
+    "reset_layers",
     "reset_states",
     "set_states",
     "stateful_layers",
@@ -230,26 +231,37 @@ def reset_states(model: Any, *, slots: Iterable[int] | None = None) -> int:
     0.0
     """
     layers = stateful_layers(model)
-    if slots is None:
+    reset_layers(layers, None if slots is None else _slot_rows(slots), slots)
+    return len(layers)
+
+
+def reset_layers(layers: Sequence[Any], rows: np.ndarray | None, slots: Any = None) -> None:
+    """Reset the given stateful layers: all of their state, or the batch ``rows`` only.
+
+    The work behind :func:`reset_states`, for callers that found the layers once (the
+    callback does this per batch). Slot rows are zeroed on the device with a 0/1 mask.
+    """
+    if rows is None:
         for layer in layers:
             layer.reset_state()
-        return len(layers)
-    rows = _slot_rows(slots)
+        return
+    if rows.size == 0:
+        return
     for layer in layers:
         variables = _state_variables(layer)
-        if variables is None or rows.size == 0:
+        if variables is None:
             continue
         for v in variables:
             batch = int(v.shape[0])
             if rows.max() >= batch:
                 raise ArgumentError(
                     f"`slots` must be below the batch size {batch} of the state of "
-                    f"{_path(layer)}. Received: slots={show(slots)}, with {int(rows.max())}."
+                    f"{_path(layer)}. Received: slots={show(slots if slots is not None else rows)}, "
+                    f"with {int(rows.max())}."
                 )
-            value = np.array(v.numpy(), copy=True)
-            value[rows] = 0
-            v.assign(value)
-    return len(layers)
+            keep = np.ones((batch,) + (1,) * (len(v.shape) - 1), dtype=v.dtype)
+            keep[rows] = 0
+            v.assign(keras.ops.multiply(v.value, keep))
 
 
 def get_states(model: Any) -> list[list[np.ndarray]]:
