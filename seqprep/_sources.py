@@ -6,10 +6,11 @@ Two routes, both giving the same ``take``/``index``/``report`` interface that
 **A numpy memmap** (one wide table of numbers on disk). ``make_windows(memmap, timesteps,
 copy=False)`` keeps the memmap as its source without copying it, as long as the memmap
 already has the ``dtype`` asked for (``float32`` by default) and every column is a
-feature: the operating system then pages in only the rows that batches touch. Target
-columns (``targets=``) are copied into memory (``rows x n_targets`` values), and so is a
-source that must change dtype or drop columns. ``open_windows("x.npy", ...)`` opens a
-``.npy`` file that way.
+feature (or the features are evenly spaced columns of it): the operating system then
+pages in only the rows that batches touch. A memmap of another dtype, features picked
+unevenly, or rows that must be reordered by group and time are copied into memory
+first (once), so store the table in the dtype and order you train in.
+``open_windows("x.npy", ...)`` opens a ``.npy`` file that way.
 
 **Parquet** (a file, or a folder of files, e.g. one per entity or per month).
 :func:`open_windows` reads only the ``group`` and ``time`` columns up front, works out
@@ -38,6 +39,7 @@ import copy
 import threading
 from collections import OrderedDict
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -48,7 +50,7 @@ from ._errors import ArgumentError, ArgumentTypeError, ColumnError, ShapeError
 from ._reshape import check_batch_size
 from ._windows import _DROP_REASONS, make_windows, window_view
 
-__all__ = ["LazyWindows", "open_windows"]
+__all__ = ["LazyWindows", "open_windows", "parquet_chunks", "validate_parquet"]
 
 _ROW = "__seqprep_row__"
 
@@ -628,3 +630,93 @@ def _condense(notes: list[str]) -> list[str]:
     for text, rels in by_text.items():
         out.append(f"{rels[0]}: {text}" if len(rels) == 1 else f"{plural(len(rels), 'file')}: {text}")
     return out
+
+
+# --------------------------------------------------------------------------- streaming validation
+
+
+def parquet_chunks(path: Any, *, columns: list | None = None,
+                   chunk_rows: int = 1_000_000) -> Iterator[pd.DataFrame]:
+    """The rows of a Parquet file or folder as DataFrames of at most ``chunk_rows`` rows.
+
+    Files are read one after the other (a folder in sorted path order, as
+    :func:`open_windows` lists it), each in its stored order, one row group at a time;
+    only ``columns`` (those present in each file) are decoded. Memory: one row group as
+    written (Parquet's unit of reading) and one chunk. A chunk never spans two row
+    groups, so it may hold fewer than ``chunk_rows`` rows.
+    """
+    pq = require("pyarrow.parquet", "parquet", "Reading Parquet in chunks")
+    pa = require("pyarrow", "parquet", "Reading Parquet in chunks")
+    chunk_rows = integer("chunk_rows", chunk_rows)
+    for p in _parquet_files(Path(path)):
+        pf = pq.ParquetFile(p)
+        names = pf.schema_arrow.names
+        cols = None if columns is None else [c for c in columns if c in names]
+        if pf.metadata.num_rows == 0:
+            continue
+        # one row group at a time: over a whole file, iter_batches reads far ahead
+        for g in range(pf.num_row_groups):
+            for batch in pf.iter_batches(batch_size=chunk_rows, row_groups=[g], columns=cols):
+                yield pa.Table.from_batches([batch]).to_pandas(date_as_object=False)
+
+
+def validate_parquet(path: Any, schema: Any, *, chunk_rows: int = 1_000_000) -> int:
+    """Validate a Parquet file or folder against a :class:`SeriesSchema`, a chunk at a time.
+
+    Memory stays at one row group and one chunk of at most ``chunk_rows`` rows (of the
+    schema's columns only, or of every column with ``strict=True``), plus each group's
+    carried state and the failures:
+    :meth:`SeriesSchema.validate_chunks` carries each group's last time across chunk and
+    file boundaries, so a gap, a step back in time or a repeat at a boundary is found.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A Parquet file, or a folder of them (read in sorted path order, each file in its
+        stored order: a group that continues in the next file is checked across the
+        boundary).
+    schema : SeriesSchema
+    chunk_rows : int, keyword-only
+        Rows per chunk. Defaults to 1,000,000.
+
+    Returns
+    -------
+    int
+        The number of rows checked.
+
+    Raises
+    ------
+    ValidationError
+        After the last chunk, with every failure; ``row`` counts rows across files.
+    ArgumentError, ArgumentTypeError
+        For a missing path or a ``schema`` that is not a ``SeriesSchema``.
+
+    Notes
+    -----
+    What differs from validating the whole table at once is what
+    :meth:`SeriesSchema.validate_chunks` says: a repeated time that is not its group's
+    latest so far is found only within one chunk, and without ``freq`` the step is inferred
+    from the first chunk that has one.
+
+    Examples
+    --------
+    >>> import pandas as pd, seqprep, tempfile, pathlib
+    >>> from seqprep._sources import validate_parquet
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "d.parquet"
+    >>> pd.DataFrame({"t": [0, 1, 2, 4, 5, 6], "x": 1.0}).to_parquet(f)
+    >>> schema = seqprep.SeriesSchema("t", features="x", freq=1)
+    >>> try:
+    ...     validate_parquet(f, schema, chunk_rows=3)  # the gap is at the chunk boundary
+    ... except seqprep.ValidationError as err:
+    ...     print(err.failures[["check", "row", "value"]].to_numpy().tolist())
+    [['regular_freq', 3, 2]]
+    """
+    if not callable(getattr(schema, "validate_chunks", None)):
+        raise ArgumentTypeError(
+            f"`schema` must be a seqprep.SeriesSchema. Received: schema={show(schema)} of type "
+            f"{type(schema).__name__}. Load one with `SeriesSchema.from_yaml(path)`."
+        )
+    chunk_rows = integer("chunk_rows", chunk_rows)
+    _parquet_files(Path(path))  # a missing path fails now, not at the first chunk
+    columns = None if getattr(schema, "strict", False) else list(schema.columns)
+    return schema.validate_chunks(parquet_chunks(path, columns=columns, chunk_rows=chunk_rows))
