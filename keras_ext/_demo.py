@@ -165,7 +165,7 @@ def _features(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     out = frame.copy()
     out["dco2"] = frame["co2"].groupby(segment).diff()
     first = out["dco2"].isna()
-    angle = 2 * np.pi * frame["date"].dt.dayofyear.to_numpy() / 365.25
+    angle = 2 * np.pi * frame["date"].dt.day_of_year.to_numpy() / 365.25
     out["season_sin"] = np.sin(angle)
     out["season_cos"] = np.cos(angle)
     out["higher"] = (out["dco2"] > 0).astype("float32")
