@@ -33,7 +33,7 @@ from seqprep import Windows
 from ._backend import check_stateful_backend
 from ._errors import ArgumentError, ArgumentTypeError, ModelError
 from ._fit import _as_arrays, _is_pydataset, _is_tf_dataset, _n_samples
-from ._states import plural, positive_int, show, stateful_layers, static_batch_size
+from ._states import positive_int, show, stateful_layers, static_batch_size
 
 __all__ = ["output_activations", "predict_classes", "predict_proba"]
 
