@@ -186,9 +186,9 @@ def _target_times(w: Windows, rows: np.ndarray, has_targets: bool, nt: int) -> A
     n, H = rows.shape
     if has_targets:
         flat = rows.ravel()
-        picked = times.take(flat) if isinstance(times, pd.DatetimeIndex) else np.asarray(times)[flat]
-        return np.repeat(np.asarray(picked), nt) if not isinstance(picked, pd.DatetimeIndex) \
-            else picked.repeat(nt)
+        if isinstance(times, pd.DatetimeIndex):
+            return times.take(flat).repeat(nt)
+        return np.repeat(np.asarray(times)[flat], nt)
     # no target rows: extrapolate from the last input time by `freq`
     last = w._starts + w.span - 1
     is_dt = isinstance(times, pd.DatetimeIndex) or np.issubdtype(np.asarray(times).dtype,

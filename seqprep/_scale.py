@@ -503,8 +503,9 @@ class Scaler:
             )
         feats = [(j, self.columns_.index(c)) for j, c in enumerate(w.feature_names)
                  if c in self.columns_]
-        targs = [] if w._target_source is None else \
-            [(j, self.columns_.index(c)) for j, c in enumerate(w.target_names) if c in self.columns_]
+        targs = [] if w._target_source is None else [
+            (j, self.columns_.index(c)) for j, c in enumerate(w.target_names)
+            if c in self.columns_]
         if not feats and not targs:
             raise ColumnError(
                 f"`data`: none of the Windows' features {list(w.feature_names)} or targets "

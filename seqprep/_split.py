@@ -78,7 +78,8 @@ class Split:
         lines = [f"{plural(total, self.unit[:-1])} split in time order: {sizes}"]
         lines.append(
             f"purged: {plural(self.n_purged, self.unit[:-1])} with "
-            f"{'targets' if self.unit == 'windows' else 'times'} in the {plural(self.purge, 'row')} "
+            f"{'targets' if self.unit == 'windows' else 'times'} in the "
+            f"{plural(self.purge, 'row')} "
             "before a later part's cut"
         )
         if self.unit == "windows":
@@ -173,7 +174,8 @@ def _frame_axis(data: pd.DataFrame, time: Any, group: Any) -> tuple[_Axis, np.nd
         if (codes < 0).any():
             raise DataError(
                 f"`group` must have no missing values. Received: "
-                f"{plural(int((codes < 0).sum()), 'missing group label')}. Drop or label those rows."
+                f"{plural(int((codes < 0).sum()), 'missing group label')}. Drop or label those "
+                "rows."
             )
         labels = list(uniq)
     if time_values is None:
