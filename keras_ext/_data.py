@@ -52,7 +52,8 @@ def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
 
 def _check_windows(caller: str, windows: Any) -> int:
     for attr in ("take", "index", "__len__"):
-        if not hasattr(type(windows), attr):  # on the class: `index` may be built lazily
+        # looked up without evaluating: a lazy `index` property would build the index
+        if not (hasattr(type(windows), attr) or attr in getattr(windows, "__dict__", {})):
             raise ArgumentTypeError(
                 f"`windows` must be a seqprep.Windows (from `make_windows`, `open_windows` or "
                 f"`stateful_layout`). Received: windows={show(windows)} of type "
