@@ -198,7 +198,9 @@ class Windows:
         :class:`WindowArray` when the windows are not evenly spaced in it.
     y : numpy.ndarray of shape ``(samples, horizon * n_targets)``, or None
         The targets, flattened step-major: ``y[:, h * n_targets + j]`` is target ``j`` at
-        step ``h + 1`` of the horizon. With one target and ``horizon=1`` it is
+        step ``h + 1`` of the horizon; a new array, or with ``copy=False`` a read-only view
+        where the layout allows (``X`` a view, and one target or ``horizon=1``). With one
+        target and ``horizon=1`` it is
         ``(samples, 1)``, ready for ``Dense(1)``; in general it fits
         ``Dense(windows.output_units)``. ``y_steps`` gives ``(samples, horizon, n_targets)``.
     index : pandas.DataFrame
@@ -214,7 +216,7 @@ class Windows:
         interleaved with rows that are read, the bounds of the stretch they lie in).
         Reasons: ``tail``, ``between_strides``, ``skipped``, ``short_group``,
         ``short_segment``. Together with the rows the samples read, they add up to
-        ``n_rows``.
+        ``n_rows``. Built on first access.
     n_rows : int
         Rows of the input.
     feature_names, target_names : tuple
@@ -240,7 +242,7 @@ class Windows:
         feature_names: tuple,
         target_names: tuple,
         index: pd.DataFrame | Callable[[], pd.DataFrame],
-        dropped: pd.DataFrame,
+        dropped: pd.DataFrame | Callable[[], pd.DataFrame],
         n_rows: int,
         freq: str | None = None,
         notes: list[str] | None = None,
@@ -265,7 +267,7 @@ class Windows:
         self.feature_names = tuple(feature_names)
         self.target_names = tuple(target_names)
         self._index = index
-        self.dropped = dropped
+        self._dropped = dropped
         self.n_rows = n_rows
         self.freq = freq
         self.notes = list(notes or [])
@@ -294,6 +296,16 @@ class Windows:
     @index.setter
     def index(self, value: pd.DataFrame) -> None:
         self._index = value
+
+    @property
+    def dropped(self) -> pd.DataFrame:
+        if not isinstance(self._dropped, pd.DataFrame):
+            self._dropped = self._dropped()
+        return self._dropped
+
+    @dropped.setter
+    def dropped(self, value: pd.DataFrame) -> None:
+        self._dropped = value
 
     # -- arrays ---------------------------------------------------------------
 
@@ -330,16 +342,27 @@ class Windows:
         if self._target_source is None:
             return None
         if self._y is None:
-            self._y = self._targets_at(self._start_spec)
+            self._y = self._targets_at(self._start_spec, view=not self.copy)
         return self._y
 
-    def _targets_at(self, starts: np.ndarray | range) -> np.ndarray:
+    def _targets_at(self, starts: np.ndarray | range, view: bool = False) -> np.ndarray:
+        """Targets of the windows at ``starts``: a new array, or with ``view`` a read-only
+        view of the target source when the windows are evenly spaced and the layout allows."""
         ts = self._target_source
         assert ts is not None
-        ap = _arithmetic(starts) if isinstance(starts, range) else None
-        if ap is not None and self.horizon == 1:  # evenly spaced: one strided copy
-            first = ap[0] + self.target_offset
-            return np.array(ts[first : first + ap[1] * (len(starts) - 1) + 1 : ap[1]])
+        ap = _arithmetic(starts) if view or isinstance(starts, range) else None
+        if ap is not None and (self.horizon == 1 or ts.shape[1] == 1):
+            first, step = ap[0] + self.target_offset, ap[1]
+            stop = first + step * (len(starts) - 1) + 1
+            if self.horizon == 1:
+                out = ts[first:stop:step]
+            else:  # one target over several steps: rows of a sliding window of it
+                out = sliding_window_view(ts[:, 0], self.horizon)[first:stop:step]
+            if not view:
+                return np.array(out)
+            out = out.view()
+            out.flags.writeable = False
+            return out
         first = np.asarray(starts) + self.target_offset
         if self.horizon == 1:
             return ts[first]
@@ -397,7 +420,7 @@ class Windows:
             feature_names=self.feature_names,
             target_names=self.target_names,
             index=new_index,
-            dropped=self.dropped,
+            dropped=self._dropped,
             n_rows=self.n_rows,
             freq=self.freq,
             notes=self.notes + ([note] if note else []),
@@ -899,9 +922,10 @@ def make_windows(
         ``notes``). ``False`` refuses unsorted input with :class:`OrderError`. Repeated
         times within a group are always refused. Defaults to ``True``.
     copy : bool, keyword-only
-        ``True`` (the default) returns ``X`` as a new C-contiguous array, gathered on first
-        access. ``False`` returns a read-only zero-copy view of the (dtype-converted)
-        source when all windows are evenly spaced in it, else a lazy :class:`WindowArray`.
+        ``True`` (the default) returns ``X`` (and ``y``) as new C-contiguous arrays,
+        gathered on first access. ``False`` returns a read-only zero-copy view of the
+        (dtype-converted) source when all windows are evenly spaced in it, else a lazy
+        :class:`WindowArray`; ``y`` is a read-only view too when it can be.
     dtype : numpy dtype, keyword-only
         Of ``X`` and ``y``. Defaults to ``float32``, what Keras computes in.
     schema : SeriesSchema, optional
@@ -938,8 +962,8 @@ def make_windows(
     costs the same whatever the row count (``index`` is built on first access);
     DataFrames, groups and time axes add one pass over the rows. ``copy=True`` writes
     ``samples * timesteps * n_features`` values, nearly at the speed of filling a new
-    array of that size, and allocates nothing else of that order. ``y`` is always a new
-    array (it is ``horizon / timesteps`` the size of ``X``).
+    array of that size, and allocates nothing else of that order. ``y`` is
+    ``horizon * n_targets / (timesteps * n_features)`` the size of ``X``.
 
     Examples
     --------
@@ -1258,8 +1282,9 @@ def _make_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: 
     read = np.arange(timesteps) * sampling_rate
     if targs is not None:
         read = np.concatenate([read, span + gap + np.arange(horizon)])
-    dropped = _dropped_table(seg_start, seg_len, n_per, stride, need, read, seg_group_id,
-                             len(group_bounds) - 1, seg_number, group_sorted, label)
+    def dropped() -> pd.DataFrame:
+        return _dropped_table(seg_start, seg_len, n_per, stride, need, read, seg_group_id,
+                              len(group_bounds) - 1, seg_number, group_sorted, label)
 
     source = feats
     if copy and not feats.flags.c_contiguous:

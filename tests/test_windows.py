@@ -316,6 +316,19 @@ def test_copy_false_is_a_read_only_view_equal_to_the_copy():
         view.X[0, 0, 0] = 1.0
 
 
+@pytest.mark.parametrize("horizon, targets, is_view", [
+    (1, 0, True), (3, 2, True), (1, [0, 2], True), (2, [0, 2], False)])
+def test_copy_false_y_is_a_read_only_view_where_it_can_be(horizon, targets, is_view):
+    data = np.arange(90, dtype=np.float32).reshape(30, 3)
+    view = seqprep.make_windows(data, 4, horizon=horizon, stride=3, targets=targets, copy=False)
+    copied = seqprep.make_windows(data, 4, horizon=horizon, stride=3, targets=targets)
+    np.testing.assert_array_equal(view.y, copied.y)
+    assert view.y.shape == copied.y.shape == (len(copied), view.output_units)
+    assert np.shares_memory(view.y, data) == is_view
+    assert not view.y.flags.writeable if is_view else view.y.flags.writeable
+    assert copied.y.flags.writeable and not np.shares_memory(copied.y, data)
+
+
 def test_copy_false_with_groups_is_a_lazy_window_array():
     data = ids(13, 2)
     groups = np.repeat([0, 1, 2], [4, 5, 4])  # windows start at rows 0, 4, 5, 9
@@ -373,7 +386,7 @@ def test_take_and_subset_read_the_same_samples():
     np.testing.assert_array_equal(sub.X, X)
     np.testing.assert_array_equal(sub.y, y)
     assert sub.index["first_row"].tolist() == [5, 0, 9] and sub.notes[-1] == "picked"
-    assert len(sub) == 3 and sub.dropped is w.dropped
+    assert len(sub) == 3 and sub.dropped.equals(w.dropped)
 
 
 def test_batch_input_shape_of_windows():
