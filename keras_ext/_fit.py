@@ -210,6 +210,18 @@ def _prepare(
                 "without targets. Pass `targets=` to `make_windows`."
             )
         x, y = x.X, x.y
+    if not isinstance(x, Windows) and hasattr(x, "take") and hasattr(x, "input_shape"):
+        raise ArgumentTypeError(
+            f"`{name}` must be in memory to be fitted directly. Received: a "
+            f"{type(x).__name__}, read from disk batch by batch. Wrap it: "
+            f"`keras_ext.WindowDataset({name}, batch_size)`, which fit_stateful accepts."
+        )
+    if _is_pydataset(x) and getattr(x, "shuffle", False) is True:
+        raise ArgumentError(
+            f"`{name}` must serve its samples in order for a stateful model. Received: a "
+            f"{type(x).__name__} with shuffle=True, which permutes them each epoch. Make it "
+            "with shuffle=False."
+        )
     if _is_pydataset(x) or _is_tf_dataset(x):
         if y is not None or sw is not None:
             raise ArgumentError(
@@ -276,7 +288,10 @@ def fit_stateful(
         materialised. A ``PyDataset`` is checked by loading its first and last batch,
         and is fitted with ``shuffle=False`` (Keras shuffles a PyDataset's batch order by
         default). A ``tf.data.Dataset`` must have a static batch dimension equal to the
-        batch size (``.batch(b, drop_remainder=True)``); keep it unshuffled.
+        batch size (``.batch(b, drop_remainder=True)``); keep it unshuffled. A
+        ``keras_ext.WindowDataset`` made with ``shuffle=True`` is refused; one over a
+        ``seqprep.stateful_layout`` brings the layout's slot resets. Windows read from
+        disk (``open_windows``) must be wrapped in a ``WindowDataset``.
     y : array-like, optional
         Targets, one row per sample of ``x``.
     epochs : int, default 1
@@ -421,7 +436,8 @@ def fit_stateful(
             f"stateful layer accepts only that. Received: validation_batch_size={show(vbs)}."
         )
 
-    layout_batch = getattr(x, "batch_size", None) if isinstance(x, Windows) else None
+    layout = getattr(x, "windows", None) if _is_pydataset(x) else x  # WindowDataset(layout)
+    layout_batch = getattr(layout, "batch_size", None) if isinstance(layout, Windows) else None
     if layout_batch is not None and layout_batch != b:
         raise ArgumentError(
             f"`x` must be laid out for the model's batch size {b}. Received: a stateful "
@@ -429,7 +445,7 @@ def fit_stateful(
             f"model's. Lay it out again with `seqprep.stateful_layout(windows, {b})`."
         )
     if reset_slots is None and layout_batch is not None:
-        reset_slots = getattr(x, "reset_slots", None)
+        reset_slots = getattr(layout, "reset_slots", None)
     sw = fit_kwargs.pop("sample_weight", None)
     x, y, sw, cut, arrays = _prepare("x", x, y, sw, b, on_remainder)
     vcut = 0

@@ -248,3 +248,27 @@ def test_stateful_layout_brings_its_slot_resets():
     assert all(slots is None for _, _, slots in h.reset_log)
     with pytest.raises(keras_ext.ArgumentError, match=r"^`x` must be laid out for the model's batch size 10. Received: a stateful layout of 2 slots"):
         fit_stateful(_model(), layout, verbose=0)
+
+
+def test_window_dataset_of_a_layout_and_shuffled_ones():
+    data = np.arange(60, dtype="float32")
+    group = np.repeat([0, 1, 2], [30, 12, 18])
+    w = seqprep.make_windows(data, T, stride=T, targets=0, group=group, copy=False)
+    layout = seqprep.stateful_layout(w, 2)
+    m = _model(batch=2)
+    h = fit_stateful(m, keras_ext.WindowDataset(layout, 2), verbose=0)
+    assert (0, 5, (1,)) in h.reset_log
+    shuffled = keras_ext.WindowDataset(w, 2, shuffle=True, seed=0)
+    with pytest.raises(keras_ext.ArgumentError, match=r"^`x` must serve its samples in order for a stateful model. Received: a WindowDataset with shuffle=True"):
+        fit_stateful(m, shuffled, verbose=0)
+
+
+def test_windows_read_from_disk_must_be_wrapped(model):
+    class DiskWindows:  # the interface of seqprep's LazyWindows that matters here
+        input_shape = (T, F)
+
+        def take(self, idx):
+            raise AssertionError("must not be read")
+
+    with pytest.raises(keras_ext.ArgumentTypeError, match=r"^`x` must be in memory to be fitted directly. Received: a DiskWindows.*WindowDataset"):
+        fit_stateful(model, DiskWindows(), verbose=0)
