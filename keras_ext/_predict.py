@@ -146,6 +146,11 @@ def _predict(model: Any, x: Any, batch_size: int | None, verbose: Any, caller: s
         )
     if isinstance(x, Windows):
         x = x.X
+    elif hasattr(x, "take") and hasattr(x, "input_shape"):  # windows read from disk
+        raise ArgumentTypeError(
+            f"`x` must be in memory for {caller}. Received: a {type(x).__name__}, read from "
+            "disk batch by batch. Pass `np.asarray(windows.X)` if it fits in memory."
+        )
     if _is_pydataset(x) or _is_tf_dataset(x):
         raise ArgumentTypeError(
             f"`x` must be a numpy array (or a list or dict of arrays) or a seqprep.Windows for "
