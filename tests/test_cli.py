@@ -1,0 +1,355 @@
+"""The command line: exit codes, reports, files it cannot read, and no tracebacks.
+
+Most cases run in-process with click's CliRunner (fast); a few run ``python -m seqprep``
+in a real subprocess to prove the no-traceback and exit-code guarantees end to end.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import seqprep
+from seqprep import _cli
+from seqprep._cli import cli, read_data
+
+
+def good_frame(n_groups=3, length=30):
+    t = pd.date_range("2024-01-01", periods=length, freq="h")
+    return pd.concat([pd.DataFrame({"store": g, "time": t, "load": np.arange(length) + 10.0 * i,
+                                    "temp": np.cos(np.arange(length))})
+                      for i, g in enumerate("abc"[:n_groups])], ignore_index=True)
+
+
+@pytest.fixture()
+def files(tmp_path):
+    good = good_frame()
+    good.to_csv(tmp_path / "good.csv", index=False)
+    good.to_parquet(tmp_path / "good.parquet")
+    bad = good.copy()
+    bad.loc[5, "load"] = np.nan
+    bad = bad.drop(index=[40, 41])
+    bad = pd.concat([bad, bad.iloc[[70]]], ignore_index=True)
+    bad.to_csv(tmp_path / "bad.csv", index=False)
+    seqprep.infer_schema(good, "time", "store", min_length=10).to_yaml(tmp_path / "s.yaml")
+    (tmp_path / "ragged.csv").write_text("a,b\n1,2\n3,4,5\n")
+    (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 8)
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "fake.parquet").write_text("time,load\n1,2\n")
+    (tmp_path / "latin1.csv").write_bytes("name,t\ncaf\xe9,1\n".encode("latin-1"))
+    (tmp_path / "badkey.yaml").write_text("seqprep_schema: 1\ntime: time\nfrq: h\n")
+    (tmp_path / "badfreq.yaml").write_text("seqprep_schema: 1\ntime: time\nfreq: often\n")
+    (tmp_path / "notyaml.yaml").write_text("seqprep_schema: 1\ntime: [oops\n")
+    return tmp_path
+
+
+def invoke(*args, cwd=None):
+    runner = CliRunner()
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def one_error_line(result, start):
+    err = result.stderr.strip()
+    assert "Traceback" not in result.output and "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(start), err
+
+
+# -------------------------------------------------------------------- validate
+
+
+def test_validate_valid_data_exits_0(files):
+    for data in ("good.csv", "good.parquet"):
+        r = invoke("validate", files / data, "--schema", files / "s.yaml")
+        assert r.exit_code == 0, r.output
+        assert "OK: 90 rows x 4 columns pass schema" in r.stdout
+
+
+def test_validate_invalid_data_text_report(files):
+    r = invoke("validate", files / "bad.csv", "--schema", files / "s.yaml")
+    assert r.exit_code == 1
+    out = r.stdout
+    assert "INVALID: 4 failures of 4 checks in 89 rows x 4 columns" in out
+    for check in ("not_null", "increasing_time", "unique_time", "regular_freq"):
+        assert f"\n  {check} " in out
+    assert "regular_freq: column time, group b, row 40, time 2024-01-01T12:00:00, value 3h" in out
+    assert "--format json" in out
+
+
+def test_validate_json_report(files):
+    r = invoke("validate", files / "bad.csv", "--schema", files / "s.yaml", "--format", "json")
+    assert r.exit_code == 1
+    report = json.loads(r.stdout)
+    assert report["valid"] is False and report["rows"] == 89 and report["n_failures"] == 4
+    assert report["counts"] == {"not_null": 1, "increasing_time": 1, "unique_time": 1,
+                                "regular_freq": 1}
+    assert {"check": "not_null", "column": "load", "group": "a", "row": 5,
+            "time": "2024-01-01T05:00:00", "value": None} in report["failures"]
+    assert "regular_freq" in report["checks"]
+    ok = json.loads(invoke("validate", files / "good.csv", "--schema", files / "s.yaml",
+                           "--format", "json").stdout)
+    assert ok["valid"] is True and ok["failures"] == [] and ok["counts"] == {}
+
+
+def test_validate_junit_report(files):
+    r = invoke("validate", files / "bad.csv", "--schema", files / "s.yaml", "--format", "junit")
+    assert r.exit_code == 1
+    root = ET.fromstring(r.stdout.split("\n", 1)[1])
+    suite = root.find("testsuite")
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert set(cases) == set(seqprep.SeriesSchema.from_yaml(files / "s.yaml").checks)
+    failed = {n for n, c in cases.items() if c.find("failure") is not None}
+    assert failed == {"not_null", "increasing_time", "unique_time", "regular_freq"}
+    assert suite.get("failures") == "4" and suite.get("tests") == str(len(cases))
+    assert "row=40" in cases["regular_freq"].find("failure").text
+
+
+@pytest.mark.parametrize("data, start", [
+    ("nope.csv", "seqprep: error: DATA '{d}/nope.csv' does not exist."),
+    (".", "seqprep: error: DATA '{d}' is a folder"),
+    ("empty.csv", "seqprep: error: DATA '{d}/empty.csv' is empty."),
+    ("ragged.csv", "seqprep: error: DATA '{d}/ragged.csv' cannot be read as CSV: CSV parse "
+                   "error: Expected 2 columns, got 3"),
+    ("binary.csv", "seqprep: error: DATA '{d}/binary.csv' is a binary file, not CSV or Parquet."),
+    ("fake.parquet", "seqprep: error: DATA '{d}/fake.parquet' is not a Parquet file"),
+    ("latin1.csv", "seqprep: error: DATA '{d}/latin1.csv' is not UTF-8 text (column 'name')"),
+])
+def test_unreadable_data_is_one_line_and_exit_2(files, data, start):
+    r = invoke("validate", files / data, "--schema", files / "s.yaml")
+    assert r.exit_code == 2
+    one_error_line(r, start.format(d=files))
+
+
+@pytest.mark.parametrize("schema, start", [
+    ("nope.yaml", "seqprep: error: SCHEMA '{d}/nope.yaml' does not exist."),
+    ("badkey.yaml", "seqprep: error: bad schema '{d}/badkey.yaml': A seqprep schema has no "
+                    "key 'frq'"),
+    ("badfreq.yaml", "seqprep: error: bad schema '{d}/badfreq.yaml': `freq` must be a pandas "
+                     "frequency"),
+    ("notyaml.yaml", "seqprep: error: bad schema '{d}/notyaml.yaml': The schema is not valid "
+                     "YAML"),
+    ("good.csv", "seqprep: error: bad schema '{d}/good.csv': A seqprep schema must be a YAML "
+                 "mapping"),
+    ("binary.csv", "seqprep: error: SCHEMA '{d}/binary.csv' cannot be read (not UTF-8 text)."),
+])
+def test_bad_schema_is_one_line_and_exit_2(files, schema, start):
+    r = invoke("validate", files / "good.csv", "--schema", files / schema)
+    assert r.exit_code == 2
+    one_error_line(r, start.format(d=files))
+
+
+def test_usage_errors_exit_2(files):
+    assert invoke("validate", files / "good.csv").exit_code == 2
+    assert invoke("validate", files / "good.csv", "--schema", files / "s.yaml",
+                  "--format", "xml").exit_code == 2
+    assert invoke("frobnicate").exit_code == 2
+    r = invoke("--version")
+    assert r.exit_code == 0 and r.stdout.strip() == f"seqprep {seqprep.__version__}"
+
+
+def test_unexpected_errors_are_one_line_too(files, monkeypatch):
+    def boom(self, df):
+        raise RuntimeError("something\nbroke")
+    monkeypatch.setattr(seqprep.SeriesSchema, "validate", boom)
+    r = invoke("validate", files / "good.csv", "--schema", files / "s.yaml")
+    assert r.exit_code == 2
+    one_error_line(r, "seqprep: error: unexpected RuntimeError: something broke")
+
+
+# ----------------------------------------------------------------------- infer
+
+
+def test_infer_to_stdout_and_to_a_file(files):
+    r = invoke("infer", files / "good.csv", "--time", "time", "--group", "store",
+               "--min-length", "10")
+    assert r.exit_code == 0
+    schema = seqprep.SeriesSchema.from_yaml(r.stdout)
+    assert schema == seqprep.SeriesSchema.from_yaml(files / "s.yaml")
+    r = invoke("infer", files / "good.parquet", "--time", "time", "--group", "store",
+               "--targets", "load", "--features", "temp", "-o", files / "t.yaml")
+    assert r.exit_code == 0 and r.stdout.startswith(f"wrote {files / 't.yaml'}")
+    t = seqprep.SeriesSchema.from_yaml(files / "t.yaml")
+    assert t.features == ("temp",) and t.targets == ("load",) and t.freq == "h"
+
+
+def test_infer_refuses_data_that_is_not_known_good(files):
+    r = invoke("infer", files / "bad.csv", "--time", "time", "--group", "store")
+    assert r.exit_code == 1
+    assert "INVALID" in r.stdout
+    one_error_line(r, "seqprep: error: DATA")
+
+
+def test_infer_unknown_column_exits_2(files):
+    r = invoke("infer", files / "good.csv", "--time", "when")
+    assert r.exit_code == 2
+    one_error_line(r, "seqprep: error: `time` must be a column of `df`")
+
+
+# --------------------------------------------------------------------- windows
+
+
+def test_windows_writes_arrays_index_and_shapes(files):
+    out = files / "w.npz"
+    r = invoke("windows", files / "good.csv", "--timesteps", 5, "--horizon", 2, "--features",
+               "load,temp", "--targets", "load", "--group", "store", "--time", "time",
+               "--schema", files / "s.yaml", "--out", out)
+    assert r.exit_code == 0, r.output
+    z = np.load(out)
+    assert z["X"].shape == (72, 5, 2) and z["y"].shape == (72, 2)
+    assert tuple(z["input_shape"]) == (5, 2)
+    assert z["feature_names"].tolist() == ["load", "temp"]
+    assert z["index"]["group"].tolist()[:2] == ["a", "a"]
+    assert z["index"]["first_time"][1] == np.datetime64("2024-01-01T01:00")
+    expected = seqprep.make_windows(good_frame(), 5, horizon=2, features=["load", "temp"],
+                                    targets="load", group="store", time="time")
+    np.testing.assert_array_equal(z["X"], expected.X)
+    assert "X: (72, 5, 2) float32" in r.stdout and "input_shape: (5, 2)" in r.stdout
+    assert "90 rows in, 0 rows in no sample" in r.stdout  # the windows report
+
+
+def test_windows_reports_dropped_rows(files):
+    r = invoke("windows", files / "good.csv", "--timesteps", 4, "--stride", 3, "--targets",
+               "load", "--group", "store", "--time", "time", "--out", files / "w2")
+    assert r.exit_code == 0
+    assert (files / "w2.npz").exists()
+    assert "tail" in r.stdout and "rows in no sample" in r.stdout
+
+
+def test_windows_invalid_data_exits_1(files):
+    r = invoke("windows", files / "bad.csv", "--timesteps", 5, "--targets", "load",
+               "--group", "store", "--time", "time", "--schema", files / "s.yaml",
+               "--out", files / "w.npz")
+    assert r.exit_code == 1 and "INVALID" in r.stdout
+    r = invoke("windows", files / "bad.csv", "--timesteps", 5, "--targets", "load",
+               "--group", "store", "--time", "time", "--out", files / "w.npz")
+    assert r.exit_code == 1
+    one_error_line(r, "seqprep: error: `time` must not repeat within a group")
+    assert not (files / "w.npz").exists()
+
+
+def test_windows_bad_arguments_exit_2(files):
+    r = invoke("windows", files / "good.csv", "--timesteps", 5, "--features", "nope",
+               "--out", files / "w.npz")
+    assert r.exit_code == 2
+    one_error_line(r, "seqprep: error: `features` names 1 column not in the data")
+    assert invoke("windows", files / "good.csv", "--timesteps", 0,
+                  "--out", files / "w.npz").exit_code == 2
+
+
+# ------------------------------------------------------------------------ demo
+
+
+def test_demo_runs_keras_ext_demo(monkeypatch, tmp_path):
+    import keras_ext._demo as demo_module
+
+    calls = {}
+
+    def fake(*, out=None, epochs=None, quiet=False):
+        calls.update(out=out, epochs=epochs, quiet=quiet)
+        return {"forecast": {"beats_baseline": True}}
+
+    monkeypatch.setattr(demo_module, "run_demo", fake)
+    r = invoke("demo", "--out", tmp_path, "--epochs", 2, "--quiet")
+    assert r.exit_code == 0
+    assert calls == {"out": str(tmp_path), "epochs": 2, "quiet": True}
+    assert json.loads(r.stdout) == {"forecast": {"beats_baseline": True}}
+
+
+def test_demo_failure_is_one_line_exit_1(monkeypatch):
+    import keras_ext._demo as demo_module
+    from keras_ext._errors import KerasExtError
+
+    def fake(**kw):
+        raise KerasExtError("step 3 (fit) failed:\nloss is NaN")
+
+    monkeypatch.setattr(demo_module, "run_demo", fake)
+    r = invoke("demo")
+    assert r.exit_code == 1
+    one_error_line(r, "seqprep: error: demo failed: step 3 (fit) failed: loss is NaN")
+
+
+def test_demo_without_keras_says_what_to_install(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "keras" else real(name, *a))
+    r = invoke("demo")
+    assert r.exit_code == 2
+    one_error_line(r, "seqprep: error: `seqprep demo` needs keras, which is not installed. "
+                      "Install them with: pip install 'seqprep[keras]'")
+
+
+# -------------------------------------------------------------- reading, progress
+
+
+def test_progress_bar_reads_the_same_frame(tmp_path, monkeypatch):
+    from rich.console import Console
+
+    monkeypatch.setattr(_cli, "_PROGRESS_MIN_BYTES", 0)
+
+    df = pd.DataFrame({"t": pd.date_range("2024", periods=60_000, freq="min"),
+                       "g": np.repeat(["a", "b", "c"], 20_000), "x": np.arange(60_000.0)})
+    df.to_csv(tmp_path / "big.csv", index=False)
+    df.to_parquet(tmp_path / "big.parquet", row_group_size=10_000)
+    for name in ("big.csv", "big.parquet"):
+        plain = read_data(str(tmp_path / name))
+        sink = io.StringIO()
+        shown = read_data(str(tmp_path / name), progress=True,
+                          console=Console(file=sink, force_terminal=True, width=80))
+        pd.testing.assert_frame_equal(plain, shown)
+        assert "reading big" in sink.getvalue()
+
+
+def test_no_progress_bar_when_not_a_terminal(files, monkeypatch):
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert _cli._progress_wanted(quiet=False) is False
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    assert _cli._progress_wanted(quiet=False) is True
+    assert _cli._progress_wanted(quiet=True) is False
+
+
+# ------------------------------------------------------------ real subprocesses
+
+
+def run(*args, **kw):
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("SEQPREP_DEBUG", None)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env,
+                          timeout=120, **kw)
+
+
+def test_subprocess_exit_codes_and_no_traceback(files):
+    s = str(files / "s.yaml")
+    ok = run("-m", "seqprep", "validate", str(files / "good.csv"), "--schema", s)
+    assert ok.returncode == 0 and "OK" in ok.stdout and ok.stderr == ""
+    bad = run("-m", "seqprep", "validate", str(files / "bad.csv"), "--schema", s,
+              "--format", "json")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["n_failures"] == 4
+    for data in ("binary.csv", "ragged.csv", "nope.csv"):
+        r = run("-m", "seqprep", "validate", str(files / data), "--schema", s)
+        assert r.returncode == 2
+        assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    r = run("-m", "seqprep", "validate", str(files / "good.csv"), "--schema",
+            str(files / "badkey.yaml"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("seqprep: error: bad schema")
+
+
+def test_subprocess_without_click_prints_the_install_hint():
+    code = ("import sys; sys.modules['click'] = None; "
+            "from seqprep.__main__ import main; main(['--help'])")
+    r = run("-c", code)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip() == ("seqprep: error: the command line needs the optional "
+                                "dependency `click`, which is not installed. Install it "
+                                "with: pip install 'seqprep[cli]'")
