@@ -184,7 +184,11 @@ class WindowDataset(keras.utils.PyDataset):
     n_dropped : int
         Windows left out of each epoch by ``drop_remainder``.
     epoch : int
-        The epoch whose order ``__getitem__`` serves; ``on_epoch_end`` adds one.
+        The epoch whose order ``__getitem__`` serves; ``on_epoch_end`` adds one (and
+        only it: changing the order at ``on_epoch_begin`` would race with Keras's worker
+        threads and processes, which start first). Keras's ``fit`` also calls
+        ``on_epoch_end`` once before its first epoch, so in a fresh dataset ``fit``'s
+        epoch ``k`` reads order ``k + 1``: still a function of ``seed`` alone.
 
     Notes
     -----
