@@ -16,15 +16,19 @@ whole LSTM life cycle, printing each step as it happens:
 5. **window** with :func:`seqprep.make_windows`: ``timesteps=4`` weeks, ``stride=4``
    (non-overlapping windows, so consecutive windows continue one another) and a target
    one week after each window; :func:`seqprep.stateful_layout` lays the training windows
-   out as 8 continuous streams, one per batch slot;
+   out in 8 batch slots, each reading continuous stretches of the series in order;
 6. **define** a stateful LSTM from the shapes the windows give
    (``keras.Input(batch_shape=windows.batch_input_shape(8))``) and **compile** it with
    :func:`keras_ext.output_head`;
-7. **fit** with :func:`keras_ext.fit_stateful` and :class:`keras_ext.ResetStates`
-   (reset at every epoch end, validation from a clean state);
+7. **fit** with :func:`keras_ext.fit_stateful`, which adds a
+   :class:`keras_ext.ResetStates` callback: a reset at every epoch end and, for the
+   slots the layout moves to a new stretch, before that batch; validation from a clean
+   state, with the training state restored after it; padding samples weigh 0;
 8. **evaluate and forecast** the held-out tail with a batch-size-1 copy
    (:func:`keras_ext.with_batch_size`) whose state is warmed up on the weeks before the
-   test, and compare the next-week forecast with the naive last-value forecast;
+   test (``get_states``/``set_states`` rewind it after ``evaluate``), and compare the
+   next-week forecast with the naive last-value forecast on the measured weeks
+   (interpolated weeks are never scored);
 9. **classify** "will next week be higher?" with a sigmoid head and
    :func:`keras_ext.predict_classes`, against the majority class of the training weeks.
 
