@@ -33,6 +33,8 @@ import pandas as pd
 
 from ._args import choice, integer, plural, show
 from ._errors import ArgumentError, ArgumentTypeError, ShapeError
+from ._sources import LazyWindows
+from ._windows import Windows
 
 __all__ = ["stateful_layout"]
 
@@ -87,12 +89,20 @@ _LAYOUT_REASONS = {
     "overlap": "windows between the streams kept with overlap='thin'",
 }
 
-_CLASSES: dict[type, type] = {}
+class StatefulWindows(_StatefulMixin, Windows):
+    """A :class:`Windows` laid out by :func:`stateful_layout` (module level, so it pickles)."""
+
+
+class StatefulLazyWindows(_StatefulMixin, LazyWindows):
+    """A :class:`LazyWindows` laid out by :func:`stateful_layout`."""
+
+
+_CLASSES: dict[type, type] = {Windows: StatefulWindows, LazyWindows: StatefulLazyWindows}
 
 
 def _stateful_class(base: type) -> type:
     cls = _CLASSES.get(base)
-    if cls is None:
+    if cls is None:  # another windows-like class: a subclass made on the fly
         cls = type(base.__name__, (_StatefulMixin, base), {"__module__": base.__module__,
                                                            "__doc__": base.__doc__})
         _CLASSES[base] = cls

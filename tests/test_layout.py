@@ -256,3 +256,7 @@ def test_result_is_a_windows_sharing_the_source_and_reports():
     assert lay.notes[-1].startswith("stateful_layout(batch_size=4, remainder='pad'): 3 batches")
     X, y = lay.take([0, 1])
     assert X.shape == (2, 4, 1) and y.shape == (2, 1)
+    import pickle
+
+    again = pickle.loads(pickle.dumps(lay))  # e.g. for PyDataset worker processes
+    assert again.reset_slots == lay.reset_slots and np.array_equal(again.take([3])[0], lay.take([3])[0])
