@@ -78,26 +78,55 @@ def _arithmetic(starts: np.ndarray | range) -> tuple[int, int] | None:
     return None
 
 
+def _runs(starts: np.ndarray) -> tuple[np.ndarray, int]:
+    """Where runs of evenly spaced ``starts`` begin and end, and their common step.
+
+    Within a segment, windows are ``stride`` rows apart, the most common step; runs break
+    between segments. Returns ``(bounds, step)``: run ``k`` is ``starts[bounds[k]:bounds[k+1]]``.
+    """
+    n = len(starts)
+    if n < 2:
+        return np.array([0, n]), 1
+    d = np.diff(starts)
+    values, counts = np.unique(d, return_counts=True)
+    step = int(values[np.argmax(counts)])
+    breaks = np.flatnonzero(d != step) + 1
+    return np.concatenate([[0], breaks, [n]]).astype(np.int64), step
+
+
 def _gather(view: np.ndarray, starts: np.ndarray | range, out: np.ndarray | None = None,
             chunk_bytes: int = 1 << 22) -> np.ndarray:
     """Copy the windows at ``starts`` into ``out`` (a new C-contiguous array by default).
 
-    Evenly spaced windows are copied from basic slices of the view (no temporaries);
-    others are gathered ``chunk_bytes`` at a time, so the only memory beyond ``out`` is
-    one chunk.
+    Runs of evenly spaced windows (one per segment, usually) are copied from basic slices
+    of the view, ``chunk_bytes`` at a time, with no temporaries; when the runs are short
+    (many tiny groups), windows are gathered by fancy indexing a chunk at a time, so the
+    only memory beyond ``out`` is one chunk.
     """
     n = len(starts)
     if out is None:
         out = np.empty((n, *view.shape[1:]), dtype=view.dtype)
-    per = max(1, chunk_bytes // max(1, out[0].nbytes)) if n else 1
+    if n == 0:
+        return out
+    per = max(1, chunk_bytes // max(1, out[0].nbytes))
     ap = _arithmetic(starts)
-    for i in range(0, n, per):
-        j = min(n, i + per)
-        if ap is not None:
-            first, step = ap
-            out[i:j] = view[first + i * step : first + (j - 1) * step + 1 : step]
-        else:
-            out[i:j] = view[np.asarray(starts[i:j])]
+    if ap is not None:
+        bounds, step, first = [0, n], ap[1], [ap[0]]
+    else:
+        starts = np.asarray(starts)
+        bounds, step = _runs(starts)
+        if step <= 0 or len(bounds) - 1 > n // 8:  # short runs: fancy-index chunks instead
+            for i in range(0, n, per):
+                j = min(n, i + per)
+                out[i:j] = view[starts[i:j]]
+            return out
+        first = starts[bounds[:-1]].tolist()
+        bounds = bounds.tolist()
+    for begin, end, s0 in zip(bounds[:-1], bounds[1:], first):
+        for i in range(begin, end, per):
+            j = min(end, i + per)
+            a = s0 + (i - begin) * step
+            out[i:j] = view[a : a + (j - i - 1) * step + 1 : step]
     return out
 
 

@@ -240,3 +240,22 @@ def test_batch_input_shape_accepts_exactly_the_divisors(n, b):
             seqprep.batch_input_shape(X, b)
         assert e.value.remainder == n % b
         assert all(n % d == 0 for d in e.value.divisors)
+
+
+@given(starts=st.lists(st.integers(0, 60), min_size=0, max_size=80),
+       layout=st.sampled_from(["as drawn", "sorted", "segments"]),
+       chunk=st.sampled_from([1, 200, 1 << 22]), rate=st.integers(1, 3))
+def test_chunked_gather_equals_fancy_indexing(starts, layout, chunk, rate):
+    from seqprep._windows import _gather, window_view
+
+    source = np.arange(70 * 2, dtype=np.float64).reshape(70, 2)
+    view = window_view(source, 3, rate)
+    s = np.asarray(starts, dtype=np.int64) % len(view)
+    if layout == "sorted":
+        s = np.sort(s)
+    elif layout == "segments":  # evenly spaced runs with jumps, as groups give
+        s = np.sort(np.concatenate([np.arange(a, min(a + 9, len(view)), 2) for a in s[:4]]
+                                   or [np.empty(0, np.int64)]))
+    np.testing.assert_array_equal(_gather(view, s, chunk_bytes=chunk), view[s])
+    evenly = range(1, len(view), 3)
+    np.testing.assert_array_equal(_gather(view, evenly, chunk_bytes=chunk), view[1::3])
