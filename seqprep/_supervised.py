@@ -213,6 +213,8 @@ def to_supervised(
     column names ``var1(t-1)``, ... for arrays, except that rows holding genuine missing
     values are kept: only the rows at the edges, which lack lags or leads, are left out,
     and they are counted in ``dropped``. Call ``frame.dropna()`` to drop the others too.
+    The table has one dtype: for integer data the recipe's ``(t)`` columns (shifted by 0)
+    stay integers while every other column becomes float64; here all are float64.
 
     Cost: one pass writing the output (a strided gather of windows), no per-lag copies;
     ``copy=False`` costs the same whatever the row count when a view is possible.
