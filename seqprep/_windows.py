@@ -736,7 +736,14 @@ def _time_values(times: Any) -> tuple[np.ndarray, str, Any]:
         )
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         idx = pd.DatetimeIndex(s)
-        return idx.as_unit("ns").asi8.copy(), "datetime", idx.tz
+        try:
+            return idx.as_unit("ns").asi8.copy(), "datetime", idx.tz
+        except pd.errors.OutOfBoundsDatetime:
+            raise DataError(
+                f"`time` must lie between {pd.Timestamp.min} and {pd.Timestamp.max} (times are "
+                f"compared in nanoseconds). Received: times from {idx.min()} to {idx.max()}. "
+                "Pass them as numbers instead (e.g. months since the start)."
+            ) from None
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         as_int = pd.api.types.is_integer_dtype(s.dtype)
         return np.asarray(s.to_numpy(dtype=np.int64 if as_int else np.float64)), "number", None

@@ -236,6 +236,10 @@ def test_missing_and_non_numeric_times_are_refused():
         seqprep.make_windows(pd.DataFrame({"t": [0.0, np.nan, 2.0], "v": [1.0, 2, 3]}), 1, time="t")
     with pytest.raises(ArgumentTypeError, match=r"^`time` must hold datetimes or numbers"):
         seqprep.make_windows(pd.DataFrame({"t": list("abc"), "v": [1.0, 2, 3]}), 1, time="t")
+    far = pd.DataFrame({"v": np.arange(5.0)}, index=pd.date_range("2300", periods=5, freq="YS"))
+    with pytest.raises(DataError, match=r"^`time` must lie between 1677-09-21 .* Received: times "
+                                        r"from 2300-01-01"):
+        seqprep.make_windows(far, 2)
 
 
 # -------------------------------------------------------------------------- gaps
