@@ -412,9 +412,12 @@ def infer(data: str, time_col: str, group_col: str | None, features: str | None,
             fh.write(text)
     except OSError as exc:
         raise CliError(f"cannot write {output!r} ({exc.strerror or exc}).") from None
+    from ._args import plural
+
     click.echo(f"wrote {output}: time {schema.time!r}"
                + (f", group {schema.group!r}" if schema.group is not None else "")
-               + f", {len(schema.features)} features, freq {schema.freq!r}")
+               + f", {plural(len(schema.features), 'feature')}, "
+               + f"{plural(len(schema.targets), 'target')}, freq {schema.freq!r}")
 
 
 def _index_records(index):

@@ -122,7 +122,11 @@ def panel_schema(*, n_groups: int | tuple[int, int] = (1, 4),
                         min_length=lo)
 
 
-def panels(**kwargs: Any) -> st.SearchStrategy[pd.DataFrame]:
+def panels(*, n_groups: int | tuple[int, int] = (1, 4),
+           length: int | tuple[int, int] = (4, 24),
+           features: Sequence[str] = ("x0", "x1", "x2"), targets: Sequence[str] = (),
+           time: str = "time", group: str | None = "group", freq: str | int = "h",
+           interleave: bool | None = None) -> st.SearchStrategy[pd.DataFrame]:
     """Draw sound long tables of panel series.
 
     Parameters
@@ -155,7 +159,9 @@ def panels(**kwargs: Any) -> st.SearchStrategy[pd.DataFrame]:
     ...     panel_schema(freq="15min").validate(df)
     >>> test_valid()
     """
-    return _panel(faults=(), **kwargs).map(lambda b: b.frame)
+    return _panel(faults=(), n_groups=n_groups, length=length, features=features,
+                  targets=targets, time=time, group=group, freq=freq,
+                  interleave=interleave).map(lambda b: b.frame)
 
 
 def broken_panels(fault: str | Sequence[str] | None = None,

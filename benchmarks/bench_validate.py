@@ -1,0 +1,154 @@
+"""How much do seqprep's time-series checks cost? Two ratios, measured in one run.
+
+1. ``SeriesSchema.validate`` with every check (columns present, numeric, no NaN, no
+   infinity, ranges, time parses, timezone, increasing time per group, no repeated
+   (group, time), regular frequency, minimum length) against a bare pandera
+   ``DataFrameSchema`` doing dtype, not-null and range checks on the same frame.
+   Target: at most 3x. pandera's ``validate`` copies the frame unless ``inplace=True``
+   (seqprep validates in place, it never modifies the frame), so both baselines are shown.
+2. ``seqprep validate DATA.csv --schema S.yaml`` (a new process, as in CI) against reading
+   the same CSV with ``pandas.read_csv(engine="pyarrow")``. Target: at most 1.5x. The
+   command pays for starting Python and importing pandas, pandera and click, which an
+   in-process read does not, so it is also compared with a process that only reads.
+
+The data: 2,000,000 rows, 100 groups of 20,000 hourly timestamps, 8 float features.
+
+Run: ``python benchmarks/bench_validate.py`` (``--rows 200000`` for a quick look).
+Each time is the median of ``--repeat`` runs after a warm-up run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+
+
+def make_frame(rows: int, groups: int, features: int, seed: int = 0) -> pd.DataFrame:
+    per = rows // groups
+    rng = np.random.default_rng(seed)
+    data = {
+        "store": np.repeat([f"s{i:03d}" for i in range(groups)], per),
+        "time": np.tile(pd.date_range("2020-01-01", periods=per, freq="h").to_numpy(), groups),
+    }
+    for j in range(features):
+        data[f"x{j}"] = rng.normal(size=per * groups).round(6)
+    return pd.DataFrame(data)
+
+
+def median_time(fn, repeat: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def run_process(args: list[str], repeat: int, expect: int = 0) -> float:
+    times = []
+    for i in range(repeat + 1):
+        t = time.perf_counter()
+        r = subprocess.run(args, capture_output=True, text=True)
+        elapsed = time.perf_counter() - t
+        if r.returncode != expect:
+            raise SystemExit(f"{' '.join(args)} exited {r.returncode}: {r.stderr or r.stdout}")
+        if i:  # the first run warms the file cache
+            times.append(elapsed)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--groups", type=int, default=100)
+    parser.add_argument("--features", type=int, default=8)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    import pandera.pandas as pa
+
+    import seqprep
+
+    df = make_frame(args.rows, args.groups, args.features)
+    feats = [f"x{j}" for j in range(args.features)]
+    print(f"data: {len(df):,} rows x {df.shape[1]} columns, {args.groups} groups, "
+          f"{args.features} float features; median of {args.repeat} runs\n")
+
+    bare = pa.DataFrameSchema({
+        "store": pa.Column(str, nullable=False),
+        "time": pa.Column("datetime64[ns]", nullable=False),
+        **{f: pa.Column(float, nullable=False, checks=pa.Check.in_range(-100, 100))
+           for f in feats},
+    })
+    schema = seqprep.SeriesSchema("time", "store", feats, freq="h", min_length=1000,
+                                  time_type="datetime", timezone="naive",
+                                  ranges={f: (-100, 100) for f in feats})
+    inferred = seqprep.SeriesSchema("time", "store", feats, min_length=1000,
+                                    ranges={f: (-100, 100) for f in feats})
+    assert schema.validate(df) is df and inferred.validate(df) is df
+
+    t_bare = median_time(lambda: bare.validate(df, lazy=True), args.repeat)
+    t_bare_inplace = median_time(lambda: bare.validate(df, lazy=True, inplace=True),
+                                 args.repeat)
+    t_seqprep = median_time(lambda: schema.validate(df), args.repeat)
+    t_inferred = median_time(lambda: inferred.validate(df), args.repeat)
+    checker = schema._checker
+    t_time_only = median_time(lambda: checker().update(df), args.repeat)
+
+    print("1. validate a DataFrame in memory")
+    print(f"   pandera, dtype + not-null + range, validate(lazy=True)   {t_bare * 1e3:8.1f} ms")
+    print(f"   same, validate(lazy=True, inplace=True)                  "
+          f"{t_bare_inplace * 1e3:8.1f} ms")
+    print(f"   SeriesSchema.validate, every check, freq='h'             "
+          f"{t_seqprep * 1e3:8.1f} ms")
+    print(f"   SeriesSchema.validate, every check, freq inferred        "
+          f"{t_inferred * 1e3:8.1f} ms")
+    print(f"     of which the per-group time checks                     "
+          f"{t_time_only * 1e3:8.1f} ms")
+    r1, r1i = t_seqprep / t_bare, t_seqprep / t_bare_inplace
+    print(f"   ratio vs pandera validate: {r1:.2f}x, vs pandera in place: {r1i:.2f}x "
+          f"(target <= 3x: {'PASS' if max(r1, r1i) <= 3 else 'over'})\n")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = os.path.join(tmp, "data.csv")
+        yaml = os.path.join(tmp, "schema.yaml")
+        df.to_csv(csv, index=False)
+        schema.to_yaml(yaml)
+        size = os.path.getsize(csv)
+        del df
+
+        t_read = median_time(lambda: pd.read_csv(csv, engine="pyarrow"), args.repeat)
+        from seqprep._cli import read_data
+
+        t_read_validate = median_time(lambda: schema.validate(read_data(csv)), args.repeat)
+        t_read_proc = run_process([sys.executable, "-c", "import pandas as pd; "
+                                   f"pd.read_csv({csv!r}, engine='pyarrow')"], args.repeat)
+        t_cli = run_process([sys.executable, "-m", "seqprep", "validate", csv, "--schema",
+                             yaml, "--quiet"], args.repeat)
+        t_start = run_process([sys.executable, "-m", "seqprep", "--version"], args.repeat)
+
+    print(f"2. validate a CSV file ({size / 1e6:.0f} MB)")
+    print(f"   pandas.read_csv(engine='pyarrow'), in process            {t_read:8.2f} s")
+    print(f"   read (pyarrow) + SeriesSchema.validate, in process        {t_read_validate:8.2f} s")
+    print(f"   python -c 'pandas.read_csv(engine=\"pyarrow\")', process   {t_read_proc:8.2f} s")
+    print(f"   seqprep validate DATA.csv --schema S.yaml, process       {t_cli:8.2f} s")
+    print(f"     of which starting seqprep (seqprep --version)          {t_start:8.2f} s")
+    r2, r2p, r2i = t_cli / t_read, t_cli / t_read_proc, t_read_validate / t_read
+    print(f"   ratio command / in-process read: {r2:.2f}x "
+          f"(target <= 1.5x: {'PASS' if r2 <= 1.5 else 'over'})")
+    print(f"   ratio command / reading process: {r2p:.2f}x "
+          f"(target <= 1.5x: {'PASS' if r2p <= 1.5 else 'over'})")
+    print(f"   ratio in-process read + validate / read: {r2i:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
