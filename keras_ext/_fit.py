@@ -209,6 +209,8 @@ def _prepare(
                 f"`{name}` must have targets to fit on. Received: a seqprep.Windows made "
                 "without targets. Pass `targets=` to `make_windows`."
             )
+        if sw is None and getattr(x, "n_padded", 0):
+            sw = x.sample_weight  # a stateful layout's padding samples weigh nothing
         x, y = x.X, x.y
     if not isinstance(x, Windows) and hasattr(x, "take") and hasattr(x, "input_shape"):
         raise ArgumentTypeError(
@@ -290,7 +292,8 @@ def fit_stateful(
         default). A ``tf.data.Dataset`` must have a static batch dimension equal to the
         batch size (``.batch(b, drop_remainder=True)``); keep it unshuffled. A
         ``keras_ext.WindowDataset`` made with ``shuffle=True`` is refused; one over a
-        ``seqprep.stateful_layout`` brings the layout's slot resets. Windows read from
+        ``seqprep.stateful_layout`` brings the layout's slot resets, and a layout's
+        padding samples get weight 0 (its ``sample_weight``). Windows read from
         disk (``open_windows``) must be wrapped in a ``WindowDataset``.
     y : array-like, optional
         Targets, one row per sample of ``x``.
@@ -437,7 +440,8 @@ def fit_stateful(
         )
 
     layout = getattr(x, "windows", None) if _is_pydataset(x) else x  # WindowDataset(layout)
-    layout_batch = getattr(layout, "batch_size", None) if isinstance(layout, Windows) else None
+    # a seqprep.stateful_layout (in memory or lazy) carries its batch size and slot resets
+    layout_batch = getattr(layout, "batch_size", None) if hasattr(layout, "reset_mask") else None
     if layout_batch is not None and layout_batch != b:
         raise ArgumentError(
             f"`x` must be laid out for the model's batch size {b}. Received: a stateful "

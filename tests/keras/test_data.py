@@ -351,3 +351,6 @@ def test_loaders_over_parquet_windows(tmp_path):
     cb = ResetStates(reset_slots=lay.reset_slots)
     stateful_model(2).fit(WindowDataset(lay, 2), shuffle=False, verbose=0, callbacks=[cb])
     assert [(b, s) for _, b, s in cb.reset_log if s is not None] == [(0, (0, 1)), (11, (1,))]
+    # fit_stateful finds the slot resets of a lazy layout through its WindowDataset too
+    h = keras_ext.fit_stateful(stateful_model(2), WindowDataset(lay, 2), verbose=0)
+    assert [(b, s) for _, b, s in h.reset_log if s is not None] == [(0, (0, 1)), (11, (1,))]

@@ -250,6 +250,23 @@ def test_stateful_layout_brings_its_slot_resets():
         fit_stateful(_model(), layout, verbose=0)
 
 
+def test_a_layouts_padding_weighs_nothing_without_being_asked():
+    data = np.arange(60, dtype="float32")
+    group = np.repeat([0, 1, 2], [30, 12, 18])
+    layout = seqprep.stateful_layout(seqprep.make_windows(data, T, stride=T, targets=0,
+                                                          group=group), 2)
+    assert layout.n_padded > 0
+    start = _model(batch=2)
+    losses = {}
+    for name, kwargs in [("auto", {}), ("explicit", {"sample_weight": layout.sample_weight}),
+                         ("ones", {"sample_weight": np.ones(len(layout), "float32")})]:
+        m = _model(batch=2)
+        m.set_weights(start.get_weights())
+        losses[name] = fit_stateful(m, layout, verbose=0, **kwargs).history["loss"][0]
+    assert losses["auto"] == pytest.approx(losses["explicit"], rel=1e-6)
+    assert losses["auto"] != pytest.approx(losses["ones"], rel=1e-3)
+
+
 def test_window_dataset_of_a_layout_and_shuffled_ones():
     data = np.arange(60, dtype="float32")
     group = np.repeat([0, 1, 2], [30, 12, 18])
