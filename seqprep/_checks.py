@@ -747,6 +747,25 @@ def _rows_failing(df: pd.DataFrame, check: str, **kw) -> pd.Series:
     return pd.Series(ok, index=df.index)
 
 
+def numeric(series: pd.Series) -> bool:
+    """pandera check: the column has a numeric (non-boolean) dtype."""
+    d = series.dtype
+    return bool(pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d))
+
+
+def finite(series: pd.Series) -> bool | pd.Series:
+    """pandera check: no infinite values (non-float columns pass; NaN is left to nullability)."""
+    d = series.dtype
+    if not pd.api.types.is_float_dtype(d):
+        return True
+    v = series.to_numpy() if isinstance(d, np.dtype) else \
+        series.to_numpy(dtype=np.float64, na_value=np.nan)
+    inf = np.isinf(v)
+    if not inf.any():  # the common case: skip building a boolean Series
+        return True
+    return pd.Series(~inf, index=series.index)
+
+
 def _register() -> None:
     """Register the checks as pandera check methods (idempotent)."""
     from pandera.api.checks import Check
@@ -755,23 +774,6 @@ def _register() -> None:
     def reg(fn, statistics, types):
         if not hasattr(Check, fn.__name__):
             register_check_method(fn, statistics=statistics, supported_types=types)
-
-    def numeric(series):
-        """The column has a numeric (non-boolean) dtype."""
-        d = series.dtype
-        return bool(pd.api.types.is_numeric_dtype(d) and not pd.api.types.is_bool_dtype(d))
-
-    def finite(series):
-        """No infinite values (non-float columns pass; NaN is left to nullability)."""
-        d = series.dtype
-        if not pd.api.types.is_float_dtype(d):
-            return True
-        v = series.to_numpy() if isinstance(d, np.dtype) else \
-            series.to_numpy(dtype=np.float64, na_value=np.nan)
-        inf = np.isinf(v)
-        if not inf.any():  # the common case: skip building a boolean Series
-            return True
-        return pd.Series(~inf, index=series.index)
 
     def time_parses(series, *, time_type=None, timezone=None):
         """Every non-null time parses as a datetime (or integer) under the timezone policy."""

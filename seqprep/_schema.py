@@ -495,9 +495,14 @@ class SeriesSchema:
     def _columns(self, *, full: bool) -> dict:
         import pandera.pandas as pa
 
-        from ._checks import _register
+        from . import _checks
 
-        _register()
+        if full:  # registered checks keep their settings as statistics (for pandera's YAML)
+            _checks._register()
+            is_numeric, is_finite = pa.Check.numeric(), pa.Check.finite()
+        else:  # plain checks: validate() does not pay for pandera's registration machinery
+            is_numeric = pa.Check(_checks.numeric, name="numeric")
+            is_finite = pa.Check(_checks.finite, name="finite")
         numeric = set(self.features + self.targets)
         nan_ok, inf_ok = self._allows("allow_nan"), self._allows("allow_inf")
         cols = {}
@@ -510,9 +515,9 @@ class SeriesSchema:
                 cols[col] = pa.Column(None, checks=checks, nullable=False, name=col)
                 continue
             if col in numeric:
-                checks.append(pa.Check.numeric())
+                checks.append(is_numeric)
                 if col not in inf_ok:
-                    checks.append(pa.Check.finite())
+                    checks.append(is_finite)
             if col in self.ranges:
                 lo, hi = self.ranges[col]
                 if lo is not None and hi is not None:

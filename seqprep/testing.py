@@ -14,7 +14,7 @@ Use them to test your own pipeline the way seqprep tests its schemas::
 same tables with named faults injected and says where each one is, so a test can assert
 that a validator reports exactly those cases. :func:`panel_schema` is the
 :class:`~seqprep.SeriesSchema` the sound tables satisfy. All three take the same keyword
-arguments. Needs ``hypothesis`` (``pip install hypothesis``).
+arguments. Needs ``hypothesis``: ``pip install 'seqprep[testing]'``.
 
 Faults (:data:`FAULTS` maps each to the check that must report it):
 
@@ -44,7 +44,7 @@ from ._args import require
 from ._errors import ArgumentError
 from ._schema import SeriesSchema
 
-require("hypothesis", "dev", "seqprep.testing")
+require("hypothesis", "testing", "seqprep.testing")
 from hypothesis import strategies as st  # noqa: E402
 
 __all__ = ["FAULTS", "BrokenPanel", "Fault", "broken_panels", "panel_schema", "panels"]
