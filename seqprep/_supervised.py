@@ -336,8 +336,9 @@ def to_supervised(
         if not copy:
             notes.append("copy=False: the table was copied, as its rows are not evenly spaced "
                          "in one C-contiguous array of the data")
-        check_fits(S * ncol * item, f"The table of shape {(S, ncol)} ({src.dtype})",
-                   "Use fewer lags or leads, fewer columns, or a float32 `dtype`.")
+        check_fits(S * ncol * item, f"The lag/lead table of shape {(S, ncol)} ({src.dtype})",
+                   "Pass copy=False for a zero-copy view (one series in a numeric array), or "
+                   "use fewer lags or leads, fewer columns, or dtype=float32.")
         values = np.empty((S, ncol), dtype=src.dtype)
         if n_in:
             lags = np.reshape(values[:, : n_in * F], (S, n_in, F), copy=False)

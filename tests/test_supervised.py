@@ -178,6 +178,19 @@ def test_copy_true_owns_its_values():
     assert data[0, 0] == 0.0
 
 
+def test_a_table_that_cannot_fit_is_refused(monkeypatch):
+    import seqprep._memory
+
+    monkeypatch.setattr(seqprep._memory, "available_memory", lambda: 1_000)
+    data = np.zeros((100, 4), dtype=np.float32)
+    with pytest.raises(seqprep.MemoryBudgetError, match=r"^The lag/lead table of shape \(90, 44\) "
+                                                        r"\(float32\) would take 15\.5 KiB, more "
+                                                        r"than the 1000 B of memory available\. "
+                                                        r"Pass copy=False"):
+        seqprep.to_supervised(data, 10, 1)
+    assert seqprep.to_supervised(data, 10, 1, copy=False).frame.shape == (90, 44)
+
+
 def test_dtype_argument():
     got = seqprep.to_supervised(np.arange(10), 2, 1, dtype=np.float32)
     assert set(got.frame.dtypes) == {np.dtype(np.float32)}
