@@ -216,16 +216,16 @@ def _epoch_printer(keras: Any, printer: _Printer, epochs: int) -> Any:
 
 def _fit(keras: Any, keras_ext: Any, model: Any, train: Any, validation: Any, epochs: int,
          printer: _Printer, quiet: bool) -> tuple[Any, float]:
-    """fit_stateful on the laid-out windows; padding samples weigh 0."""
+    """fit_stateful on the laid-out windows."""
     callbacks = [] if quiet else [_epoch_printer(keras, printer, epochs)]
     started = time.perf_counter()
-    # fit_stateful adds a ResetStates callback: a reset at train begin and at each epoch
-    # end, validation from a zero state with the training state restored afterwards.
-    history = keras_ext.fit_stateful(
-        model, train, epochs=epochs, reset_every="epoch",
-        validation_data=(validation.X, validation.y, validation.sample_weight),
-        sample_weight=train.sample_weight, callbacks=callbacks, verbose=0,
-    )
+    # fit_stateful adds a ResetStates callback: a reset at train begin, at each epoch end
+    # and, before a batch, for the slots the layout moves to a new stretch; validation
+    # from a zero state with the training state restored afterwards. The layouts'
+    # padding samples weigh 0.
+    history = keras_ext.fit_stateful(model, train, epochs=epochs, reset_every="epoch",
+                                     validation_data=validation, callbacks=callbacks,
+                                     verbose=0)
     return history, time.perf_counter() - started
 
 
