@@ -460,7 +460,8 @@ def _index_records(index):
 @click.option("--time", "time_col", metavar="COL", help="The time column.")
 @click.option("--freq", metavar="F", help="The step between rows (default: inferred).")
 @click.option("--schema", "schema_path", metavar="SCHEMA.yaml",
-              help="Validate DATA first; exit 1 if it fails.")
+              help="Validate DATA first (exit 1 if it fails); its time, group, features and "
+              "targets are the defaults of the options above.")
 @click.option("--on-gap", type=click.Choice(["error", "split", "ignore"]), default="error",
               show_default=True, help="What a missing time step does.")
 @click.option("--out", required=True, metavar="WINDOWS.npz", help="Where to write.")
@@ -488,6 +489,13 @@ def windows(data: str, timesteps: int, horizon: int, gap: int, stride: int,
             click.echo(text_report(err.failures, data=data, schema=schema_path,
                                    shape=df.shape, notes=err.notes))
             sys.exit(EXIT_INVALID)
+    if schema is not None:  # the schema names the columns unless the options do
+        group_col = group_col if group_col is not None else schema.group
+        time_col = time_col if time_col is not None else schema.time
+        if features is None and schema.features:
+            features = ",".join(map(str, schema.features))
+        if targets is None and schema.targets:
+            targets = ",".join(map(str, schema.targets))
     freq_arg: Any = freq
     if freq is not None and freq.lstrip("-").isdigit():
         freq_arg = int(freq)

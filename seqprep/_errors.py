@@ -132,10 +132,13 @@ class ValidationError(SeqprepError, ValueError):
         How the checks were run (an inferred frequency, checks skipped and why).
     """
 
-    def __init__(self, message: str, *, failures, notes=()) -> None:
+    def __init__(self, message: str, *, failures=None, notes=()) -> None:
         super().__init__(message)
         self.failures = failures
         self.notes = list(notes)
+
+    def __reduce__(self):  # picklable (multiprocessing, pytest-xdist) with its failures
+        return (self.__class__, (self.args[0],), self.__dict__)
 
     @property
     def counts(self) -> dict:

@@ -216,6 +216,16 @@ def test_windows_writes_arrays_index_and_shapes(files):
     assert "90 rows in, 0 rows in no sample" in r.stdout  # the windows report
 
 
+def test_windows_takes_columns_from_the_schema(files):
+    (files / "t.yaml").write_text(seqprep.SeriesSchema(
+        "time", "store", ["load", "temp"], "load", freq="h").to_yaml())
+    r = invoke("windows", files / "good.parquet", "--timesteps", 5, "--schema",
+               files / "t.yaml", "--out", files / "w.npz")
+    assert r.exit_code == 0, r.output
+    z = np.load(files / "w.npz")
+    assert z["X"].shape == (75, 5, 2) and z["target_names"].tolist() == ["load"]
+
+
 def test_windows_reports_dropped_rows(files):
     r = invoke("windows", files / "good.csv", "--timesteps", 4, "--stride", 3, "--targets",
                "load", "--group", "store", "--time", "time", "--out", files / "w2")

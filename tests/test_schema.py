@@ -352,6 +352,17 @@ def test_message_counts_per_check_shows_cases_and_says_how_to_get_all():
     assert "`err.failures`" in text and "`err.to_dict()`" in text and "--format json" in text
 
 
+def test_validation_error_pickles_with_its_failures():
+    import pickle
+
+    df = panel()
+    df.loc[1, "x"] = np.nan
+    err = fails(SCHEMA, df)
+    again = pickle.loads(pickle.dumps(err))
+    assert str(again) == str(err) and again.counts == {"not_null": 1}
+    pd.testing.assert_frame_equal(again.failures, err.failures)
+
+
 def test_to_dict_is_strict_json():
     df = panel()
     df.loc[1, "x"] = np.inf
