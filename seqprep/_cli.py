@@ -100,6 +100,71 @@ def _check_file(path: str, what: str = "DATA") -> int:
     return os.path.getsize(path)
 
 
+_STREAM_ROWS = 1_000_000
+
+
+def _parquet_files(path: str) -> list[str]:
+    if os.path.isdir(path):
+        return sorted(os.path.join(root, f) for root, _, files in os.walk(path)
+                      for f in files if f.lower().endswith(_PARQUET_EXT))
+    return [path]
+
+
+def _streamed_parquet(path: str, chunk_rows: int | None) -> tuple[int, int] | None:
+    """``(rows, columns)`` of a Parquet source to validate in chunks, or ``None`` to read whole.
+
+    A folder is always streamed; a Parquet file when ``chunk_rows`` is given or when its
+    uncompressed size exceeds a quarter of the memory available.
+    """
+    from ._memory import available_memory
+
+    if not os.path.exists(path):
+        raise CliError(f"DATA {path!r} does not exist.")
+    is_dir = os.path.isdir(path)
+    if not is_dir:
+        try:
+            with open(path, "rb") as fh:
+                if fh.read(4) != b"PAR1":
+                    return None
+        except OSError as exc:
+            raise CliError(f"DATA {path!r} cannot be read ({exc.strerror or exc}).") from None
+    files = _parquet_files(path)
+    if not files:
+        raise CliError(f"DATA {path!r} is a folder with no Parquet files "
+                       f"({', '.join(_PARQUET_EXT)}); pass a CSV or Parquet file or folder.")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = size = 0
+    columns = None
+    for f in files:
+        try:
+            meta = pq.ParquetFile(f).metadata
+        except (pa.ArrowException, OSError) as exc:
+            where = f"DATA {path!r} holds {f!r}, which" if is_dir else f"DATA {path!r}"
+            raise CliError(f"{where} cannot be read as Parquet: "
+                           f"{_one_line(str(exc).splitlines()[0] if str(exc) else exc)}") from None
+        rows += meta.num_rows
+        size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        columns = meta.num_columns if columns is None else columns
+    free = available_memory()
+    if is_dir or chunk_rows is not None or (free is not None and size > free / 4):
+        return (rows, columns or 0)
+    return None
+
+
+def _validate_streaming(path: str, schema: Any, chunk_rows: int) -> None:
+    import pyarrow as pa
+
+    from ._sources import validate_parquet
+
+    try:
+        validate_parquet(path, schema, chunk_rows=chunk_rows)
+    except (pa.ArrowException, OSError) as exc:
+        raise CliError(f"DATA {path!r} cannot be read as Parquet: "
+                       f"{_one_line(str(exc).splitlines()[0] if str(exc) else exc)}") from None
+
+
 def read_data(path: str, *, progress: bool = False, console: Any = None):
     """Read a CSV or Parquet file into a DataFrame, or raise :class:`CliError`.
 
@@ -369,24 +434,41 @@ def cli() -> None:
               default="text", show_default=True, help="Report for people, machines or CI.")
 @click.option("--show", "per_check", type=click.IntRange(min=0), default=3,
               show_default=True, help="Cases shown per check in the text report.")
+@click.option("--chunk-rows", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Stream Parquet in chunks of N rows with bounded memory (automatic for a "
+              "folder of Parquet files, or a file larger than a quarter of free memory).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_guard
-def validate(data: str, schema_path: str, fmt: str, per_check: int, quiet: bool) -> None:
-    """Check DATA (CSV or Parquet) against a schema; exit 1 if any check fails."""
+def validate(data: str, schema_path: str, fmt: str, per_check: int, quiet: bool,
+             chunk_rows: int | None) -> None:
+    """Check DATA (CSV or Parquet file, or a folder of Parquet files) against a schema.
+
+    Exit 1 if any check fails.
+    """
     from ._checks import empty_failures
 
     schema = _load_schema(schema_path)
     started = _time.perf_counter()
-    warm = _warm_up(schema)
-    df = read_data(data, progress=_progress_wanted(quiet))
-    warm.join()
-    try:
-        schema.validate(df)
-        failures, notes = empty_failures(), []
-    except ValidationError as err:
-        failures, notes = err.failures, err.notes
+    stream = _streamed_parquet(data, chunk_rows)
+    if stream is not None:
+        shape, notes = stream, [f"streamed in chunks of {chunk_rows or _STREAM_ROWS:,} rows"]
+        try:
+            _validate_streaming(data, schema, chunk_rows or _STREAM_ROWS)
+            failures = empty_failures()
+        except ValidationError as err:
+            failures, notes = err.failures, notes + list(err.notes)
+    else:
+        warm = _warm_up(schema)
+        df = read_data(data, progress=_progress_wanted(quiet))
+        warm.join()
+        shape = df.shape
+        try:
+            schema.validate(df)
+            failures, notes = empty_failures(), []
+        except ValidationError as err:
+            failures, notes = err.failures, err.notes
     seconds = _time.perf_counter() - started
-    ctx = {"data": data, "schema": schema_path, "shape": df.shape, "notes": notes}
+    ctx = {"data": data, "schema": schema_path, "shape": shape, "notes": notes}
     if fmt == "json":
         click.echo(json_report(failures, checks=schema.checks, **ctx))
     elif fmt == "junit":
@@ -569,6 +651,9 @@ def demo(out: str | None, epochs: int | None, quiet: bool) -> None:
         raise CliError(f"`seqprep demo` needs {' and '.join(missing)}, which "
                        f"{'is' if len(missing) == 1 else 'are'} not installed. Install "
                        "them with: pip install 'seqprep[keras]'")
+    # TensorFlow's start-up notices are noise here; a user's own settings win.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     try:
         from keras_ext._demo import run_demo
         from keras_ext._errors import KerasExtError
@@ -576,7 +661,6 @@ def demo(out: str | None, epochs: int | None, quiet: bool) -> None:
         raise CliError(f"the demo cannot start: {_one_line(exc)}. Reinstall with: "
                        "pip install 'seqprep[keras]'") from None
     try:
-        result = run_demo(out=out, epochs=epochs, quiet=quiet)
+        run_demo(out=out, epochs=epochs, quiet=quiet)  # prints each step and where it wrote
     except (SeqprepError, KerasExtError, OSError) as exc:
         raise CliError(f"demo failed: {_one_line(exc)}", EXIT_INVALID) from None
-    click.echo(json.dumps(result, indent=2, default=str))
