@@ -67,15 +67,11 @@ def output_head(
 ) -> OutputHead:
     """The output layer, loss and metrics for a regression or a classification.
 
-    =============  ======================  ======================================  ============
-    task           layer                   loss                                    metrics
-    =============  ======================  ======================================  ============
-    "regression"   Dense(n), linear        ``"mse"``                               ``["mae"]``
-    "binary"       Dense(n), sigmoid       ``"binary_crossentropy"``               ``["accuracy"]``
-    "multiclass"   Dense(n), softmax       ``"sparse_categorical_crossentropy"``   ``["accuracy"]``
-                                           (``labels="onehot"``:
-                                           ``"categorical_crossentropy"``)
-    =============  ======================  ======================================  ============
+    | task | layer | loss | metrics |
+    |---|---|---|---|
+    | ``"regression"`` | Dense(n), linear | ``"mse"`` | ``["mae"]`` |
+    | ``"binary"`` | Dense(n), sigmoid | ``"binary_crossentropy"`` | ``["accuracy"]`` |
+    | ``"multiclass"`` | Dense(n), softmax | ``"sparse_categorical_crossentropy"`` (``labels="onehot"``: ``"categorical_crossentropy"``) | ``["accuracy"]`` |
 
     Parameters
     ----------

@@ -18,18 +18,16 @@ arguments. Needs ``hypothesis``: ``pip install 'seqprep[testing]'``.
 
 Faults (:data:`FAULTS` maps each to the check that must report it):
 
-================  =================  ==================================================
-fault             check              what is injected
-================  =================  ==================================================
-duplicate_time    unique_time        a row repeated right after itself
-gap               regular_freq       1-3 consecutive rows removed inside a group
-nan               not_null           one feature value set to NaN
-infinity          finite             one feature value set to +inf or -inf
-unsorted          increasing_time    the times of two neighbouring rows swapped
-short_group       min_length         one group shorter than ``length[0]`` rows
-wrong_dtype       dtype              one feature column turned into strings
-missing_column    column_present     one feature column dropped
-================  =================  ==================================================
+| fault | check | what is injected |
+|---|---|---|
+| ``duplicate_time`` | ``unique_time`` | a row repeated right after itself |
+| ``gap`` | ``regular_freq`` | 1-3 consecutive rows removed inside a group |
+| ``nan`` | ``not_null`` | one feature value set to NaN |
+| ``infinity`` | ``finite`` | one feature value set to +inf or -inf |
+| ``unsorted`` | ``increasing_time`` | the times of two neighbouring rows swapped |
+| ``short_group`` | ``min_length`` | one group shorter than ``length[0]`` rows |
+| ``wrong_dtype`` | ``dtype`` | one feature column turned into strings |
+| ``missing_column`` | ``column_present`` | one feature column dropped |
 """
 
 from __future__ import annotations
