@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 
 from ._errors import SchemaError
+from ._freq import mode as _mode
+from ._freq import named_freq
 
 __all__ = ["CHECKS", "FAILURE_COLUMNS", "TimeChecker", "empty_failures", "failure_frame",
            "normalize_freq", "parse_time"]
@@ -180,17 +182,6 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, Any]:
             return np.repeat(run_codes.astype(np.int64), lengths), uniques
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     return codes, uniques
-
-
-def _mode(steps: np.ndarray) -> tuple[int, int]:
-    """The most common value of ``steps`` and its count (fast when one value dominates)."""
-    guess = int(np.median(steps[: 1000]))
-    hits = int(np.count_nonzero(steps == guess))
-    if 2 * hits > len(steps):
-        return guess, hits
-    values, counts = np.unique(steps, return_counts=True)
-    k = int(np.argmax(counts))
-    return int(values[k]), int(counts[k])
 
 
 # ------------------------------------------------------------------- time parsing
@@ -666,32 +657,30 @@ class TimeChecker:
             ok[fresh] = False
             steps, cur = dw[ok], w
             mode, hits = _mode(steps)
-        best, best_hits = ("fixed", mode), hits
+        best = ("fixed", mode)
         if hits < len(steps):
             # calendar frequencies (months, years) have unequal steps: ask pandas about a
             # few short runs, and keep the frequency that explains the most steps
             at = np.flatnonzero(ok)
-            names = set()
-            for k in np.unique(np.linspace(0, len(at) - 1, num=min(8, len(at))).astype(int)):
-                run = cur[max(at[k] - 1, 0): at[k] + 3]
-                if len(run) >= 3 and np.all(np.diff(run) > 0):
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        try:
-                            name = pd.infer_freq(pd.DatetimeIndex(run.astype("datetime64[ns]")))
-                        except (ValueError, TypeError):
-                            name = None
-                    if name is not None:
-                        names.add(name)
+
+            def runs():
+                for k in np.unique(np.linspace(0, len(at) - 1, num=min(8, len(at))).astype(int)):
+                    run = cur[max(at[k] - 1, 0): at[k] + 3]
+                    if len(run) >= 3 and np.all(np.diff(run) > 0):
+                        yield pd.DatetimeIndex(run.astype("datetime64[ns]"))
+
             prv = pd.DatetimeIndex((cur[at] - steps).astype("datetime64[ns]"))
-            for name in sorted(names):
+
+            def on_grid(name: str) -> int:
                 offset = pd.tseries.frequencies.to_offset(name)
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     exp = (prv + offset).as_unit("ns").asi8
-                n_hit = int((exp == cur[at]).sum())
-                if n_hit > best_hits:
-                    best, best_hits = _step(offset.freqstr, "datetime"), n_hit
+                return int((exp == cur[at]).sum())
+
+            name = named_freq(runs(), on_grid, None, hits)
+            if name is not None:
+                best = _step(pd.tseries.frequencies.to_offset(name).freqstr, "datetime")
         self.step = best
         self.notes.append(f"regular_freq: step {self.step_text} inferred from the most "
                           "common step between rows; pass `freq` to fix it")

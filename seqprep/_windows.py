@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from . import _freq
 from ._args import choice, integer, plural, show
 from ._errors import (
     ArgumentError,
@@ -838,40 +839,31 @@ def _infer_freq(tv: np.ndarray, kind: str, tz: Any, inner: np.ndarray, bounds: n
         scale = 10.0 ** (np.floor(np.log10(diffs.max())) - 9)
         values, counts = np.unique(np.round(diffs / scale), return_counts=True)
         return float(f"{values[np.argmax(counts)] * scale:.9g}")
-    values, counts = np.unique(diffs, return_counts=True)
-    mode = values[np.argmax(counts)]
+    mode, hits = _freq.mode(diffs)
     if kind == "number":
-        return mode.item()
+        return mode
     day = 86_400_000_000_000
     if mode % day == 0:  # name whole days "D", "7D" rather than "24h", "168h"
         fixed = "D" if mode == day else f"{int(mode // day)}D"
     else:
         fixed = pd.tseries.frequencies.to_offset(pd.Timedelta(int(mode))).freqstr
-    if np.all(diffs == mode):
+    if hits == len(diffs):
         return fixed
     # Calendar frequencies (months, or days across a daylight-saving change) have unequal
     # steps. Ask pandas about short runs of the longest group, and keep the named frequency
     # that explains the most steps.
     g = int(np.argmax(np.diff(bounds)))
     sl = tv[bounds[g] : bounds[g + 1]]
-    names = set()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for at in np.linspace(0, max(len(sl) - 4, 0), num=min(8, max(len(sl) - 3, 1))).astype(int):
-            chunk = sl[at : at + 4]
-            if len(chunk) >= 3:
-                name = pd.infer_freq(_dt_index(chunk, tz))
-                if name is not None:
-                    names.add(getattr(name, "freqstr", name))
-    best, best_hits = fixed, int(counts.max())
+    starts = np.linspace(0, max(len(sl) - 4, 0), num=min(8, max(len(sl) - 3, 1))).astype(int)
+    runs = (_dt_index(sl[at : at + 4], tz) for at in starts)
     steps_at = np.flatnonzero(inner)
-    for name in sorted(names):
+    pairs = np.stack([tv[steps_at], tv[steps_at + 1]], axis=1).ravel()
+
+    def on_grid(name: str) -> int:
         unit, _ = _steps(name, kind, tz)
-        sub = np.stack([tv[steps_at], tv[steps_at + 1]], axis=1).ravel()
-        hits = int((~_off_grid(sub, unit, tz)[::2]).sum())
-        if hits > best_hits:
-            best, best_hits = name, hits
-    return best
+        return int((~_off_grid(pairs, unit, tz)[::2]).sum())
+
+    return _freq.named_freq(runs, on_grid, fixed, hits)
 
 
 def _gap_table(tv, off, codes, labels, kind, tz, unit) -> pd.DataFrame:
