@@ -48,7 +48,7 @@ import pandas as pd
 from ._args import choice, integer, plural, require, show
 from ._errors import ArgumentError, ArgumentTypeError, ColumnError, ShapeError
 from ._reshape import check_batch_size
-from ._windows import _DROP_REASONS, make_windows, window_view
+from ._windows import _DROP_REASONS, _as_names, make_windows, window_view
 
 __all__ = ["LazyWindows", "open_windows", "parquet_chunks", "validate_parquet"]
 
@@ -381,22 +381,6 @@ class LazyWindows:
 # --------------------------------------------------------------------------- open_windows
 
 
-def _names(name: str, value: Any, columns: list) -> list | None:
-    if value is None:
-        return None
-    items = [value] if isinstance(value, (str, bytes)) or np.isscalar(value) else list(value)
-    if not items:
-        raise ArgumentError(f"`{name}` must name at least one column. Received: {name}={value!r}.")
-    missing = [c for c in items if c not in columns]
-    if missing:
-        raise ColumnError(
-            f"`{name}` names {plural(len(missing), 'column')} not in the Parquet data: "
-            f"{', '.join(map(repr, missing))}. Available columns: "
-            f"{', '.join(map(repr, columns[:20]))}{' ...' if len(columns) > 20 else ''}."
-        )
-    return items
-
-
 def open_windows(
     path: Any,
     timesteps: int,
@@ -510,15 +494,15 @@ def open_windows(
     columns = list(schema.names)
     for name, value in (("group", group), ("time", time)):
         if value is not None:
-            _names(name, value, columns)
+            _as_names(name, value, columns, where="the Parquet data")
     reserved = [c for c in (group, time) if c is not None]
-    target_cols = _names("targets", targets, columns)
+    target_cols = _as_names("targets", targets, columns, where="the Parquet data")
     if features is None:  # every column but group, time and a stored pandas index
         meta = schema.pandas_metadata or {}
         stored_index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
         feature_cols = [c for c in columns if c not in reserved and c not in stored_index]
     else:
-        feature_cols = _names("features", features, columns)
+        feature_cols = _as_names("features", features, columns, where="the Parquet data")
     bad = [c for c in feature_cols + (target_cols or [])
            if not (pa.types.is_integer(schema.field(c).type) or pa.types.is_floating(schema.field(c).type)
                    or pa.types.is_boolean(schema.field(c).type))]

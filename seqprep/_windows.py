@@ -638,7 +638,12 @@ def _columns(arr: np.ndarray, pos: list[int]) -> np.ndarray:
     return arr[:, pos]
 
 
-def _as_names(name: str, value: Any, columns: pd.Index) -> list[Hashable] | None:
+def _as_names(name: str, value: Any, columns: pd.Index | list,
+              where: str = "the data") -> list[Hashable] | None:
+    """``value`` (one column name or several) as a list; every name must be in ``columns``.
+
+    ``where`` names the data in the message for a missing column.
+    """
     if value is None:
         return None
     items = [value] if isinstance(value, (str, bytes)) or np.isscalar(value) else list(value)
@@ -647,7 +652,7 @@ def _as_names(name: str, value: Any, columns: pd.Index) -> list[Hashable] | None
     missing = [c for c in items if c not in columns]
     if missing:
         raise ColumnError(
-            f"`{name}` names {plural(len(missing), 'column')} not in the data: "
+            f"`{name}` names {plural(len(missing), 'column')} not in {where}: "
             f"{', '.join(map(repr, missing))}. Available columns: "
             f"{', '.join(map(repr, columns[:20]))}{' ...' if len(columns) > 20 else ''}."
         )
