@@ -48,7 +48,7 @@ import pandas as pd
 from ._args import choice, integer, plural, require, show
 from ._errors import ArgumentError, ArgumentTypeError, ColumnError, ShapeError
 from ._reshape import check_batch_size
-from ._windows import _DROP_REASONS, _as_names, make_windows, window_view
+from ._windows import _DROP_REASONS, _as_names, _report_tail, make_windows, window_view
 
 __all__ = ["LazyWindows", "open_windows", "parquet_chunks", "validate_parquet"]
 
@@ -363,11 +363,7 @@ class LazyWindows:
             f"{plural(self.n_rows, 'row')} in {plural(len(self.files), 'file')}, "
             f"{plural(self.n_dropped, 'row')} in no sample",
         ]
-        if len(self.dropped):
-            by = self.dropped.groupby("reason", sort=False)["rows"].sum()
-            for reason, rows in by.items():
-                lines.append(f"  {reason}: {plural(int(rows), 'row')} ({_DROP_REASONS[reason]})")
-        lines.extend(f"note: {n}" for n in self.notes)
+        lines.extend(_report_tail(self.dropped, _DROP_REASONS, self.notes))
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -29,6 +29,7 @@ from ._windows import (
     _gather,
     _is_label,
     _make_windows,
+    _report_tail,
     window_view,
 )
 
@@ -100,11 +101,7 @@ class Supervised:
             f"({self.n_in} lags, {self.n_out} leads, {plural(self.frame.shape[1], 'column')}), "
             f"{plural(self.n_dropped, 'row')} left out",
         ]
-        if len(self.dropped):
-            by = self.dropped.groupby("reason", sort=False)["rows"].sum()
-            for reason, rows in by.items():
-                lines.append(f"  {reason}: {plural(int(rows), 'row')} ({_REASONS[reason]})")
-        lines.extend(f"note: {n}" for n in self.notes)
+        lines.extend(_report_tail(self.dropped, _REASONS, self.notes))
         return "\n".join(lines)
 
     def __repr__(self) -> str:

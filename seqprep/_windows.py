@@ -508,11 +508,7 @@ class Windows:
             f"{plural(len(self), 'sample')}: X {(len(self), *self.input_shape)}, {y}",
             f"{plural(self.n_rows, 'row')} in, {plural(self.n_dropped, 'row')} in no sample",
         ]
-        if len(self.dropped):
-            by = self.dropped.groupby("reason", sort=False)["rows"].sum()
-            for reason, rows in by.items():
-                lines.append(f"  {reason}: {plural(int(rows), 'row')} ({_DROP_REASONS[reason]})")
-        lines.extend(f"note: {n}" for n in self.notes)
+        lines.extend(_report_tail(self.dropped, _DROP_REASONS, self.notes))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -524,6 +520,20 @@ class Windows:
 
 
 # ----------------------------------------------------------------- row accounting
+
+
+def _report_tail(dropped: pd.DataFrame, reasons: dict[str, str], notes: list[str]) -> list[str]:
+    """The last lines of a ``report()``: rows left out, summed by reason, then the notes.
+
+    Reasons keep their first-seen order; ``reasons`` says what each one means.
+    """
+    lines = []
+    if len(dropped):
+        by = dropped.groupby("reason", sort=False)["rows"].sum()
+        for reason, rows in by.items():
+            lines.append(f"  {reason}: {plural(int(rows), 'row')} ({reasons[reason]})")
+    lines.extend(f"note: {n}" for n in notes)
+    return lines
 
 
 def _rows_read(k: np.ndarray, offsets: np.ndarray, stride: int) -> np.ndarray:
