@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 
 from ._errors import SchemaError
+from ._freq import DAY_NS as _DAY_NS
 from ._freq import mode as _mode
-from ._freq import named_freq
+from ._freq import named_freq, step_name
 
 __all__ = ["CHECKS", "FAILURE_COLUMNS", "TimeChecker", "empty_failures", "failure_frame",
            "normalize_freq", "parse_time"]
@@ -58,8 +59,6 @@ CHECKS: dict[str, tuple[str, str]] = {
                      "reported)", "the step found"),
     "min_length": ("every group has at least `min_length` rows", "the group's row count"),
 }
-
-_DAY_NS = 86_400 * 10**9
 
 
 # ------------------------------------------------------------------ failure tables
@@ -142,14 +141,6 @@ def _step(freq: str | int, kind: str) -> tuple[str, Any]:
         return ("fixed", int(pd.Timedelta(offset).value))
     except (ValueError, TypeError):
         return ("calendar", offset)
-
-
-def step_name(ns: int) -> str:
-    """A pandas frequency string for a step of ``ns`` nanoseconds: ``'D'``, ``'7D'``, ``'h'``."""
-    if ns % _DAY_NS == 0:
-        k = ns // _DAY_NS
-        return "D" if k == 1 else f"{k}D"
-    return pd.tseries.frequencies.to_offset(pd.Timedelta(int(ns))).freqstr
 
 
 def _factorize(s: pd.Series) -> tuple[np.ndarray, Any]:

@@ -24,6 +24,24 @@ try:
 except pd.errors.OptionError:
     _OFFSET_OPTION = None
 
+DAY_NS = 86_400 * 10**9
+
+
+def step_name(ns: int) -> str:
+    """A pandas frequency string for a step of ``ns`` nanoseconds: ``'D'``, ``'7D'``, ``'h'``.
+
+    Whole days are named in days ("7D", not "168h").
+
+    Examples
+    --------
+    >>> step_name(DAY_NS), step_name(7 * DAY_NS), step_name(90 * 60 * 10**9)
+    ('D', '7D', '90min')
+    """
+    if ns % DAY_NS == 0:
+        k = ns // DAY_NS
+        return "D" if k == 1 else f"{k}D"
+    return pd.tseries.frequencies.to_offset(pd.Timedelta(int(ns))).freqstr
+
 
 def mode(steps: np.ndarray) -> tuple[int, int]:
     """The most common value of ``steps`` and its count (fast when one value dominates).

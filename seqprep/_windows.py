@@ -857,11 +857,7 @@ def _infer_freq(tv: np.ndarray, kind: str, tz: Any, inner: np.ndarray, bounds: n
     mode, hits = _freq.mode(diffs)
     if kind == "number":
         return mode
-    day = 86_400_000_000_000
-    if mode % day == 0:  # name whole days "D", "7D" rather than "24h", "168h"
-        fixed = "D" if mode == day else f"{int(mode // day)}D"
-    else:
-        fixed = pd.tseries.frequencies.to_offset(pd.Timedelta(int(mode))).freqstr
+    fixed = _freq.step_name(mode)  # whole days as "D", "7D" rather than "24h", "168h"
     if hits == len(diffs):
         return fixed
     # Calendar frequencies (months, or days across a daylight-saving change) have unequal
