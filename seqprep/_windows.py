@@ -508,8 +508,31 @@ class Windows:
             f"{plural(len(self), 'sample')}: X {(len(self), *self.input_shape)}, {y}",
             f"{plural(self.n_rows, 'row')} in, {plural(self.n_dropped, 'row')} in no sample",
         ]
+        nan = self.n_nan
+        if nan["features"] or nan["targets"]:
+            lines.append(
+                f"NaN: {plural(nan['features'], 'value')} in features, {nan['targets']:,} in "
+                "targets of the rows windowed; samples that read them carry NaN (validate "
+                "with SeriesSchema, or fill them first)"
+            )
         lines.extend(_report_tail(self.dropped, _DROP_REASONS, self.notes))
         return "\n".join(lines)
+
+    @property
+    def n_nan(self) -> dict[str, int]:
+        """Missing values (NaN) in the rows windowed: ``{"features": n, "targets": m}``.
+
+        ``make_windows`` does not drop or fill them: windows that read them carry NaN, and
+        :meth:`report` says how many there are. Counted once, on first use.
+        """
+        if getattr(self, "_n_nan", None) is None:
+            def count(a: np.ndarray | None) -> int:
+                if a is None or not np.issubdtype(a.dtype, np.floating):
+                    return 0
+                return int(np.count_nonzero(np.isnan(a)))
+
+            self._n_nan = {"features": count(self._source), "targets": count(self._target_source)}
+        return self._n_nan
 
     def __repr__(self) -> str:
         y = None if self._target_source is None else (len(self), self.output_units)
@@ -635,7 +658,18 @@ def _as_positions(name: str, value: Any, n_cols: int) -> list[int] | None:
         out.append(int(v) % n_cols)
     if not out:
         raise ArgumentError(f"`{name}` must name at least one column. Received: {name}={value!r}.")
+    _no_repeats(name, out, value)
     return out
+
+
+def _no_repeats(name: str, items: list, value: Any) -> None:
+    seen: set = set()
+    repeated = [c for c in items if c in seen or seen.add(c)]
+    if repeated:
+        raise ArgumentError(
+            f"`{name}` must name each column once. Received: {name}={show(value)}, which "
+            f"repeats {', '.join(map(repr, dict.fromkeys(repeated)))}. Name each column once."
+        )
 
 
 def _columns(arr: np.ndarray, pos: list[int]) -> np.ndarray:
@@ -659,6 +693,7 @@ def _as_names(name: str, value: Any, columns: pd.Index | list,
     items = [value] if isinstance(value, (str, bytes)) or np.isscalar(value) else list(value)
     if not items:
         raise ArgumentError(f"`{name}` must name at least one column. Received: {name}={value!r}.")
+    _no_repeats(name, items, value)
     missing = [c for c in items if c not in columns]
     if missing:
         raise ColumnError(
@@ -1128,12 +1163,31 @@ def _make_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: 
         time_values, _ = _axis("time", time, None, n)
         feat_pos = _as_positions("features", features, arr.shape[1]) or list(range(arr.shape[1]))
         targ_pos = _as_positions("targets", targets, arr.shape[1])
-        feats = _columns(arr, feat_pos).astype(dtype, copy=False)  # a view when it can be
-        targs = None if targ_pos is None else _columns(arr, targ_pos).astype(dtype, copy=False)
+        with np.errstate(invalid="ignore", over="ignore"):  # lossy integer casts are refused below
+            feats = _columns(arr, feat_pos).astype(dtype, copy=False)  # a view when it can be
+            targs = None if targ_pos is None else _columns(arr, targ_pos).astype(dtype, copy=False)
         feature_names, target_names = tuple(feat_pos), tuple(targ_pos or ())
 
     if n == 0:
-        raise ShapeError("`data` must have at least one row. Received: 0 rows.")
+        raise ShapeError("`data` must have at least one row. Received: 0 rows. Window a "
+                         "table that has rows; check what filtered them all out.")
+    if np.issubdtype(dtype, np.integer):  # a cast that would change values is refused
+        for role, block, cols in (("features", feats, feature_names),
+                                  ("targets", targs, target_names)):
+            if block is None:
+                continue
+            exact = (frame[list(cols)].to_numpy(dtype=np.float64, na_value=np.nan)
+                     if isinstance(data, pd.DataFrame) else
+                     _columns(arr, list(cols)).astype(np.float64))
+            changed = exact != block.astype(np.float64)
+            if changed.any():
+                i = tuple(np.argwhere(changed)[0])
+                raise ArgumentTypeError(
+                    f"`dtype` must hold every value of `{role}`. Received: dtype={dtype}, "
+                    f"which changes {plural(int(changed.sum()), 'value')} (the first, "
+                    f"{exact[i].item()!r} at row {i[0]}, becomes {block[i].item()!r}). Use a float dtype "
+                    "(the default float32) or a wider integer dtype."
+                )
 
     # ---- order rows by (group, time) -------------------------------------------
     notes: list[str] = []
@@ -1326,8 +1380,13 @@ def _make_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: 
                               len(group_bounds) - 1, seg_number, group_sorted, label)
 
     source = feats
-    if copy and not feats.flags.c_contiguous:
-        source = np.ascontiguousarray(feats)  # fast, cache-friendly gathers
+    if copy:
+        # copy=True is a snapshot: X and y are gathered on first use, so they must not read
+        # memory the caller can still change (a view of an input already in `dtype`)
+        if not feats.flags.c_contiguous or not feats.flags.owndata:
+            source = np.array(feats, order="C")  # also fast, cache-friendly gathers
+        if targs is not None and not targs.flags.owndata:
+            targs = np.array(targs)
     return Windows(
         source=source,
         target_source=targs,

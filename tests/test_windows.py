@@ -539,3 +539,55 @@ def test_3d_input_and_bad_axes():
         seqprep.make_windows(np.zeros(4), 1, group=[0, 1])
     with pytest.raises(ShapeError, match=r"^`data` must have at least one row"):
         seqprep.make_windows(np.zeros((0, 2)), 1)
+
+
+# ----------------------------------------------------------- snapshots, NaN, dtypes
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_copy_true_is_a_snapshot_whatever_the_input_dtype(dtype):
+    src = np.arange(20.0, dtype=dtype)
+    w = seqprep.make_windows(src, 3, targets=0, dtype=dtype)
+    src -= 100  # the caller changes its array after windowing
+    np.testing.assert_array_equal(w.X[0, :, 0], [0, 1, 2])
+    np.testing.assert_array_equal(w.y[0], [3])
+    np.testing.assert_array_equal(w.take([1])[0][0, :, 0], [1, 2, 3])
+
+
+def test_copy_false_shares_the_input_as_documented():
+    src = np.arange(20.0, dtype="float32")
+    w = seqprep.make_windows(src, 3, targets=0, copy=False)
+    src -= 100
+    assert w.X[0, 0, 0] == -100
+
+
+def test_nan_is_kept_counted_and_reported():
+    df = pd.DataFrame({"t": range(6), "v": [0, 1, np.nan, 3, 4, 5.0], "x": np.arange(6.0)})
+    w = seqprep.make_windows(df, 2, targets="v", time="t")
+    assert len(w) == 4 and np.isnan(w.X).any()  # nothing dropped or filled
+    assert w.n_nan == {"features": 1, "targets": 1}
+    assert "NaN: 1 value in features, 1 in targets of the rows windowed" in w.report()
+    clean = seqprep.make_windows(df.fillna(2.0), 2, targets="v", time="t")
+    assert clean.n_nan == {"features": 0, "targets": 0} and "NaN" not in clean.report()
+
+
+@pytest.mark.parametrize("kwargs, start", [
+    ({"targets": [0, 0]}, r"^`targets` must name each column once. Received: targets=\[0, 0\], which repeats 0"),
+    ({"features": [1, 0, 1]}, r"^`features` must name each column once. Received: features=\[1, 0, 1\], which repeats 1"),
+])
+def test_repeated_columns_are_refused(kwargs, start):
+    with pytest.raises(seqprep.ArgumentError, match=start):
+        seqprep.make_windows(np.arange(12.0).reshape(6, 2), 2, **kwargs)
+    df = pd.DataFrame({"a": np.arange(6.0), "b": np.arange(6.0)})
+    with pytest.raises(seqprep.ArgumentError, match=r"^`targets` must name each column once.*repeats 'a'"):
+        seqprep.make_windows(df, 2, targets=["a", "a"])
+
+
+def test_an_integer_dtype_that_would_change_values_is_refused():
+    data = np.array([1, 2, 3, 1e10, 5, 6.0])
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`dtype` must hold every value of `features`. Received: dtype=int8, which changes 1 value \(the first, 10000000000.0 at row 3"):
+        seqprep.make_windows(data, 2, dtype="int8")
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`dtype` must hold every value of `features`"):
+        seqprep.make_windows(np.array([1.0, np.nan, 3.0, 4.0]), 2, dtype="int32")
+    w = seqprep.make_windows(np.arange(6), 2, targets=0, dtype="int16")  # exact: accepted
+    assert w.X.dtype == np.int16 and w.y[0, 0] == 2
