@@ -28,7 +28,14 @@ from seqprep._reshape import check_batch_size
 from ._backend import check_stateful_backend
 from ._callbacks import ResetStates, check_every
 from ._errors import ArgumentError, ArgumentTypeError, ModelError, RemainderError
-from ._states import plural, positive_int, show, stateful_layers, static_batch_size
+from ._states import (
+    check_input_shape,
+    plural,
+    positive_int,
+    show,
+    stateful_layers,
+    static_batch_size,
+)
 
 __all__ = ["fit_stateful"]
 
@@ -209,8 +216,8 @@ def _prepare(
                 f"`{name}` must have targets to fit on. Received: a seqprep.Windows made "
                 "without targets. Pass `targets=` to `make_windows`."
             )
-        if sw is None and getattr(x, "n_padded", 0):
-            sw = x.sample_weight  # a stateful layout's padding samples weigh nothing
+        if getattr(x, "n_padded", 0):  # a stateful layout's padding samples weigh nothing
+            sw = x.sample_weight if sw is None else np.asarray(sw) * x.sample_weight
         x, y = x.X, x.y
     if not isinstance(x, Windows) and hasattr(x, "take") and hasattr(x, "input_shape"):
         raise ArgumentTypeError(
@@ -236,6 +243,11 @@ def _prepare(
             _check_tf_dataset(name, x, batch_size)
         return x, None, None, 0, False
     x = _as_arrays(name, x)
+    if y is None:
+        raise ArgumentError(
+            f"`y` must be given with array `{name}`: a model is fitted on targets. Received: "
+            "y=None. Pass `y=`, or pass the seqprep.Windows itself, which carries its targets."
+        )
     y = _as_arrays("y", y)
     sw = _as_arrays("sample_weight", sw)
     x, y, sw, cut = _fit_to_batches(name, x, y, sw, batch_size, on_remainder)
@@ -293,7 +305,8 @@ def fit_stateful(
         batch size (``.batch(b, drop_remainder=True)``); keep it unshuffled. A
         ``keras_ext.WindowDataset`` made with ``shuffle=True`` is refused; one over a
         ``seqprep.stateful_layout`` brings the layout's slot resets, and a layout's
-        padding samples get weight 0 (its ``sample_weight``). Windows read from
+        padding samples get weight 0 (its ``sample_weight``, multiplied into
+        any ``sample_weight`` you pass). Windows read from
         disk (``open_windows``) must be wrapped in a ``WindowDataset``.
     y : array-like, optional
         Targets, one row per sample of ``x``.
@@ -452,10 +465,14 @@ def fit_stateful(
         reset_slots = getattr(layout, "reset_slots", None)
     sw = fit_kwargs.pop("sample_weight", None)
     x, y, sw, cut, arrays = _prepare("x", x, y, sw, b, on_remainder)
+    if arrays:
+        check_input_shape("x", x, model)
     vcut = 0
     if validation_data is not None:
         vx, vy, vsw = _unpack_validation(validation_data)
         vx, vy, vsw, vcut, varrays = _prepare("validation_data", vx, vy, vsw, b, on_remainder)
+        if varrays:
+            check_input_shape("validation_data", vx, model)
         validation_data = (vx, vy) if vsw is None else (vx, vy, vsw)
         if not varrays:
             validation_data = vx

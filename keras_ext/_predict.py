@@ -33,7 +33,7 @@ from seqprep import Windows
 from ._backend import check_stateful_backend
 from ._errors import ArgumentError, ArgumentTypeError, ModelError
 from ._fit import _as_arrays, _is_pydataset, _is_tf_dataset, _n_samples
-from ._states import positive_int, show, stateful_layers, static_batch_size
+from ._states import check_input_shape, positive_int, show, stateful_layers, static_batch_size
 
 __all__ = ["output_activations", "predict_classes", "predict_proba"]
 
@@ -162,6 +162,7 @@ def _predict(model: Any, x: Any, batch_size: int | None, verbose: Any, caller: s
     n = _n_samples("x", x)
     if n == 0:
         raise ArgumentError(f"`x` must hold at least one sample. Received: shape {np.shape(x)}.")
+    check_input_shape("x", x, model)
     if batch_size is not None:
         batch_size = positive_int("batch_size", batch_size)
     static = static_batch_size(model)

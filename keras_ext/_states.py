@@ -376,6 +376,32 @@ def set_states(model: Any, states: Sequence[Sequence[Any]]) -> None:
 # ------------------------------------------------------------------- batch size
 
 
+def check_input_shape(name: str, x: Any, model: Any) -> None:
+    """Refuse a single array whose rank or per-sample shape the model's single input rejects.
+
+    Keras's own errors for this ("Cannot take the length of shape with unknown rank") do
+    not say what to change; this one does. Models with several inputs are left to Keras.
+    """
+    try:
+        inputs = list(getattr(model, "inputs", None) or [])
+    except (AttributeError, ValueError):  # subclassed models raise on .inputs
+        return
+    shape = getattr(x, "shape", None)
+    if len(inputs) != 1 or shape is None or isinstance(x, (list, tuple, dict)):
+        return
+    want = tuple(inputs[0].shape)
+    got = tuple(int(d) for d in shape)
+    fits = len(got) == len(want) and all(w is None or w == g for w, g in zip(want[1:], got[1:]))
+    if not fits:
+        per_sample = tuple("?" if w is None else int(w) for w in want[1:])
+        hint = (" Reshape it to (samples, timesteps, features) with `seqprep.as_samples`, "
+                "`seqprep.as_sequence` or `seqprep.make_windows`." if len(want) == 3 else "")
+        raise ArgumentError(
+            f"`{name}` must have the shape the model's input takes: (samples, "
+            f"{', '.join(map(str, per_sample))}). Received: {name} of shape {got}.{hint}"
+        )
+
+
 def static_batch_size(model: Any) -> int | None:
     """The fixed batch size ``model`` was built for, or ``None`` if it has none.
 

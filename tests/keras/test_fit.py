@@ -258,13 +258,14 @@ def test_a_layouts_padding_weighs_nothing_without_being_asked():
     assert layout.n_padded > 0
     start = _model(batch=2)
     losses = {}
-    for name, kwargs in [("auto", {}), ("explicit", {"sample_weight": layout.sample_weight}),
-                         ("ones", {"sample_weight": np.ones(len(layout), "float32")})]:
+    for name, args in [("auto", (layout,)), ("explicit", (layout,)),
+                       ("arrays, padding counted", (layout.X, layout.y))]:
         m = _model(batch=2)
         m.set_weights(start.get_weights())
-        losses[name] = fit_stateful(m, layout, verbose=0, **kwargs).history["loss"][0]
+        kwargs = {"sample_weight": layout.sample_weight} if name == "explicit" else {}
+        losses[name] = fit_stateful(m, *args, verbose=0, **kwargs).history["loss"][0]
     assert losses["auto"] == pytest.approx(losses["explicit"], rel=1e-6)
-    assert losses["auto"] != pytest.approx(losses["ones"], rel=1e-3)
+    assert losses["auto"] != pytest.approx(losses["arrays, padding counted"], rel=1e-3)
 
 
 def test_window_dataset_of_a_layout_and_shuffled_ones():
@@ -289,3 +290,30 @@ def test_windows_read_from_disk_must_be_wrapped(model):
 
     with pytest.raises(keras_ext.ArgumentTypeError, match=r"^`x` must be in memory to be fitted directly. Received: a DiskWindows.*WindowDataset"):
         fit_stateful(model, DiskWindows(), verbose=0)
+
+
+def test_arrays_without_targets_or_of_the_wrong_rank_get_a_clear_error():
+    m = _model(batch=2)
+    x, y = _xy(8)
+    with pytest.raises(keras_ext.ArgumentError, match=r"^`y` must be given with array `x`: a model is fitted on targets. Received: y=None"):
+        fit_stateful(m, x, verbose=0)
+    with pytest.raises(keras_ext.ArgumentError, match=r"^`x` must have the shape the model's input takes: \(samples, \d+, \d+\). Received: x of shape \(8, \d+\). Reshape it"):
+        fit_stateful(m, x[:, :, 0], y, verbose=0)
+    with pytest.raises(keras_ext.ArgumentError, match=r"^`validation_data` must have the shape the model's input takes"):
+        fit_stateful(m, x, y, validation_data=(x[:, :, 0], y), verbose=0)
+    with pytest.raises(keras_ext.ArgumentError, match=r"^`x` must have the shape the model's input takes"):
+        keras_ext.predict_proba(m, x[:, :, 0])
+
+
+def test_your_sample_weight_is_multiplied_by_the_layouts_padding_weights():
+    data = np.arange(60, dtype="float32")
+    group = np.repeat([0, 1, 2], [30, 12, 18])
+    layout = seqprep.stateful_layout(seqprep.make_windows(data, T, stride=T, targets=0,
+                                                          group=group), 2)
+    start = _model(batch=2)
+    losses = []
+    for sw in (layout.sample_weight, np.ones(len(layout), "float32")):
+        m = _model(batch=2)
+        m.set_weights(start.get_weights())
+        losses.append(fit_stateful(m, layout, sample_weight=sw, verbose=0).history["loss"][0])
+    assert losses[0] == pytest.approx(losses[1], rel=1e-6)  # padding stays at weight 0
