@@ -20,7 +20,13 @@ from typing import Any
 
 import click
 
-from ._errors import DataError, SeqprepError, ValidationError
+from ._errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    DataError,
+    SeqprepError,
+    ValidationError,
+)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 _PARQUET_EXT = (".parquet", ".pq", ".parq")
@@ -203,6 +209,9 @@ def read_data(path: str, *, progress: bool = False, console: Any = None):
         if binary:
             raise CliError(f"DATA {path!r} is not UTF-8 text (column {binary[0]!r}); convert "
                            "it first, e.g. `iconv -f latin1 -t utf-8 in.csv > out.csv`.")
+        if table.num_rows == 0:
+            raise CliError(f"DATA {path!r} has a header but no rows; there is nothing to "
+                           "check or window. Point it at a file with data.")
         return table.to_pandas(date_as_object=False)
     except CliError:
         raise
@@ -445,6 +454,33 @@ def validate(data: str, schema_path: str, fmt: str, per_check: int, quiet: bool,
 
     Exit 1 if any check fails.
     """
+    try:
+        _validate(data, schema_path, fmt, per_check, quiet, chunk_rows)
+    except CliError as exc:
+        # a machine-readable report stays well-formed when the run cannot even start
+        if fmt == "json":
+            click.echo(json.dumps({"valid": False, "error": _one_line(exc),
+                                   "exit_code": exc.code, "data": data,
+                                   "schema": schema_path}, indent=2))
+        elif fmt == "junit":
+            click.echo(_junit_error(str(exc), data=data, schema=schema_path))
+        raise
+
+
+def _junit_error(message: str, *, data: str, schema: str) -> str:
+    import xml.etree.ElementTree as ET
+
+    suites = ET.Element("testsuites", name="seqprep validate")
+    suite = ET.SubElement(suites, "testsuite", name=f"{data} against {schema}", tests="1",
+                          failures="0", errors="1")
+    case = ET.SubElement(suite, "testcase", name="read", classname="seqprep.validate")
+    ET.SubElement(case, "error", type="CliError", message=_one_line(message))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode")
+
+
+def _validate(data: str, schema_path: str, fmt: str, per_check: int, quiet: bool,
+              chunk_rows: int | None) -> None:
     from ._checks import empty_failures
 
     schema = _load_schema(schema_path)
@@ -656,6 +692,8 @@ def demo(out: str | None, epochs: int | None, quiet: bool) -> None:
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     try:
         from keras_ext._demo import run_demo
+        from keras_ext._errors import ArgumentError as ExtArgumentError
+        from keras_ext._errors import ArgumentTypeError as ExtArgumentTypeError
         from keras_ext._errors import KerasExtError
     except ImportError as exc:
         raise CliError(f"the demo cannot start: {_one_line(exc)}. Reinstall with: "
@@ -663,4 +701,8 @@ def demo(out: str | None, epochs: int | None, quiet: bool) -> None:
     try:
         run_demo(out=out, epochs=epochs, quiet=quiet)  # prints each step and where it wrote
     except (SeqprepError, KerasExtError, OSError) as exc:
-        raise CliError(f"demo failed: {_one_line(exc)}", EXIT_INVALID) from None
+        # a bad option or an unusable --out is a usage error (2); anything else fails the run
+        usage = isinstance(exc, (OSError, ArgumentError, ArgumentTypeError,
+                                 ExtArgumentError, ExtArgumentTypeError))
+        raise CliError(f"demo failed: {_one_line(exc)}",
+                       EXIT_USAGE if usage else EXIT_INVALID) from None

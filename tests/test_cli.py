@@ -300,6 +300,28 @@ def test_demo_runs_keras_ext_demo(monkeypatch, tmp_path):
     assert r.stdout == ""  # the demo prints its own steps; metrics go to metrics.json
 
 
+def test_machine_reports_stay_well_formed_when_data_cannot_be_read(files):
+    r = invoke("validate", files / "nope.csv", "--schema", files / "s.yaml", "--format", "json")
+    assert r.exit_code == 2
+    report = json.loads(r.stdout)
+    assert report["valid"] is False and report["exit_code"] == 2
+    assert report["error"].startswith(f"DATA '{files}/nope.csv' does not exist.")
+    r = invoke("validate", files / "nope.csv", "--schema", files / "s.yaml", "--format", "junit")
+    assert r.exit_code == 2
+    suite = ET.fromstring(r.stdout.split("\n", 1)[1]).find("testsuite")
+    assert suite.get("errors") == "1" and "does not exist" in suite.find("testcase/error").get("message")
+
+
+def test_header_without_rows_is_refused(files):
+    (files / "header.csv").write_text("store,time,load,temp\n")
+    for args in (["validate", files / "header.csv", "--schema", files / "s.yaml"],
+                 ["infer", files / "header.csv", "--time", "time"],
+                 ["windows", files / "header.csv", "--timesteps", 2, "--out", files / "w.npz"]):
+        r = invoke(*args)
+        assert r.exit_code == 2
+        one_error_line(r, f"seqprep: error: DATA '{files}/header.csv' has a header but no rows")
+
+
 def test_demo_failure_is_one_line_exit_1(monkeypatch):
     import keras_ext._demo as demo_module
     from keras_ext._errors import KerasExtError

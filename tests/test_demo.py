@@ -172,6 +172,6 @@ def test_out_that_is_a_file_is_one_clear_error(tmp_path):
     with pytest.raises(keras_ext.ArgumentError, match=r"^`out` must be a folder"):
         _demo.run_demo(out=target, epochs=1)
     proc = _run_cli("demo", "--out", str(target), "--epochs", "1", cwd=tmp_path, timeout=120)
-    assert proc.returncode != 0
+    assert proc.returncode == 2  # a usage error, not invalid data
     assert "Traceback" not in proc.stderr
     assert "`out` must be a folder" in proc.stderr
