@@ -45,6 +45,14 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _as_options(message: str) -> str:
+    """Library messages name Python arguments; on the command line, name the options."""
+    import re
+
+    message = re.sub(r"\bon_gap='(\w+)'", r"--on-gap \1", message)
+    return re.sub(r"\bPass (timesteps|horizon|gap|stride|freq)=", r"Pass --\1 ", message)
+
+
 def _guard(fn):
     """Run a command: CliError -> its one-line message and exit code; nothing escapes."""
 
@@ -648,9 +656,9 @@ def windows(data: str, timesteps: int, horizon: int, gap: int, stride: int,
                          freq=freq_arg, on_gap=on_gap)
         X, y = np.asarray(w.X), w.y
     except DataError as exc:
-        raise CliError(_one_line(exc), EXIT_INVALID) from None
+        raise CliError(_as_options(_one_line(exc)), EXIT_INVALID) from None
     except SeqprepError as exc:
-        raise CliError(_one_line(exc)) from None
+        raise CliError(_as_options(_one_line(exc))) from None
     arrays = {"X": X, "index": _index_records(w.index),
               "input_shape": np.array(w.input_shape, dtype=np.int64),
               "feature_names": np.array([str(c) for c in w.feature_names]),

@@ -312,6 +312,15 @@ def test_machine_reports_stay_well_formed_when_data_cannot_be_read(files):
     assert suite.get("errors") == "1" and "does not exist" in suite.find("testcase/error").get("message")
 
 
+def test_windows_errors_name_the_command_line_options(tmp_path):
+    (tmp_path / "gap.csv").write_text("t,v\n1,1\n2,2\n3,3\n5,5\n6,6\n7,7\n")
+    r = invoke("windows", tmp_path / "gap.csv", "--timesteps", 2, "--targets", "v",
+               "--time", "t", "--out", tmp_path / "w.npz")
+    assert r.exit_code == 1
+    one_error_line(r, "seqprep: error: `--on-gap error`: time must advance by freq=1")
+    assert "Pass --on-gap split to start new windows" in r.stderr and "on_gap=" not in r.stderr
+
+
 def test_header_without_rows_is_refused(files):
     (files / "header.csv").write_text("store,time,load,temp\n")
     for args in (["validate", files / "header.csv", "--schema", files / "s.yaml"],
