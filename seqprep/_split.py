@@ -7,9 +7,11 @@ Leakage rules, per group, for cut-offs ``c_1 < c_2`` (validation, then test):
 - a window belongs to a part only if **all** its target rows do (windows made without
   targets: all their input rows). A window whose targets straddle a cut is in no part;
 - purging: a window of an earlier part is dropped when one of its target rows lies within
-  ``purge`` rows before the next cut. ``purge="auto"`` is the window's reach
-  ``(timesteps - 1) * sampling_rate + 1 + gap`` rows, the rows a later part's windows may
-  read as inputs, so after it no row is used by windows of two parts.
+  ``purge`` rows before the next cut, and its group has windows in a later part (windows
+  of different groups never share rows, so a group that ends before a cut loses nothing).
+  ``purge="auto"`` is the window's reach ``(timesteps - 1) * sampling_rate + 1 + gap``
+  rows, the rows a later part's windows may read as inputs, so after it no row is used by
+  windows of two parts.
 """
 
 from __future__ import annotations
@@ -215,25 +217,31 @@ def _is_fraction(value: Any) -> bool:
 
 def _cut_value(name: str, value: Any, axis: _Axis) -> Any:
     """An absolute cut-off in axis units (int ns for datetimes, float otherwise)."""
-    fix = (f"Pass a fraction between 0 and 1 (of each group's time span), or a time like the "
-           f"data's")
+    what = {"datetime": "time", "number": "number",
+            "position": "row position within each group"}[axis.kind]
+    rule = f"`{name}` must be a fraction strictly between 0 and 1 or a cut-off {what}"
+    fix = (f"Pass a fraction strictly between 0 and 1 (of each group's time span, e.g. "
+           f"{name}=0.2 for its last 20%), or a cut-off {what} like the data's (rows at or "
+           "after it belong to the later part)")
     if isinstance(value, (bool, np.bool_)) or value is None:
-        raise ArgumentTypeError(
-            f"`{name}` must be a fraction between 0 and 1 or a cut-off time. "
-            f"Received: {name}={show(value)}. {fix}."
-        )
+        raise ArgumentTypeError(f"{rule}. Received: {name}={show(value)}. {fix}.")
     if axis.kind == "datetime":
-        if isinstance(value, numbers.Number):
-            raise ArgumentTypeError(
-                f"`{name}` must be a fraction between 0 and 1 or a datetime for a datetime time "
-                f"axis. Received: {name}={show(value)}. {fix}, e.g. {name}='2021-06-01'."
+        if isinstance(value, numbers.Real):
+            # a number is a fraction here, never a cut-off: a value problem, not a type one
+            raise ArgumentError(
+                f"{rule}. Received: {name}={show(value)}, a number outside (0, 1) for data "
+                f"whose time axis holds datetimes, where a number can only be a fraction. "
+                f"{fix}, e.g. {name}='2021-06-01'."
             )
+        if isinstance(value, numbers.Number):
+            raise ArgumentTypeError(f"{rule}. Received: {name}={show(value)} of type "
+                                    f"{type(value).__name__}. {fix}, e.g. {name}='2021-06-01'.")
         try:
             ts = pd.Timestamp(value)
         except (ValueError, TypeError):
             raise ArgumentError(
-                f"`{name}` must be a fraction between 0 and 1 or a time pandas can read. "
-                f"Received: {name}={show(value)}. {fix}, e.g. {name}='2021-06-01'."
+                f"{rule} pandas can read. Received: {name}={show(value)}. {fix}, e.g. "
+                f"{name}='2021-06-01'."
             ) from None
         if ts is pd.NaT:
             raise ArgumentError(f"`{name}` must be a time, not NaT. Received: {name}=NaT. {fix}.")
@@ -247,10 +255,9 @@ def _cut_value(name: str, value: Any, axis: _Axis) -> Any:
         return int(ts.as_unit("ns").value)
     if isinstance(value, numbers.Real):
         return float(value)
-    what = "row position within each group" if axis.kind == "position" else "number"
     raise ArgumentTypeError(
-        f"`{name}` must be a fraction between 0 and 1 or a cut-off {what} for this data "
-        f"(its time axis holds {'no times' if axis.kind == 'position' else 'numbers'}). "
+        f"{rule} for this data (its time axis holds "
+        f"{'no times' if axis.kind == 'position' else 'numbers'}). "
         f"Received: {name}={show(value)}. {fix}."
     )
 
@@ -271,8 +278,8 @@ def _cuts(axis: _Axis, test: Any, validation: Any) -> list[np.ndarray]:
             raise ArgumentError(
                 f"`{name}` must fall inside the data: after its first {unit[:-1]} and at or "
                 f"before its last ({axis.label(lo)} .. {axis.label(hi)}). Received: "
-                f"{name}={show(value)}. Pass a cut-off inside that range, or a fraction "
-                "between 0 and 1."
+                f"{name}={show(value)}. Pass a cut-off inside that range (rows at or after it "
+                "belong to the later part), or a fraction strictly between 0 and 1."
             )
         return np.full(G, c, dtype=np.int64 if dt else np.float64)
 
@@ -375,7 +382,8 @@ def split_by_time(
     purge : "auto", False, or int, keyword-only
         Rows before each cut whose targets an earlier part may not use: a window of an
         earlier part with a target row among the ``purge`` rows before the next cut is
-        dropped (and counted). ``"auto"`` (the default) is ``(timesteps - 1) *
+        dropped (and counted), if its group has windows (rows, for a DataFrame) in a later
+        part; a group with none there, such as one that ends before the cut, keeps all. ``"auto"`` (the default) is ``(timesteps - 1) *
         sampling_rate + 1 + gap`` rows for windows with targets: the rows a later part's
         windows read as inputs; it is ``0`` for DataFrames (window each part on its own,
         and no window crosses a cut) and windows without targets. ``False`` or ``0``
@@ -510,9 +518,12 @@ def _split_frame(data, test, validation, time, group, purge) -> Split:
     keep = np.ones(len(part), dtype=bool)
     if purge_rows:
         pos = np.arange(len(part))
-        for k in range(len(cuts)):
+        later = np.zeros(axis.n_groups, dtype=bool)  # groups with rows in a part after k
+        for k in reversed(range(len(cuts))):  # last cut first: a later part is final
+            later |= np.bincount(axis.codes[keep & (part == k + 1)],
+                                 minlength=axis.n_groups) > 0
             nxt = _first_rows(axis, part, k + 1)[axis.codes]
-            keep &= ~((part <= k) & (pos >= nxt - purge_rows))
+            keep &= ~((part <= k) & (pos >= nxt - purge_rows) & later[axis.codes])
     G = axis.n_groups
     counts = {n: np.bincount(axis.codes[keep & (part == k)], minlength=G)
               for k, n in enumerate(names)}
@@ -546,12 +557,15 @@ def _split_windows(w: Windows, test, validation, purge) -> Split:
     straddling = row_part[last] != part
     purged = np.zeros(len(starts), dtype=bool)
     gcode = axis.codes[starts]
-    if purge_rows:
-        for k in range(len(cuts)):
-            nxt = _first_rows(axis, row_part, k + 1)[gcode]
-            purged |= (part == k) & ~straddling & (last >= nxt - purge_rows)
-    keep = ~(straddling | purged)
     G = axis.n_groups
+    if purge_rows:
+        later = np.zeros(G, dtype=bool)  # groups with windows in a part after k
+        for k in reversed(range(len(cuts))):  # last cut first: a later part is final
+            later |= np.bincount(gcode[(part == k + 1) & ~straddling & ~purged],
+                                 minlength=G) > 0
+            nxt = _first_rows(axis, row_part, k + 1)[gcode]
+            purged |= (part == k) & ~straddling & (last >= nxt - purge_rows) & later[gcode]
+    keep = ~(straddling | purged)
     counts = {n: np.bincount(gcode[keep & (part == k)], minlength=G) for k, n in enumerate(names)}
     counts["purged"] = np.bincount(gcode[purged], minlength=G)
     counts["straddling"] = np.bincount(gcode[straddling], minlength=G)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -133,6 +135,37 @@ def test_purge_false_and_int(daily):
     assert split_by_time(w, test=0.25).n_purged == 6  # auto: 3 rows per group
 
 
+def test_no_purge_in_a_group_without_a_later_part():
+    days = pd.date_range("2024-01-01", periods=30)
+    df = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 10, "t": list(days) + list(days[:10]),
+                       "v": np.arange(40.0)})
+    w = seqprep.make_windows(df, 3, targets="v", group="g", time="t")
+    s = split_by_time(w, test="2024-01-20")
+    summary = s.summary.set_index("group")
+    # b ends before the cut: no test window of b can read its rows, so it keeps all 7
+    assert summary.loc["b", ["train", "test", "purged"]].tolist() == [7, 0, 0]
+    assert summary.loc["a", ["train", "test", "purged"]].tolist() == [13, 11, 3]
+    assert s.n_purged == 3 and len(s.train) == 20
+    # the same for rows of a DataFrame with an explicit purge
+    f = split_by_time(df, test="2024-01-20", time="t", group="g", purge=2)
+    summary = f.summary.set_index("group")
+    assert summary.loc["b", ["train", "test", "purged"]].tolist() == [10, 0, 0]
+    assert summary.loc["a", ["train", "test", "purged"]].tolist() == [17, 11, 2]
+
+
+def test_purge_for_the_validation_cut_needs_a_later_part_of_the_group():
+    # b's rows stop inside validation: it is purged before the validation cut (its own
+    # validation windows read those rows) but has no test part to purge for
+    days = pd.date_range("2024-01-01", periods=40)
+    df = pd.DataFrame({"g": ["a"] * 40 + ["b"] * 30, "t": list(days) + list(days[:30]),
+                       "v": np.arange(70.0)})
+    w = seqprep.make_windows(df, 3, targets="v", group="g", time="t")
+    s = split_by_time(w, validation="2024-01-20", test="2024-02-01")
+    summary = s.summary.set_index("group")
+    assert summary.loc["b", ["train", "validation", "test", "purged"]].tolist() == [13, 11, 0, 3]
+    assert summary.loc["a", ["train", "validation", "test", "purged"]].tolist() == [13, 9, 9, 6]
+
+
 # ----------------------------------------------------------------- bad input
 
 
@@ -148,25 +181,50 @@ def test_cut_off_outside_the_data(daily, test, match):
 
 def test_bad_cut_offs(daily):
     kw = dict(time="day", group="id")
-    with pytest.raises(ArgumentTypeError, match=r"^`test` must be a fraction between 0 and 1 "
-                                                r"or a datetime for a datetime time axis"):
+    with pytest.raises(ArgumentError, match=r"^`test` must be a fraction strictly between 0 "
+                                            r"and 1 or a cut-off time\. Received: test=5, a "
+                                            r"number outside \(0, 1\) for data whose time axis "
+                                            r"holds datetimes"):
         split_by_time(daily, test=5, **kw)
-    with pytest.raises(ArgumentError, match=r"^`test` must be a fraction between 0 and 1 or "
-                                            r"a time pandas can read"):
+    with pytest.raises(ArgumentError, match=r"^`test` must be a fraction strictly between 0 "
+                                            r"and 1 or a cut-off time pandas can read"):
         split_by_time(daily, test="soon", **kw)
-    with pytest.raises(ArgumentTypeError, match=r"^`test` must be a fraction between 0 and 1 "
-                                                r"or a cut-off time\. Received: test=None"):
+    with pytest.raises(ArgumentTypeError, match=r"^`test` must be a fraction strictly between "
+                                                r"0 and 1 or a cut-off time\. Received: "
+                                                r"test=None"):
         split_by_time(daily, test=None, **kw)
     with pytest.raises(ArgumentError, match=r"^`validation` \+ `test` must be below 1"):
         split_by_time(daily, test=0.5, validation=0.5, **kw)
     with pytest.raises(ArgumentError, match=r"^`validation` must be earlier than the test "
                                             r"cut-off"):
         split_by_time(daily, test="2021-01-20", validation="2021-01-25", **kw)
-    with pytest.raises(ArgumentTypeError, match=r"^`test` must be a fraction between 0 and 1 "
-                                                r"or a cut-off number"):
+    with pytest.raises(ArgumentTypeError, match=r"^`test` must be a fraction strictly between "
+                                                r"0 and 1 or a cut-off number"):
         split_by_time(daily.assign(day=np.arange(70)), test="2021-01-20", **kw)
     with pytest.raises(TypeError):
         split_by_time(daily)  # `test` is required
+
+
+@pytest.mark.parametrize("test", [0, 1, 0.0, 1.0, np.float64(1.0), -0.1, 1.5])
+def test_a_number_outside_0_1_on_a_datetime_axis_is_a_value_error(daily, test):
+    w = seqprep.make_windows(daily, 3, targets="load", group="id", time="day")
+    for data, kw in ((daily, dict(time="day", group="id")), (w, {})):
+        with pytest.raises(ArgumentError, match=r"^`test` must be a fraction strictly between "
+                                                r"0 and 1 or a cut-off time\. Received: "
+                                                + re.escape(f"test={test!r}, a number")) as info:
+            split_by_time(data, test=test, **kw)
+        assert not isinstance(info.value, TypeError)
+        # what a cut-off means is said, with an example of one
+        assert "rows at or after it belong to the later part" in str(info.value)
+        assert "test='2021-06-01'" in str(info.value)
+        with pytest.raises(ArgumentError, match=r"^`validation` must be a fraction strictly"):
+            split_by_time(data, test=0.2, validation=test, **kw)
+
+
+def test_a_cut_off_outside_a_numeric_axis_says_strictly_between(daily):
+    with pytest.raises(ArgumentError, match=r"^`test` must fall inside the data.*or a fraction "
+                                            r"strictly between 0 and 1\.$"):
+        split_by_time(daily.assign(day=np.arange(1, 71)), test=0, time="day", group="id")
 
 
 def test_empty_part(daily):

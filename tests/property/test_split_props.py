@@ -96,23 +96,33 @@ class Oracle:
         return g, inputs, scored
 
     def expected(self, purge):
-        """first_row of the windows in each part, and the purged / straddling counts."""
+        """first_row of the windows in each part, and the purged / straddling counts.
+
+        A window of part k is purged when a target is within ``purge`` rows of the next cut
+        and its group keeps a window in some part after k (decided from the last part back).
+        """
         n_cuts = len(next(iter(self.cuts.values())))
-        parts = [set() for _ in range(n_cuts + 1)]
-        purged = straddling = 0
+        part = {}  # window -> its part, for windows not straddling a cut
+        straddling = 0
         for i in range(len(self.w)):
             g, _, scored = self.rows(i)
             ps = {self.part_of(g, r) for r in scored}
             if len(ps) > 1:
                 straddling += 1
-                continue
-            k = ps.pop()
-            if k < n_cuts:
-                if max(scored) >= self.next_cut_rank(g, k) - purge:
-                    purged += 1
-                    continue
-            parts[k].add(int(self.w.index["first_row"].iloc[i]))
-        return parts, purged, straddling
+            else:
+                part[i] = ps.pop()
+        purged = set()
+        for k in reversed(range(n_cuts)):
+            later = {self.rows(i)[0] for i, q in part.items() if q > k and i not in purged}
+            for i, q in part.items():
+                g, _, scored = self.rows(i)
+                if q == k and g in later and max(scored) >= self.next_cut_rank(g, k) - purge:
+                    purged.add(i)
+        parts = [set() for _ in range(n_cuts + 1)]
+        for i, q in part.items():
+            if i not in purged:
+                parts[q].add(int(self.w.index["first_row"].iloc[i]))
+        return parts, len(purged), straddling
 
 
 def windows_or_skip(df, params):
@@ -196,16 +206,19 @@ def test_frame_split_partitions_rows_in_time_order(data, df):
     s = split_or_skip(df, test=test, validation=validation, time="t", group="id", purge=purge)
     oracle = Oracle(df, None, test, validation)
     n_purge = 0 if purge == "auto" else purge
-    expected = [set() for _ in range(3 if validation is not None else 2)]
+    n_parts = 3 if validation is not None else 2
+    expected = [set() for _ in range(n_parts)]
     dropped = 0
     for g, pos in oracle.group_pos.items():
-        for r, p in enumerate(pos):
-            k = oracle.part_of(g, r)
-            if k < len(expected) - 1:
-                if r >= oracle.next_cut_rank(g, k) - n_purge:
-                    dropped += 1
-                    continue
-            expected[k].add(int(p))
+        kept = set(range(len(pos)))
+        for k in reversed(range(n_parts - 1)):  # a row is purged only for a later part
+            if not any(oracle.part_of(g, r) > k for r in kept):
+                continue
+            kept -= {r for r in kept if oracle.part_of(g, r) <= k
+                     and r >= oracle.next_cut_rank(g, k) - n_purge}
+        dropped += len(pos) - len(kept)
+        for r in kept:
+            expected[oracle.part_of(g, r)].add(int(pos[r]))
     got = [set(p.index) for p in parts_of(s)]
     assert got == expected
     assert s.n_purged == dropped and s.unit == "rows"
