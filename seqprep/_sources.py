@@ -1,7 +1,9 @@
 """Windows over data larger than memory: numpy memmaps and Parquet files read lazily.
 
-Two routes, both giving the same ``take``/``index``/``report`` interface that
-:class:`keras_ext.WindowDataset` and :func:`keras_ext.to_tf_dataset` read batches through:
+Two routes, both giving the ``len``/``take``/``index``/``report`` interface that
+:class:`keras_ext.WindowDataset` and :func:`keras_ext.to_tf_dataset` read batches through
+(a Parquet source gives a :class:`LazyWindows`, which is not a full :class:`Windows`: see
+there what it lacks):
 
 **A numpy memmap** (one wide table of numbers on disk). ``make_windows(memmap, timesteps,
 copy=False)`` keeps the memmap as its source without copying it, as long as the memmap
@@ -24,6 +26,14 @@ Reading Parquet lazily
   groups or a gap within a file. A group split over several files restarts at each
   file (the rows at the end of each piece that do not make a whole window are counted
   in ``dropped``).
+- Where a group **continues from one file to the next** (files read in sorted path
+  order), the boundary is checked as :func:`make_windows` would check the rows
+  concatenated: a repeated or earlier time raises :class:`OrderError` (overlapping
+  files, or files named out of time order), a missing step is handled per ``on_gap``.
+  The windows that would cross the boundary are not made; how many is counted and said
+  in ``notes`` and ``report()`` (``across files: group 'a' continues across 2 files: 3
+  windows that would cross file boundaries are not made; ...``). For the windows of the
+  whole table, keep each group in one file (e.g. one file per entity, not per month).
 - A file whose rows are already in (group, time) order is read one **row group** at a
   time: the block of windows starting in row group ``g`` needs row group ``g`` and the
   first rows of the next ones. A file that is not in order is read whole and sorted.
@@ -46,9 +56,12 @@ import numpy as np
 import pandas as pd
 
 from ._args import choice, integer, plural, require, show
-from ._errors import ArgumentError, ArgumentTypeError, ColumnError, ShapeError
+from ._errors import (ArgumentError, ArgumentTypeError, ColumnError, DataError, GapError,
+                      OrderError, ShapeError)
 from ._reshape import check_batch_size
-from ._windows import _DROP_REASONS, _as_names, _report_tail, make_windows, window_view
+from ._windows import (_DROP_REASONS, _as_names, _gap_table, _infer_freq, _off_grid,
+                       _report_tail, _steps, _time_labels, _time_values, make_windows,
+                       window_view)
 
 __all__ = ["LazyWindows", "open_windows", "parquet_chunks", "validate_parquet"]
 
@@ -75,6 +88,34 @@ def _parquet_files(path: Path) -> list[Path]:
             f"path={str(path)!r}, which does not exist."
         )
     return [path]
+
+
+def _open_parquet(pq: Any, p: Path, root: Path, base: Path, *, windows: bool = True) -> Any:
+    """``pq.ParquetFile(p)``, or an error of seqprep's tree when ``p`` is not Parquet.
+
+    ``windows``: the caller is :func:`open_windows` (which also takes ``.npy``), else
+    the chunked reading and validation of Parquet.
+    """
+    pa = require("pyarrow", "parquet", "Reading Parquet")
+    try:
+        return pq.ParquetFile(p)
+    except pa.ArrowException as exc:  # ArrowInvalid: "Parquet magic bytes not found", ...
+        why = str(exc).split(". ")[0].rstrip(".")
+        if p == root:
+            rule = ("a Parquet file, a folder of Parquet files, or a .npy file" if windows
+                    else "a Parquet file or a folder of Parquet files")
+            use = "pass the frame to `make_windows`" if windows else "validate the frame"
+            raise ArgumentError(
+                f"`path` must be {rule}. Received: path={str(root)!r}, which pyarrow cannot "
+                f"read as Parquet ({why}). For a CSV file, read it with `pandas.read_csv` and "
+                f"{use}, or convert it to Parquet once: "
+                "`pd.read_csv(path).to_parquet('data.parquet')`."
+            ) from None
+        raise DataError(
+            f"Every *.parquet file under `path` must be a Parquet file. Received: "
+            f"{p.relative_to(base)} under {str(root)!r}, which pyarrow cannot read as Parquet "
+            f"({why}). Rewrite it with `df.to_parquet(...)`, or move it out of the folder."
+        ) from None
 
 
 class _File:
@@ -206,11 +247,15 @@ class LazyWindowArray:
 class LazyWindows:
     """Windows over Parquet files, read from disk a block at a time. Made by :func:`open_windows`.
 
-    It has the interface of :class:`Windows` that batch loaders and
+    It has the part of the :class:`Windows` interface that batch loaders and
     :func:`stateful_layout` use: ``len``, ``take(indices) -> (X, y)``, ``subset``,
     ``index``, ``dropped``, ``report()``, ``input_shape``, ``output_units``,
     ``batch_input_shape``, ``timesteps``, ``horizon``, ``gap``, ``stride``,
     ``sampling_rate``, ``feature_names``, ``target_names``, ``notes``, ``n_rows``.
+    It works with :func:`stateful_layout`, ``keras_ext.WindowDataset`` and
+    ``keras_ext.to_tf_dataset``. It does **not** work with :func:`split_by_time` or
+    :class:`Scaler` (both refuse it with an error): split or scale the data before
+    writing the files, or subset it by ``index`` yourself.
 
     What differs from :class:`Windows`:
 
@@ -409,7 +454,8 @@ def open_windows(
         ``time`` and a pandas index stored by ``to_parquet`` (``__index_level_0__``).
     group, time : str, optional
         Column names of the entity and the time of each row. Windows never cross a
-        group, a gap (per ``on_gap``) or a file.
+        group, a gap (per ``on_gap``) or a file; where a group continues from one file
+        to the next, the boundary is checked (see Notes).
     cache_bytes : int, keyword-only
         Decoded blocks kept in memory, least recently used first out. Defaults to
         256 MiB. At least one block is always kept.
@@ -423,9 +469,15 @@ def open_windows(
     Raises
     ------
     ArgumentError, ArgumentTypeError, ColumnError
-        For a bad argument, a missing file or column, or non-numeric feature columns.
+        For a bad argument, a missing file or column, a ``path`` that is not Parquet
+        (nor a folder of it, nor ``.npy``), or non-numeric feature columns.
     GapError, OrderError, ShapeError
-        As :func:`make_windows` raises them, naming the file.
+        As :func:`make_windows` raises them, naming the file; also for a repeated or
+        earlier time (``OrderError``) or a missing step (``GapError``, with
+        ``on_gap='error'``) where a group continues from one file to the next.
+    DataError
+        A ``*.parquet`` file in the folder that is not Parquet, or time columns of
+        different types in different files.
     MissingDependencyError
         Without pyarrow (``pip install 'seqprep[parquet]'``).
 
@@ -436,6 +488,17 @@ def open_windows(
     (one row per window). Features and targets are read when ``take`` asks for them; see
     the module notes for blocks, row groups and the cache. Files may have row groups of
     any size; a file already in (group, time) order is read one row group at a time.
+
+    **A group split over several files** (one file per month, say) is windowed file by
+    file. The boundary between consecutive files of a group (in the order its rows are
+    read: files in sorted path order) is checked as :func:`make_windows` checks the rows
+    concatenated: a repeated or earlier time raises :class:`OrderError` naming the group,
+    the files and the times (overlapping files, or names that do not sort in time
+    order); a missing step raises :class:`GapError` with ``on_gap='error'``, or is noted
+    with ``'split'`` and ``'ignore'``. Windows that would cross a file boundary are
+    **not made**: their number (windows of :func:`make_windows` on the rows
+    concatenated, minus those made file by file) is said in ``notes`` and ``report()``.
+    To get them, write each group's rows to one file.
 
     Examples
     --------
@@ -455,6 +518,21 @@ def open_windows(
            [2., 3., 4.]], dtype=float32), array([3., 5.], dtype=float32))
     >>> w.index[["file", "group", "first_row"]].iloc[[0, 5]].to_numpy().tolist()
     [['a.parquet', 'a', 0], ['b.parquet', 'b', 8]]
+
+    One entity over two monthly files: the boundary is checked, and the windows that
+    would cross it are not made but counted.
+
+    >>> months = pathlib.Path(tempfile.mkdtemp())
+    >>> df = pd.DataFrame({"id": "a", "day": pd.date_range("2024-01-29", periods=7),
+    ...                    "v": np.arange(7.0)})
+    >>> df.iloc[:3].to_parquet(months / "2024-01.parquet")
+    >>> df.iloc[3:].to_parquet(months / "2024-02.parquet")
+    >>> w = seqprep.open_windows(months, 2, targets="v", group="id", time="day")
+    >>> len(w), len(seqprep.make_windows(df, 2, targets="v", group="id", time="day"))
+    (3, 5)
+    >>> print(w.notes[-1])
+    across files: group 'a' continues across 2 files: 2 windows that would cross file
+    boundaries are not made; each file is windowed on its own. ...
     """
     timesteps = integer("timesteps", timesteps, fix="It is the number of time steps per window.")
     horizon = integer("horizon", horizon)
@@ -486,7 +564,7 @@ def open_windows(
 
     paths = _parquet_files(root)
     base = root if root.is_dir() else root.parent
-    schema = pq.ParquetFile(paths[0]).schema_arrow
+    schema = _open_parquet(pq, paths[0], root, base).schema_arrow
     columns = list(schema.names)
     for name, value in (("group", group), ("time", time)):
         if value is not None:
@@ -516,11 +594,14 @@ def open_windows(
     files: list[_File] = []
     indexes, droppeds, notes = [], [], []
     file_of, local = [], []
+    pieces: list[dict] = []  # per file: each group's rows there, for the checks across files
+    timed: tuple | None = None  # (kind, zone) of the first file's times
+    inferred: dict = {}  # step inferred in a file -> steps it was inferred from
     offset = 0
     span = (timesteps - 1) * sampling_rate + 1
     need = span + (gap + horizon if target_cols is not None else 0)
     for i, p in enumerate(paths):
-        pf = pq.ParquetFile(p)
+        pf = _open_parquet(pq, p, root, base)
         names = list(pf.schema_arrow.names)
         missing = [c for c in reserved + feature_cols + (target_cols or []) if c not in names]
         if missing:
@@ -542,6 +623,8 @@ def open_windows(
         except ShapeError:
             if n == 0:
                 continue
+            if len(paths) > 1:
+                timed = _add_pieces(pieces, inferred, timed, frame, rel, group, time, freq, on_gap)
             droppeds.append(_short_file(frame, group, rel, n))
             files.append(_File(p, n, rg, None, np.empty(0, np.int64), offset))
             offset += n
@@ -550,6 +633,8 @@ def open_windows(
             named = copy.copy(exc)
             named.args = (f"{rel}: {exc}",)
             raise named from None
+        if len(paths) > 1:
+            timed = _add_pieces(pieces, inferred, timed, frame, rel, group, time, freq, on_gap)
         starts = np.asarray(wf._starts, dtype=np.int64)
         files.append(_File(p, n, rg, wf._order, starts, offset))
         idx = wf.index.copy()
@@ -565,10 +650,15 @@ def open_windows(
         file_of.append(np.full(len(starts), len(files) - 1, dtype=np.int32))
         local.append(starts)
         offset += n
+    across, net = _across_files(pieces, grouped=group is not None, timed=timed, freq=freq,
+                                inferred=inferred, on_gap=on_gap, need=need, stride=stride)
+    notes.extend(f"{_ACROSS}: {note}" for note in across)
     if not indexes:
+        joined = (f" (make_windows on the rows concatenated would make {plural(net, 'window')} "
+                  "across file boundaries: write each group's rows to one file)") if net > 0 else ""
         raise ShapeError(
             f"No window fits in any file: each needs {need} rows, and no group or segment of "
-            f"{plural(len(paths), 'file')} under {str(root)!r} has that many. Received: "
+            f"{plural(len(paths), 'file')} under {str(root)!r} has that many{joined}. Received: "
             f"timesteps={timesteps}, sampling_rate={sampling_rate}, gap={gap}, horizon={horizon}. "
             "Use a smaller `timesteps`."
         )
@@ -588,6 +678,35 @@ def open_windows(
         files=[str(p.relative_to(base)) for p in paths],
         root=root,
     )
+
+
+_ACROSS = "across files"  # where notes about file boundaries are said to come from
+
+
+def _add_pieces(pieces: list, inferred: dict, timed: tuple | None, frame: pd.DataFrame, rel: str,
+                group: Any, time: Any, freq: Any, on_gap: str) -> tuple | None:
+    """Summarise one file's groups (see :func:`_pieces`); check its times match the first file's.
+
+    Only called when there are several files: one file has no boundaries to check.
+    """
+    found, kind_tz, step, n_steps = _pieces(frame, rel, group, time, freq, on_gap)
+    pieces.append(found)
+    if step is not None:
+        inferred[step] = inferred.get(step, 0) + n_steps
+    if kind_tz is None:
+        return timed
+    if timed is not None and (kind_tz[0], str(kind_tz[1])) != (timed[0], str(timed[1])):
+        first = next(iter(pieces[0].values())).file
+        raise DataError(
+            f"`time` must have one type in every file. Received: {rel} has {_kind(kind_tz)} "
+            f"times, {first} has {_kind(timed)}. Write every file with the same time type."
+        )
+    return timed or kind_tz
+
+
+def _kind(kind_tz: tuple) -> str:
+    kind, tz = kind_tz
+    return "numeric" if kind == "number" else (f"datetime ({tz})" if tz is not None else "naive datetime")
 
 
 def _short_file(frame: pd.DataFrame, group: Any, rel: str, n: int) -> pd.DataFrame:
@@ -612,6 +731,194 @@ def _condense(notes: list[str]) -> list[str]:
     return out
 
 
+# --------------------------------------------------------------------------- across files
+
+
+class _Piece:
+    """One group's rows in one file (sorted): what the checks and counts across files need."""
+
+    __slots__ = ("file", "n", "head", "tail", "first", "last")
+
+    def __init__(self, file: str, n: int, head: int, tail: int, first: Any, last: Any) -> None:
+        self.file = file
+        self.n = n  # rows of the group in the file
+        self.head = head  # rows before the first gap that splits windows (n when none)
+        self.tail = tail  # rows after the last such gap (n when none)
+        self.first = first  # first and last time (sortable values), None without `time`
+        self.last = last
+
+
+def _pieces(frame: pd.DataFrame, rel: str, group: Any, time: Any, freq: Any,
+            on_gap: str) -> tuple[dict, tuple | None, Any, int]:
+    """Each group's :class:`_Piece` of one file, the file's ``(time kind, zone)``, its inferred
+    step and how many steps that is inferred from, found as :func:`make_windows` finds them."""
+    n = len(frame)
+    if group is not None:
+        codes, labels = pd.factorize(frame[group], sort=False)
+    else:
+        codes, labels = np.zeros(n, dtype=np.int64), [None]
+    tv = kind = tz = None
+    if time is not None:
+        tv, kind, tz = _time_values(frame[time])
+        order = np.lexsort((tv, codes))
+        tv = tv[order]
+    else:
+        order = np.argsort(codes, kind="stable")
+    codes = codes[order]
+    cut = np.flatnonzero(np.diff(codes) != 0) + 1
+    bounds = np.concatenate([[0], cut, [n]]).astype(np.int64)
+    seg_cut, inferred, n_steps = cut, None, 0
+    if tv is not None and n > 1:
+        inner = np.ones(n - 1, dtype=bool)
+        inner[cut - 1] = False
+        n_steps = int(inner.sum())
+        if freq is None:
+            inferred = _infer_freq(tv, kind, tz, inner, bounds)
+            step = None if inferred is None else _steps(inferred, kind, tz)
+        else:
+            step = _steps(freq, kind, tz)
+        if step is not None and on_gap == "split":
+            off = _off_grid(tv, step[0], tz) & inner
+            seg_cut = np.union1d(cut, np.flatnonzero(off) + 1)
+    seg_start = np.concatenate([[0], seg_cut]).astype(np.int64)
+    seg_len = np.diff(np.concatenate([seg_start, [n]]))
+    first_seg = np.searchsorted(seg_start, bounds[:-1])
+    last_seg = np.searchsorted(seg_start, bounds[1:]) - 1
+    pieces = {}
+    for g in range(len(bounds) - 1):
+        b0, b1 = int(bounds[g]), int(bounds[g + 1])
+        pieces[labels[codes[b0]]] = _Piece(
+            rel, b1 - b0, int(seg_len[first_seg[g]]), int(seg_len[last_seg[g]]),
+            None if tv is None else tv[b0], None if tv is None else tv[b1 - 1])
+    return pieces, None if tv is None else (kind, tz), inferred, n_steps
+
+
+def _who(label: Any, grouped: bool) -> str:
+    return f"group {label!r}" if grouped else "the series"
+
+
+def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, freq: Any,
+                  inferred: dict, on_gap: str, need: int, stride: int) -> tuple[list[str], int]:
+    """Check each group where it continues from one file to the next; count the windows
+    that windowing each file on its own does not make.
+
+    Returns notes and the net count: windows :func:`make_windows` makes on the rows
+    concatenated (in the order read) minus those made file by file.
+    """
+    by_group: dict[Any, list[_Piece]] = {}
+    for file_pieces in pieces:
+        for label, piece in file_pieces.items():
+            by_group.setdefault(label, []).append(piece)
+    going = {g: ps for g, ps in by_group.items() if len(ps) > 1}
+    if not going:
+        return [], 0
+    bounds = [(g, a, b) for g, ps in going.items() for a, b in zip(ps[:-1], ps[1:])]
+    notes: list[str] = []
+    cont = [True] * len(bounds)
+    if timed is not None:
+        kind, tz = timed
+
+        def at(value: Any) -> str:
+            return str(_time_labels(np.array([value]), kind, tz)[0])
+
+        back = [(g, a, b) for g, a, b in bounds if b.first <= a.last]
+        if back:
+            shown = "; ".join(f"{_who(g, grouped)}: {a.file} ends at {at(a.last)}, {b.file} starts "
+                              f"at {at(b.first)}" for g, a, b in back[:5])
+            raise OrderError(
+                f"`time` must increase from one file to the next within each group (a folder is "
+                f"read in sorted path order). Received: {len(back):,} file "
+                f"{'boundary' if len(back) == 1 else 'boundaries'} "
+                f"where time repeats or goes back ({shown}{' ...' if len(back) > 5 else ''}). "
+                "Drop the rows repeated in several files (`df.drop_duplicates([group, time])`), "
+                "or name the files so that they sort in time order (e.g. 2024-01.parquet, "
+                "2024-02.parquet)."
+            )
+        step = None
+        if freq is not None:
+            step = _steps(freq, kind, tz)
+        elif inferred:  # the step inferred from the most steps within files
+            step = _steps(max(inferred, key=inferred.get), kind, tz)
+        else:  # no file has two rows of a group: infer from the steps between files
+            tv = np.array([v for _, a, b in bounds for v in (a.last, b.first)])
+            inner = np.arange(len(tv) - 1) % 2 == 0
+            guess = _infer_freq(tv, kind, tz, inner, np.array([0, len(tv)]))
+            step = None if guess is None else _steps(guess, kind, tz)
+        if step is not None:
+            unit, freq_str = step
+            tv = np.array([v for _, a, b in bounds for v in (a.last, b.first)])
+            off = np.zeros(len(tv) - 1, dtype=bool)
+            off[::2] = _off_grid(tv, unit, tz)[::2]
+            if off.any():
+                codes = np.repeat(np.arange(len(bounds)), 2)
+                gaps = _gap_table(tv, off, codes, [g for g, _, _ in bounds], kind, tz, unit)
+                hit = [bounds[i] for i in np.flatnonzero(off[::2])]
+                gaps["after_file"] = [a.file for _, a, _ in hit]
+                gaps["before_file"] = [b.file for _, _, b in hit]
+                if not grouped:
+                    gaps["group"] = None
+                if on_gap == "error":
+                    shown = "; ".join(f"{_who(g, grouped)}: {a.file} ends at {at(a.last)}, "
+                                      f"{b.file} starts at {at(b.first)}" for g, a, b in hit[:5])
+                    raise GapError(
+                        f"`on_gap='error'`: time must advance by freq={freq_str} within each "
+                        f"group, also from one file to the next. Received: "
+                        f"{plural(len(hit), 'gap')} between files ({shown}"
+                        f"{' ...' if len(hit) > 5 else ''}). Pass on_gap='split' to start new "
+                        "windows after each gap, fill the missing steps, or pass the right `freq`.",
+                        gaps=gaps,
+                    )
+                if on_gap == "split":
+                    cont = list(~off[::2])
+                    notes.append(f"split at {plural(len(hit), 'gap')} between files")
+                else:
+                    notes.append(f"{plural(len(hit), 'gap')} between files ignored")
+
+    def made(rows: int) -> int:
+        return (rows - need) // stride + 1 if rows >= need else 0
+
+    per_group, k = [], 0
+    for g, ps in going.items():
+        delta, chain, joins = 0, [ps[0].tail], 0
+        for p in ps[1:]:
+            joined = cont[k]
+            k += 1
+            joins += joined
+            if joined:
+                chain.append(p.head)
+                if p.head == p.n:  # the whole piece joins the chain, which goes on
+                    continue
+            delta += made(sum(chain)) - sum(map(made, chain))
+            chain = [p.tail]
+        delta += made(sum(chain)) - sum(map(made, chain))
+        if joins:  # else a gap splits it at every file boundary: nothing to say
+            per_group.append((g, len(ps), delta))
+    if not per_group:
+        return notes, 0
+    net = sum(d for _, _, d in per_group)
+    if net > 0:
+        what = (f"{plural(net, 'window')} that would cross file boundaries "
+                f"{'is' if net == 1 else 'are'} not made")
+    elif net < 0:
+        what = (f"windows restart at each file, which makes {plural(-net, 'window')} more than "
+                "make_windows on the rows concatenated")
+    else:
+        what = "windows restart at each file (as many as make_windows on the rows concatenated)"
+    if len(per_group) == 1:
+        g, files, _ = per_group[0]
+        head = f"{_who(g, grouped)} continues across {files} files"
+    else:
+        listed = ", ".join(f"{_who(g, grouped)} across {files} files: {d}"
+                           for g, files, d in per_group[:3])
+        head = (f"{len(per_group)} groups continue across files ({listed}"
+                f"{', ...' if len(per_group) > 3 else ''})")
+    notes.append(
+        f"{head}: {what}; each file is windowed on its own. For the windows of the whole table, "
+        "write each group's rows to one file, or read the rows and use make_windows"
+    )
+    return notes, net
+
+
 # --------------------------------------------------------------------------- streaming validation
 
 
@@ -628,8 +935,9 @@ def parquet_chunks(path: Any, *, columns: list | None = None,
     pq = require("pyarrow.parquet", "parquet", "Reading Parquet in chunks")
     pa = require("pyarrow", "parquet", "Reading Parquet in chunks")
     chunk_rows = integer("chunk_rows", chunk_rows)
-    for p in _parquet_files(Path(path)):
-        pf = pq.ParquetFile(p)
+    root = Path(path)
+    for p in _parquet_files(root):
+        pf = _open_parquet(pq, p, root, root if root.is_dir() else root.parent, windows=False)
         names = pf.schema_arrow.names
         cols = None if columns is None else [c for c in columns if c in names]
         if pf.metadata.num_rows == 0:

@@ -7,6 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import seqprep
 from seqprep import ArgumentError, ArgumentTypeError, ColumnError, GapError
@@ -217,6 +219,201 @@ def test_nullable_and_bool_columns_are_read(tmp_path):
     X, _ = w.take([1])
     assert X[0, :, 0].tolist() == [0.0, 1.0, 0.0]
     assert np.isnan(X[0, 2, 1])  # a null is NaN, as pandas reads it
+
+
+# ---------------------------------------------------------------- a group across files
+
+
+def cross_file_count(w):
+    """The net count of windows not made at file boundaries, read back from the notes."""
+    import re
+
+    said = [n for n in w.notes if n.startswith("across files:") and "continue" in n]
+    if not said:
+        return 0
+    assert len(said) == 1, w.notes
+    if (m := re.search(r"([\d,]+) windows? that would cross file boundaries", said[0])):
+        return int(m.group(1).replace(",", ""))
+    if (m := re.search(r"makes ([\d,]+) windows? more than", said[0])):
+        return -int(m.group(1).replace(",", ""))
+    assert "as many as make_windows" in said[0]
+    return 0
+
+
+def test_a_group_continuing_across_files_reports_the_windows_not_made(tmp_path):
+    # the reviewer's case: 20 daily rows split 10/10 over two files
+    df = pd.DataFrame({"id": "a", "t": pd.date_range("2024-01-01", periods=20, freq="D"),
+                       "v": np.arange(20.0)})
+    df.iloc[:10].to_parquet(tmp_path / "2024-01a.parquet")
+    df.iloc[10:].to_parquet(tmp_path / "2024-01b.parquet")
+    w = seqprep.open_windows(tmp_path, 3, targets="v", group="id", time="t")
+    eager = seqprep.make_windows(df, 3, targets="v", group="id", time="t")
+    assert (len(w), len(eager)) == (14, 17)
+    assert cross_file_count(w) == 3
+    assert ("note: across files: group 'a' continues across 2 files: 3 windows that would cross "
+            "file boundaries are not made; each file is windowed on its own") in w.report()
+    assert "read the rows and use make_windows" in w.report()
+    # without group and time the files are one series, read in path order
+    pd.DataFrame({"v": np.arange(20.0)}).to_parquet(tmp_path / "n-a.parquet")
+    pd.DataFrame({"v": np.arange(3.0)}).to_parquet(tmp_path / "n-b.parquet")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for name in ("n-a", "n-b"):
+        (tmp_path / f"{name}.parquet").rename(plain / f"{name}.parquet")
+    w = seqprep.open_windows(plain, 5)
+    assert len(w) == 16 and len(seqprep.make_windows(np.arange(23.0)[:, None], 5)) == 19
+    assert cross_file_count(w) == 3 and "the series continues across 2 files" in w.report()
+    # pieces too short for any window in their own file: the error says what was lost
+    short = tmp_path / "short"
+    short.mkdir()
+    df.iloc[:3].to_parquet(short / "a.parquet")
+    df.iloc[3:6].to_parquet(short / "b.parquet")
+    with pytest.raises(seqprep.ShapeError, match=r"^No window fits in any file") as info:
+        seqprep.open_windows(short, 4, targets="v", group="id", time="t")
+    assert "make_windows on the rows concatenated would make 2 windows" in str(info.value)
+
+
+def test_files_that_overlap_or_are_named_out_of_time_order_are_refused(tmp_path):
+    df = pd.DataFrame({"id": "a", "t": pd.date_range("2024-01-01", periods=20, freq="D"),
+                       "v": np.arange(20.0)})
+    dup = tmp_path / "dup"
+    dup.mkdir()
+    df.iloc[:12].to_parquet(dup / "p1.parquet")
+    df.iloc[8:].to_parquet(dup / "p2.parquet")  # rows 8..11 in both
+    with pytest.raises(seqprep.OrderError):  # as make_windows refuses the same rows
+        seqprep.make_windows(pd.concat([df.iloc[:12], df.iloc[8:]]), 3, targets="v",
+                             group="id", time="t")
+    with pytest.raises(seqprep.OrderError,
+                       match=r"^`time` must increase from one file to the next within each group"
+                       ) as info:
+        seqprep.open_windows(dup, 3, targets="v", group="id", time="t")
+    text = str(info.value)
+    assert "group 'a': p1.parquet ends at 2024-01-12 00:00:00, p2.parquet starts at 2024-01-09" \
+        in text
+    assert "drop_duplicates" in text and "sort in time order" in text
+    backwards = tmp_path / "order"
+    backwards.mkdir()
+    df.iloc[:10].to_parquet(backwards / "b.parquet")
+    df.iloc[10:].to_parquet(backwards / "a.parquet")
+    with pytest.raises(seqprep.OrderError, match=r"^`time` must increase from one file") as info:
+        seqprep.open_windows(backwards, 3, targets="v", group="id", time="t")
+    assert "a.parquet ends at 2024-01-20 00:00:00, b.parquet starts at 2024-01-01" in str(info.value)
+    # interleaved times (each file alone is fine) are a step back at the boundary too
+    inter = tmp_path / "inter"
+    inter.mkdir()
+    df.iloc[::2].to_parquet(inter / "a.parquet")
+    df.iloc[1::2].to_parquet(inter / "b.parquet")
+    with pytest.raises(seqprep.OrderError, match=r"^`time` must increase from one file"):
+        seqprep.open_windows(inter, 3, targets="v", group="id", time="t", freq="2D")
+    # numbers in one file, datetimes in the next
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    df.iloc[:10].to_parquet(mixed / "a.parquet")
+    df.iloc[10:].assign(t=np.arange(10, 20)).to_parquet(mixed / "b.parquet")
+    with pytest.raises(seqprep.DataError, match=r"^`time` must have one type in every file"):
+        seqprep.open_windows(mixed, 3, targets="v", group="id", time="t")
+
+
+def test_a_gap_between_files_follows_on_gap(tmp_path):
+    df = pd.DataFrame({"id": "a", "t": pd.date_range("2024-01-01", periods=20, freq="D"),
+                       "v": np.arange(20.0)})
+    parts = [df.iloc[:8], df.iloc[12:]]  # 9-12 January missing, between the files
+    for i, part in enumerate(parts):
+        part.to_parquet(tmp_path / f"p{i + 1}.parquet")
+    whole = pd.concat(parts)
+    with pytest.raises(GapError):
+        seqprep.make_windows(whole, 3, targets="v", group="id", time="t")
+    with pytest.raises(GapError, match=r"^`on_gap='error'`: time must advance by freq=D within "
+                                       r"each group, also from one file to the next") as info:
+        seqprep.open_windows(tmp_path, 3, targets="v", group="id", time="t")
+    assert "group 'a': p1.parquet ends at 2024-01-08 00:00:00, p2.parquet starts at 2024-01-13" \
+        in str(info.value)
+    gaps = info.value.gaps
+    assert gaps[["group", "missing", "after_file", "before_file"]].to_numpy().tolist() == \
+        [["a", 4.0, "p1.parquet", "p2.parquet"]]
+    split = seqprep.open_windows(tmp_path, 3, targets="v", group="id", time="t", on_gap="split")
+    assert len(split) == len(seqprep.make_windows(whole, 3, targets="v", group="id", time="t",
+                                                  on_gap="split")) == 10
+    assert "note: across files: split at 1 gap between files" in split.report()
+    assert cross_file_count(split) == 0 and "continues" not in split.report()
+    ignore = seqprep.open_windows(tmp_path, 3, targets="v", group="id", time="t",
+                                  on_gap="ignore")
+    eager = seqprep.make_windows(whole, 3, targets="v", group="id", time="t", on_gap="ignore")
+    assert "1 gap between files ignored" in ignore.report()
+    assert cross_file_count(ignore) == len(eager) - len(ignore) == 3
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    timesteps=st.integers(1, 4),
+    horizon=st.integers(1, 2),
+    stride=st.integers(1, 7),
+    on_gap=st.sampled_from(["error", "split", "ignore"]),
+)
+def test_windows_across_files_are_counted_exactly_as_make_windows_makes_them(
+        data, timesteps, horizon, stride, on_gap):
+    """Oracle: make_windows on the rows of every file concatenated (in the order read)."""
+    import tempfile
+    from pathlib import Path
+
+    n_files = data.draw(st.integers(1, 4), label="files")
+    frames = []
+    for g in ("a", "b"):
+        n = data.draw(st.integers(0, 14), label=f"rows of {g}")
+        t = np.arange(n) + np.cumsum(data.draw(
+            st.lists(st.sampled_from([0, 0, 0, 2]), min_size=n, max_size=n), label="gaps"))
+        cuts = sorted(data.draw(st.lists(st.integers(0, n), min_size=n_files - 1,
+                                         max_size=n_files - 1), label=f"cuts of {g}"))
+        frames.append([pd.DataFrame({"id": g, "t": t[lo:hi], "v": t[lo:hi] * 1.0})
+                       for lo, hi in zip([0, *cuts], [*cuts, n])])
+    files = [pd.concat([frames[0][i], frames[1][i]], ignore_index=True) for i in range(n_files)]
+    whole = pd.concat(files, ignore_index=True)
+    kw = dict(targets="v", group="id", time="t", freq=1, horizon=horizon, stride=stride,
+              on_gap=on_gap)
+    try:
+        eager = seqprep.make_windows(whole, timesteps, **kw)
+    except (GapError, seqprep.ShapeError) as exc:
+        eager = exc
+    with tempfile.TemporaryDirectory() as folder:
+        for i, f in enumerate(files):
+            f.to_parquet(Path(folder) / f"part-{i}.parquet")
+        try:
+            lazy = seqprep.open_windows(folder, timesteps, **kw)
+        except (GapError, seqprep.ShapeError) as exc:
+            lazy = exc
+    if isinstance(eager, GapError) or isinstance(lazy, GapError):
+        assert type(lazy) is type(eager)  # a gap within or between files, both refuse it
+        return
+    if isinstance(lazy, seqprep.ShapeError):
+        made = 0 if isinstance(eager, seqprep.ShapeError) else len(eager)
+        assert made == 0 or f"would make {made:,} window" in str(lazy)
+        return
+    made = 0 if isinstance(eager, seqprep.ShapeError) else len(eager)
+    assert cross_file_count(lazy) == made - len(lazy)
+
+
+def test_a_file_that_is_not_parquet_is_refused_by_name(tmp_path):
+    csv = tmp_path / "good.csv"
+    pd.DataFrame({"t": range(5), "x": np.arange(5.0)}).to_csv(csv, index=False)
+    with pytest.raises(ArgumentError, match=r"^`path` must be a Parquet file, a folder of Parquet "
+                                            r"files, or a .npy file\. Received: path=") as info:
+        seqprep.open_windows(csv, 3)
+    assert "good.csv" in str(info.value) and "pandas.read_csv" in str(info.value)
+    assert "to_parquet" in str(info.value)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    pd.DataFrame({"x": np.arange(5.0)}).to_parquet(folder / "a.parquet")
+    (folder / "b.parquet").write_bytes(csv.read_bytes())
+    with pytest.raises(seqprep.DataError, match=r"^Every \*\.parquet file under `path` must be a "
+                                                r"Parquet file\. Received: b\.parquet"):
+        seqprep.open_windows(folder, 3)
+    from seqprep._sources import validate_parquet
+
+    schema = seqprep.SeriesSchema("t", features="x")
+    with pytest.raises(ArgumentError, match=r"^`path` must be a Parquet file or a folder of "
+                                            r"Parquet files\. Received: path="):
+        validate_parquet(csv, schema)
 
 
 # ---------------------------------------------------------------- streaming validation
