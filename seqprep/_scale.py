@@ -754,6 +754,13 @@ def _frame_columns(data: pd.DataFrame, wanted: list, by: Any) -> list:
 
 
 def _numeric_array(name: str, data: Any) -> np.ndarray:
+    if not isinstance(data, Windows) and hasattr(data, "take") and hasattr(data, "input_shape"):
+        raise ArgumentTypeError(
+            f"`{name}` must be in memory to be scaled: a DataFrame, a numeric array or "
+            f"Windows. Received: a {type(data).__name__}, read from disk batch by batch. Fit "
+            "the Scaler on the training rows read into a DataFrame (pandas.read_parquet), "
+            "or on in-memory Windows made with make_windows."
+        )
     try:
         arr = np.asarray(data)
     except (ValueError, TypeError) as exc:

@@ -98,7 +98,8 @@ class Supervised:
         """A plain-text account: rows in and out, rows left out and why, notes."""
         lines = [
             f"{plural(self.n_rows, 'row')} in, {plural(len(self.frame), 'row')} out "
-            f"({self.n_in} lags, {self.n_out} leads, {plural(self.frame.shape[1], 'column')}), "
+            f"({plural(self.n_in, 'lag')}, {plural(self.n_out, 'lead')}, "
+            f"{plural(self.frame.shape[1], 'column')}), "
             f"{plural(self.n_dropped, 'row')} left out",
         ]
         lines.extend(_report_tail(self.dropped, _REASONS, self.notes))
@@ -227,7 +228,7 @@ def to_supervised(
     3        2.0       11.0        3.0       12.0      4.0
     4        3.0       12.0        4.0       13.0      5.0
     >>> print(sup.report())
-    5 rows in, 3 rows out (2 lags, 1 leads, 5 columns), 2 rows left out
+    5 rows in, 3 rows out (2 lags, 1 lead, 5 columns), 2 rows left out
       no_lags: 2 rows (first rows of a series or segment, which have no earlier rows for the lags)
 
     Lags never cross from one entity to the next:

@@ -275,3 +275,11 @@ def test_json_state(panel):
     with pytest.raises(ArgumentTypeError, match=r"^`to_dict` needs group labels that JSON can "
                                                 r"hold"):
         Scaler(by="day").fit(dated).to_dict()
+
+
+def test_windows_read_from_disk_are_refused_with_the_way_out(tmp_path):
+    df = pd.DataFrame({"g": 0, "t": np.arange(20), "v": np.arange(20.0)})
+    df.to_parquet(tmp_path / "a.parquet")
+    lazy = seqprep.open_windows(tmp_path, 3, targets="v", group="g", time="t")
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`data` must be in memory to be scaled.*Received: a \w*LazyWindows"):
+        seqprep.Scaler().fit(lazy)
