@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from typing import Any
 
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from ._args import plural, require, show
-from ._errors import ArgumentTypeError, ColumnError, SchemaError, ValidationError
+from ._errors import ArgumentTypeError, ColumnError, SchemaError, ShapeError, ValidationError
 
 __all__ = ["SeriesSchema", "infer_schema"]
 
@@ -845,7 +846,9 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
     time : column name
     group : column name, optional
     features : list of columns, optional
-        Defaults to every numeric column other than ``time``, ``group`` and ``targets``.
+        Defaults to every numeric (not boolean) column other than ``time``, ``group`` and
+        ``targets``; if that leaves out every other column, a ``UserWarning`` names them
+        and their dtypes.
     targets : list of columns, optional
     min_length : int, optional
         Rows each group must have (say ``timesteps + gap + horizon``); not inferred.
@@ -861,7 +864,10 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
     Raises
     ------
     ColumnError
-        If ``time``, ``group``, a feature or target is not a column of ``df``.
+        If ``time``, ``group``, a feature or target is not a column of ``df``, or ``df``
+        repeats a column name.
+    ShapeError
+        If ``df`` has no rows: there is nothing to learn from.
     ValidationError
         If ``df`` fails the schema inferred from it (repeated times, say): it is not
         known-good.
@@ -883,17 +889,44 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
     if not isinstance(df, pd.DataFrame):
         raise ArgumentTypeError(f"`df` must be a pandas DataFrame. Received: {show(df)} of "
                                 f"type {type(df).__name__}.")
+    repeated = df.columns[df.columns.duplicated()].unique()
+    if len(repeated):
+        times = ", ".join(f"{c!r} {int((df.columns == c).sum())} times" for c in repeated[:10])
+        raise ColumnError(
+            f"`df` must have unique column names to infer a schema from. Received: "
+            f"{plural(len(repeated), 'repeated name')} ({times}) among "
+            f"{plural(df.shape[1], 'column')} {list(df.columns)[:20]}. Rename or drop the "
+            "repeats first, e.g. `df = df.loc[:, ~df.columns.duplicated()]` keeps the first "
+            "of each."
+        )
+    if len(df) == 0:
+        raise ShapeError(
+            f"`df` must have at least one row to infer a schema from. Received: 0 rows "
+            f"x {plural(df.shape[1], 'column')} {list(df.columns)[:20]}. With no rows "
+            "nothing can be learned (a CSV with only a header types every column as text, "
+            "so no feature and no frequency would be found); infer from known-good data."
+        )
     for arg, col in (("time", time), ("group", group)):
         if col is not None and col not in df.columns:
             raise ColumnError(f"`{arg}` must be a column of `df`. Received: {arg}={col!r}; "
                               f"the columns are {list(df.columns)[:20]}.")
     targets_t = _names("targets", targets)
     if features is None:
+        candidates = [c for c in df.columns if c not in (time, group) and c not in targets_t]
         features_t = tuple(
-            c for c in df.columns
-            if c not in (time, group) and c not in targets_t
-            and pd.api.types.is_numeric_dtype(df[c].dtype)
+            c for c in candidates
+            if pd.api.types.is_numeric_dtype(df[c].dtype)
             and not pd.api.types.is_bool_dtype(df[c].dtype))
+        if candidates and not features_t:
+            left = ", ".join(f"{c!r} ({df[c].dtype})" for c in candidates[:10])
+            more = f" and {len(candidates) - 10:,} more" if len(candidates) > 10 else ""
+            warnings.warn(
+                f"infer_schema found no numeric feature column, so the schema checks only "
+                f"the time{' and group' if group is not None else ''} column: left out "
+                f"{plural(len(candidates), 'column')} for not being numeric: {left}{more}. "
+                "If they hold numbers, convert them first (e.g. `df[col] = "
+                "pd.to_numeric(df[col])`) or check how the file was read.",
+                UserWarning, stacklevel=2)
     else:
         features_t = _names("features", features)
     missing = [c for c in features_t + targets_t if c not in df.columns]

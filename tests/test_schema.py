@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -486,6 +487,49 @@ def test_infer_schema_bad_columns():
         infer_schema(panel(), "when")
     with pytest.raises(seqprep.ColumnError, match=r"^`features` and `targets` must be columns"):
         infer_schema(panel(), "t", "id", features=["nope"])
+
+
+def test_infer_schema_refuses_repeated_column_names():
+    df = pd.DataFrame([[1, 2, 3.0], [2, 3, 4.0]], columns=["day", "day", "units"])
+    with pytest.raises(seqprep.ColumnError, match=r"^`df` must have unique column names to "
+                                                  r"infer a schema from\. Received: 1 repeated "
+                                                  r"name \('day' 2 times\) among 3 columns "
+                                                  r"\['day', 'day', 'units'\]\. Rename or drop"):
+        infer_schema(df, time="units")
+    df = panel()
+    df.columns = ["id", "t", "x", "x"]  # a repeated feature, with time and group fine
+    with pytest.raises(seqprep.ColumnError, match=r"^`df` must have unique column names.*'x' "
+                                                  r"2 times"):
+        infer_schema(df, time="t", group="id")
+
+
+def test_infer_schema_refuses_a_frame_without_rows(tmp_path):
+    path = tmp_path / "header.csv"
+    path.write_text("id,t,x\n")
+    empty = pd.read_csv(path)  # every column typed as text
+    with pytest.raises(seqprep.ShapeError, match=r"^`df` must have at least one row to infer "
+                                                 r"a schema from\. Received: 0 rows x 3 "
+                                                 r"columns \['id', 't', 'x'\]"):
+        infer_schema(empty, time="t", group="id")
+    with pytest.raises(seqprep.ShapeError, match=r"^`df` must have at least one row.*0 rows x "
+                                                 r"4 columns"):
+        infer_schema(panel().iloc[:0], time="t", group="id")
+
+
+def test_infer_schema_says_which_columns_it_left_out_when_none_is_numeric():
+    df = panel().assign(x=lambda d: d["x"].astype(str), y=lambda d: d["y"] > 0)
+    with pytest.warns(UserWarning, match=r"^infer_schema found no numeric feature column, so "
+                                         r"the schema checks only the time and group column: "
+                                         r"left out 2 columns for not being numeric: 'x' "
+                                         r"\(.+\), 'y' \(bool\)\. If they hold numbers"):
+        s = infer_schema(df, time="t", group="id")
+    assert s.features == ()
+    # no warning when a numeric feature is found, or when there is no other column
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert infer_schema(df.assign(z=1.0), time="t", group="id").features == ("z",)
+        assert infer_schema(df[["id", "t"]], time="t", group="id").features == ()
+        assert infer_schema(df, time="t", group="id", features=[]).features == ()
 
 
 # ------------------------------------------------------------------- pandera
