@@ -383,10 +383,11 @@ def split_by_time(
         Rows before each cut whose targets an earlier part may not use: a window of an
         earlier part with a target row among the ``purge`` rows before the next cut is
         dropped (and counted), if its group has windows (rows, for a DataFrame) in a later
-        part; a group with none there, such as one that ends before the cut, keeps all. ``"auto"`` (the default) is ``(timesteps - 1) *
-        sampling_rate + 1 + gap`` rows for windows with targets: the rows a later part's
-        windows read as inputs; it is ``0`` for DataFrames (window each part on its own,
-        and no window crosses a cut) and windows without targets. ``False`` or ``0``
+        part; a group with none there, such as one that ends before the cut, keeps all.
+        ``"auto"`` (the default) is ``(timesteps - 1) * sampling_rate + 1 + gap`` rows for
+        windows with targets: the rows a later part's windows read as inputs; it is ``0``
+        for DataFrames (window each part on its own, and no window crosses a cut) and
+        windows without targets. ``False`` or ``0``
         purges nothing; an integer purges that many rows (DataFrame rows too).
 
     Returns
