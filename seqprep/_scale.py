@@ -13,7 +13,6 @@ ignored by ``fit`` and stay missing.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Hashable
 from typing import Any
 
@@ -29,7 +28,7 @@ from ._errors import (
     NotFittedError,
     ShapeError,
 )
-from ._windows import Windows
+from ._windows import Windows, _as_positions
 
 __all__ = ["Scaler"]
 
@@ -292,7 +291,7 @@ class Scaler:
         arr = _array2d("data", data)
         wanted = self._columns_arg()
         columns = list(range(arr.shape[1])) if wanted is None else \
-            _positions(wanted, arr.shape[1])
+            _as_positions("columns", wanted, arr.shape[1])
         labels = self._array_groups(groups, len(arr), "rows")
         return arr[:, columns].astype(np.float64), labels, columns, "array", arr.shape[1]
 
@@ -478,7 +477,7 @@ class Scaler:
                 widths.insert(0, self._width)
             raise ShapeError(
                 f"`data` must have {' or '.join(map(str, widths))} columns: "
-                + (f"the width of the array fitted on, or " if len(widths) > 1 else "")
+                + ("the width of the array fitted on, or " if len(widths) > 1 else "")
                 + f"one per scaled column {list(self.columns_)}. Received: array of shape "
                 f"{arr.shape}. Select those columns first."
             )
@@ -787,23 +786,6 @@ def _array2d(name: str, data: Any) -> np.ndarray:
             "for 3D windows."
         )
     return arr
-
-
-def _positions(wanted: list, width: int) -> list[int]:
-    out = []
-    for v in wanted:
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral):
-            raise ArgumentTypeError(
-                f"`columns` must be column positions (integers) for array data. Received: "
-                f"columns={wanted!r}. Pass a DataFrame to select columns by name."
-            )
-        if not -width <= int(v) < width:
-            raise ColumnError(
-                f"`columns` names column {int(v)}, but the data has {plural(width, 'column')} "
-                f"(positions 0..{width - 1}). Received: columns={wanted!r}."
-            )
-        out.append(int(v) % width)
-    return out
 
 
 def _statistics(values: np.ndarray, codes: np.ndarray, n_groups: int,

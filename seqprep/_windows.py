@@ -651,9 +651,8 @@ def _as_positions(name: str, value: Any, n_cols: int) -> list[int] | None:
             )
         if not -n_cols <= int(v) < n_cols:
             raise ColumnError(
-                f"`{name}` names column {int(v)}, but the data has {n_cols} "
-                f"column{'s' if n_cols != 1 else ''} (positions 0..{n_cols - 1}). "
-                f"Received: {name}={show(value)}."
+                f"`{name}` names column {int(v)}, but the data has {plural(n_cols, 'column')} "
+                f"(positions 0..{n_cols - 1}). Received: {name}={show(value)}."
             )
         out.append(int(v) % n_cols)
     if not out:
