@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import seqprep
 from seqprep import SeriesSchema, ValidationError, infer_schema
 from seqprep.testing import FAULTS, broken_panels, panel_schema, panels
 
