@@ -296,11 +296,7 @@ class Scaler:
         return arr[:, columns].astype(np.float64), labels, columns, "array", arr.shape[1]
 
     def _fit_windows(self, w: Windows, groups: Any):
-        if groups is not None:
-            raise ArgumentError(
-                f"`groups` must be None for Windows: they carry their own groups. Received: "
-                f"groups={show(groups)}."
-            )
+        _no_groups_argument(groups)
         if self.by is not None and w._groups is None:
             raise ArgumentError(
                 f"`by` asks for per-group statistics, but the Windows have no groups. Received: "
@@ -490,11 +486,7 @@ class Scaler:
         return out
 
     def _apply_windows(self, w: Windows, groups: Any, inverse: bool) -> Windows:
-        if groups is not None:
-            raise ArgumentError(
-                f"`groups` must be None for Windows: they carry their own groups. Received: "
-                f"groups={show(groups)}."
-            )
+        _no_groups_argument(groups)
         if self.groups_ is not None and w._groups is None:
             raise ArgumentError(
                 f"`data` must have groups: the Scaler keeps per-group statistics "
@@ -750,6 +742,14 @@ def _frame_columns(data: pd.DataFrame, wanted: list, by: Any) -> list:
             "Encode them as numbers first, or leave them out of `columns`."
         )
     return list(wanted)
+
+
+def _no_groups_argument(groups: Any) -> None:
+    if groups is not None:
+        raise ArgumentError(
+            f"`groups` must be None for Windows: they carry their own groups. Received: "
+            f"groups={show(groups)}."
+        )
 
 
 def _numeric_array(name: str, data: Any) -> np.ndarray:
