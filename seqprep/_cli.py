@@ -210,8 +210,19 @@ def read_data(path: str, *, progress: bool = False, console: Any = None):
                            "magic bytes); it may be truncated or mislabelled.")
         elif not compressed and b"\x00" in head:
             raise CliError(f"DATA {path!r} is a binary file, not CSV or Parquet.")
+        elif lower.endswith((".yaml", ".yml")):
+            raise CliError(f"DATA {path!r} is a YAML file, not CSV or Parquet: pass the data "
+                           "first and the schema with --schema.")
         else:
             table = _read_csv(path, size, show, console)
+            if table.num_columns == 1:
+                name = table.column_names[0]
+                sep = next((c for c in (";", "\t", "|") if c in name), None)
+                if sep is not None:
+                    raise CliError(
+                        f"DATA {path!r} looks {sep!r}-separated: its one column is named "
+                        f"{name!r}. seqprep reads comma-separated CSV; convert it first, e.g. "
+                        f"pandas.read_csv(path, sep={sep!r}).to_csv(new_path, index=False).")
         binary = [f.name for f in table.schema if pa.types.is_binary(f.type)
                   or pa.types.is_large_binary(f.type)]
         if binary:

@@ -45,6 +45,7 @@ def files(tmp_path):
     (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 8)
     (tmp_path / "empty.csv").write_bytes(b"")
     (tmp_path / "fake.parquet").write_text("time,load\n1,2\n")
+    good.to_csv(tmp_path / "semi.csv", index=False, sep=";")
     (tmp_path / "csvs").mkdir()
     (tmp_path / "csvs" / "a.csv").write_text("time,load\n1,2\n")
     (tmp_path / "latin1.csv").write_bytes("name,t\ncaf\xe9,1\n".encode("latin-1"))
@@ -148,6 +149,10 @@ def test_parquet_is_streamed_in_chunks_with_the_same_findings(files):
     ("binary.csv", "seqprep: error: DATA '{d}/binary.csv' is a binary file, not CSV or Parquet."),
     ("fake.parquet", "seqprep: error: DATA '{d}/fake.parquet' is not a Parquet file"),
     ("latin1.csv", "seqprep: error: DATA '{d}/latin1.csv' is not UTF-8 text (column 'name')"),
+    ("s.yaml", "seqprep: error: DATA '{d}/s.yaml' is a YAML file, not CSV or Parquet: pass the "
+               "data first and the schema with --schema."),
+    ("semi.csv", "seqprep: error: DATA '{d}/semi.csv' looks ';'-separated: its one column is "
+                 "named 'store;time;load;temp'. seqprep reads comma-separated CSV"),
 ])
 def test_unreadable_data_is_one_line_and_exit_2(files, data, start):
     r = invoke("validate", files / data, "--schema", files / "s.yaml")
