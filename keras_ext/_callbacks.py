@@ -47,6 +47,25 @@ def check_every(name: str, every: Any) -> str | int:
     return positive_int(name, every, fix="Use 'epoch' to reset only at epoch ends.")
 
 
+def _check_slots_spec(name: str, spec: Any, counted: str) -> None:
+    """Refuse a slot-reset spec that is neither a mapping of batch indices nor a callable."""
+    if spec is None:
+        return
+    if not (isinstance(spec, Mapping) or callable(spec)):
+        raise ArgumentTypeError(
+            f"`{name}` must be a mapping {{batch_index: slots}} or a callable "
+            f"batch_index -> slots. Received: {name}={show(spec)} of type "
+            f"{type(spec).__name__}."
+        )
+    if isinstance(spec, Mapping):
+        bad = [k for k in spec if isinstance(k, bool) or not isinstance(k, int) or k < 0]
+        if bad:
+            raise ArgumentError(
+                f"`{name}` keys must be batch indices >= 0, counted from 0 in each "
+                f"{counted}. Received: the key {bad[0]!r}."
+            )
+
+
 class ResetStates(keras.callbacks.Callback):
     """Reset every stateful recurrent layer on a schedule during ``fit``.
 
@@ -66,7 +85,10 @@ class ResetStates(keras.callbacks.Callback):
       ``model.evaluate(..., callbacks=[cb])``): saves the state, evaluates from a zero
       state, then restores the saved state. Validation loss then equals
       ``evaluate`` from a clean state and training continues exactly where it was.
-      ``predict`` calls are left alone.
+      ``predict`` calls are left alone;
+    - with ``validation_reset_slots``: before the given evaluation batches (validation
+      inside ``fit``, and a standalone ``evaluate(..., callbacks=[cb])``), zeroes only
+      the listed slots, for validation data that is itself a stateful layout.
 
     Parameters
     ----------
@@ -79,6 +101,13 @@ class ResetStates(keras.callbacks.Callback):
         from 0 in each epoch and ``slots`` are batch positions (``0 .. batch_size-1``)
         whose sequence *starts* at that batch. Those rows of every state variable are
         zeroed (:func:`reset_states` with ``slots=``); the others keep their state.
+    validation_reset_slots : mapping or callable, optional
+        The same for evaluation batches: ``batch_index`` counts from 0 in each
+        evaluation (each validation run inside ``fit``, or a standalone ``evaluate``
+        given this callback). Pass ``val_layout.reset_slots`` when the validation data
+        comes from ``seqprep.stateful_layout``, so a validation slot that moves to a new
+        group starts from zero there instead of carrying the previous group's state.
+        Applied whether or not ``isolate_validation`` is on.
     isolate_validation : bool, default True
         Save, reset and restore the state around evaluation as described above. With
         ``False``, evaluation runs on from the training state and leaves its state
@@ -90,13 +119,17 @@ class ResetStates(keras.callbacks.Callback):
         What was reset during the last ``fit``: ``(epoch, batch, slots)`` with ``batch``
         ``None`` for train begin (``epoch`` ``None`` too) and epoch ends, ``slots``
         ``None`` for a full reset or the tuple of slots reset. Cleared at train begin.
+        A validation slot reset is logged as ``(epoch, ("val", batch), slots)``; one in a
+        standalone ``evaluate`` is appended with ``epoch`` ``None``. The save-reset-restore
+        around evaluation is not logged.
 
     Raises
     ------
     ModelError
         At train begin (before any weight changes) if the model has no stateful layer,
         or if it was compiled with ``steps_per_execution > 1`` while batch-level resets
-        are asked for (Keras then calls batch hooks only once per execution).
+        are asked for (Keras then calls batch hooks only once per execution); for a
+        standalone ``evaluate``, at evaluation begin.
     BackendError
         At train begin on a backend where stateful layers carry no state (JAX).
 
@@ -119,6 +152,14 @@ class ResetStates(keras.callbacks.Callback):
     >>> _ = model.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0, callbacks=[cb])
     >>> cb.reset_log
     [(None, None, None), (0, 1, None), (0, 3, None)]
+
+    Validation data whose slot 1 starts a new sequence at its second batch:
+
+    >>> cb = keras_ext.ResetStates(validation_reset_slots={1: [1]})
+    >>> _ = model.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0,
+    ...               validation_data=(x[:4], y[:4]), callbacks=[cb])
+    >>> cb.reset_log
+    [(None, None, None), (0, ('val', 1), (1,)), (0, None, None)]
     """
 
     def __init__(
@@ -126,25 +167,13 @@ class ResetStates(keras.callbacks.Callback):
         every: str | int = "epoch",
         *,
         reset_slots: SlotsSpec | None = None,
+        validation_reset_slots: SlotsSpec | None = None,
         isolate_validation: bool = True,
     ) -> None:
         super().__init__()
         every = check_every("every", every)
-        if reset_slots is not None and not (
-            isinstance(reset_slots, Mapping) or callable(reset_slots)
-        ):
-            raise ArgumentTypeError(
-                "`reset_slots` must be a mapping {batch_index: slots} or a callable "
-                f"batch_index -> slots. Received: reset_slots={show(reset_slots)} of type "
-                f"{type(reset_slots).__name__}."
-            )
-        if isinstance(reset_slots, Mapping):
-            bad = [k for k in reset_slots if isinstance(k, bool) or not isinstance(k, int) or k < 0]
-            if bad:
-                raise ArgumentError(
-                    "`reset_slots` keys must be batch indices >= 0, counted from 0 in each "
-                    f"epoch. Received: the key {bad[0]!r}."
-                )
+        _check_slots_spec("reset_slots", reset_slots, "epoch")
+        _check_slots_spec("validation_reset_slots", validation_reset_slots, "evaluation")
         if not isinstance(isolate_validation, bool):
             raise ArgumentTypeError(
                 f"`isolate_validation` must be True or False. Received: "
@@ -152,16 +181,25 @@ class ResetStates(keras.callbacks.Callback):
             )
         self.every = every
         self.reset_slots = reset_slots
+        self.validation_reset_slots = validation_reset_slots
         self.isolate_validation = isolate_validation
         self.reset_log: list[tuple] = []
         self._clean = False
         self._saved: list | None = None
         self._epoch = 0
+        self._in_fit = False  # between on_train_begin and on_train_end
         self._layers: list | None = None  # found once per fit
 
+    def _slot_args(self) -> str:
+        return (", reset_slots=..." if self.reset_slots is not None else "") + (
+            ", validation_reset_slots=..." if self.validation_reset_slots is not None else ""
+        )
+
     def __repr__(self) -> str:
-        extra = "" if self.reset_slots is None else ", reset_slots=..."
-        return f"ResetStates(every={self.every!r}{extra}, isolate_validation={self.isolate_validation})"
+        return (
+            f"ResetStates(every={self.every!r}{self._slot_args()}, "
+            f"isolate_validation={self.isolate_validation})"
+        )
 
     # -- checks -----------------------------------------------------------------
 
@@ -187,8 +225,8 @@ class ResetStates(keras.callbacks.Callback):
             reset_layers(self._layers, _slot_rows(slots), slots)
         self.reset_log.append((epoch, batch, slots))
 
-    def _slots_for(self, batch: int) -> tuple | None:
-        spec = self.reset_slots
+    @staticmethod
+    def _slots_for(name: str, spec: SlotsSpec | None, batch: int) -> tuple | None:
         if spec is None:
             return None
         slots = spec.get(batch) if isinstance(spec, Mapping) else spec(batch)
@@ -198,10 +236,21 @@ class ResetStates(keras.callbacks.Callback):
             slots = tuple(int(s) for s in slots)
         except (TypeError, ValueError):
             raise ArgumentTypeError(
-                f"`reset_slots` must give an iterable of integer slots for batch {batch}. "
+                f"`{name}` must give an iterable of integer slots for batch {batch}. "
                 f"Received: {show(slots)}."
             ) from None
         return slots or None
+
+    def _check_steps_per_execution(self, batch_level: bool) -> None:
+        spe = getattr(self.model, "steps_per_execution", 1) or 1
+        if batch_level and int(spe) > 1:
+            raise ModelError(
+                f"`ResetStates(every={self.every!r}{self._slot_args()})` "
+                "needs a model compiled with steps_per_execution=1, because Keras runs "
+                f"batch hooks once per execution. Received: steps_per_execution={spe}. "
+                "Recompile with steps_per_execution=1, or use every='epoch' without slot "
+                "resets."
+            )
 
     # -- hooks ------------------------------------------------------------------
 
@@ -211,15 +260,12 @@ class ResetStates(keras.callbacks.Callback):
         self._epoch = 0
         self._layers = None
         self._check_model("train begin")
-        batch_level = self.every != "epoch" or self.reset_slots is not None
-        spe = getattr(self.model, "steps_per_execution", 1) or 1
-        if batch_level and int(spe) > 1:
-            raise ModelError(
-                f"`ResetStates(every={self.every!r}{', reset_slots=...' if self.reset_slots is not None else ''})` "
-                "needs a model compiled with steps_per_execution=1, because Keras runs "
-                f"batch hooks once per execution. Received: steps_per_execution={spe}. "
-                "Recompile with steps_per_execution=1, or use every='epoch'."
-            )
+        self._check_steps_per_execution(
+            self.every != "epoch"
+            or self.reset_slots is not None
+            or self.validation_reset_slots is not None
+        )
+        self._in_fit = True
         steps = (self.params or {}).get("steps")
         if isinstance(self.every, int) and steps and steps % self.every:
             warnings.warn(
@@ -235,7 +281,7 @@ class ResetStates(keras.callbacks.Callback):
         self._epoch = epoch
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        slots = self._slots_for(batch)
+        slots = self._slots_for("reset_slots", self.reset_slots, batch)
         if slots is not None:
             self._reset(self._epoch, batch, slots)
             self._clean = False  # other slots keep their state
@@ -251,9 +297,12 @@ class ResetStates(keras.callbacks.Callback):
 
     def on_train_end(self, logs: dict | None = None) -> None:
         self._layers = None  # do not keep the model's layers alive through the callback
+        self._in_fit = False
 
     def on_test_begin(self, logs: dict | None = None) -> None:
         self._check_model("evaluation begin")
+        if not self._in_fit:  # a standalone evaluate (fit checked this at train begin)
+            self._check_steps_per_execution(self.validation_reset_slots is not None)
         if not self.isolate_validation:
             return
         try:
@@ -262,7 +311,14 @@ class ResetStates(keras.callbacks.Callback):
             self._saved = None
         reset_states(self.model)
 
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        slots = self._slots_for("validation_reset_slots", self.validation_reset_slots, batch)
+        if slots is not None:
+            self._reset(self._epoch if self._in_fit else None, ("val", batch), slots)
+
     def on_test_end(self, logs: dict | None = None) -> None:
+        if not self._in_fit:
+            self._layers = None
         if not self.isolate_validation:
             self._clean = False
             return

@@ -254,6 +254,28 @@ def _prepare(
     return x, y, sw, cut, True
 
 
+def _layout_of(name: str, data: Any, batch_size: int) -> Any:
+    """The ``seqprep.stateful_layout`` behind ``data`` (itself or a WindowDataset over it).
+
+    Duck-typed on ``reset_mask`` (in memory or lazy); refused if laid out for another
+    batch size than the model's, since its slots would not line up.
+    """
+    layout = getattr(data, "windows", None) if _is_pydataset(data) else data
+    if not hasattr(layout, "reset_mask"):
+        return None
+    layout_batch = getattr(layout, "batch_size", None)
+    if layout_batch is None:
+        return None
+    if layout_batch != batch_size:
+        raise ArgumentError(
+            f"`{name}` must be laid out for the model's batch size {batch_size}. Received: a "
+            f"stateful layout of {layout_batch} slots, whose slots would not line up with "
+            f"the model's. Lay it out again with "
+            f"`seqprep.stateful_layout(windows, {batch_size})`."
+        )
+    return layout
+
+
 def _unpack_validation(validation_data: Any) -> tuple[Any, Any, Any]:
     if isinstance(validation_data, Windows) or _is_pydataset(validation_data) or _is_tf_dataset(
         validation_data
@@ -281,6 +303,7 @@ def fit_stateful(
     on_remainder: str = "error",
     callbacks: list | None = None,
     reset_slots: Any = None,
+    validation_reset_slots: Any = None,
     **fit_kwargs: Any,
 ) -> keras.callbacks.History:
     """Fit a stateful model in order, in whole batches, resetting its state on schedule.
@@ -320,7 +343,10 @@ def fit_stateful(
     validation_data : tuple, seqprep.Windows, PyDataset or tf.data.Dataset, optional
         ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight)``. It must divide into whole
         batches too, and ``on_remainder`` applies to it as well. Evaluated at the model's
-        batch size, from a zero state, with the training state restored afterwards.
+        batch size, from a zero state, with the training state restored afterwards. A
+        ``seqprep.stateful_layout`` (or a ``WindowDataset`` over one) brings its slot
+        resets, applied before its validation batches, and its padding weights, as for
+        ``x``; one made for another batch size is refused.
     on_remainder : {"error", "trim"}, default "error"
         What to do when the number of samples is not a multiple of the batch size.
         ``"error"``: raise :class:`RemainderError`. ``"trim"``: drop the last samples
@@ -335,6 +361,10 @@ def fit_stateful(
         ``seqprep.stateful_layout``, its ``reset_slots`` (the slots that move to a new
         stream at each batch); otherwise none. A layout made for another batch size than
         the model's is refused.
+    validation_reset_slots : mapping or callable, optional
+        The same for validation batches (counted from 0 in each validation run), passed
+        to :class:`ResetStates`. Default: the ``reset_slots`` of a stateful layout passed
+        as ``validation_data``; otherwise none. No effect without ``validation_data``.
     **fit_kwargs
         Passed on to ``model.fit`` (``verbose``, ``class_weight``, ``sample_weight``,
         ``initial_epoch``, ``validation_freq``...). ``shuffle`` may only be ``False``;
@@ -452,16 +482,8 @@ def fit_stateful(
             f"stateful layer accepts only that. Received: validation_batch_size={show(vbs)}."
         )
 
-    layout = getattr(x, "windows", None) if _is_pydataset(x) else x  # WindowDataset(layout)
-    # a seqprep.stateful_layout (in memory or lazy) carries its batch size and slot resets
-    layout_batch = getattr(layout, "batch_size", None) if hasattr(layout, "reset_mask") else None
-    if layout_batch is not None and layout_batch != b:
-        raise ArgumentError(
-            f"`x` must be laid out for the model's batch size {b}. Received: a stateful "
-            f"layout of {layout_batch} slots, whose slots would not line up with the "
-            f"model's. Lay it out again with `seqprep.stateful_layout(windows, {b})`."
-        )
-    if reset_slots is None and layout_batch is not None:
+    layout = _layout_of("x", x, b)
+    if reset_slots is None and layout is not None:
         reset_slots = getattr(layout, "reset_slots", None)
     sw = fit_kwargs.pop("sample_weight", None)
     x, y, sw, cut, arrays = _prepare("x", x, y, sw, b, on_remainder)
@@ -470,6 +492,11 @@ def fit_stateful(
     vcut = 0
     if validation_data is not None:
         vx, vy, vsw = _unpack_validation(validation_data)
+        vlayout = _layout_of("validation_data", vx, b)
+        if validation_reset_slots is None and vlayout is not None:
+            validation_reset_slots = getattr(vlayout, "reset_slots", None)
+        # a layout's padding weights are multiplied in by _prepare (a WindowDataset
+        # over a layout yields them itself)
         vx, vy, vsw, vcut, varrays = _prepare("validation_data", vx, vy, vsw, b, on_remainder)
         if varrays:
             check_input_shape("validation_data", vx, model)
@@ -479,7 +506,11 @@ def fit_stateful(
     if sw is not None:
         fit_kwargs["sample_weight"] = sw
 
-    reset = ResetStates(every=reset_every, reset_slots=reset_slots)
+    reset = ResetStates(
+        every=reset_every,
+        reset_slots=reset_slots,
+        validation_reset_slots=validation_reset_slots,
+    )
     history = model.fit(
         x,
         y,

@@ -205,6 +205,90 @@ def test_standalone_evaluate_is_isolated_too(data):
         np.testing.assert_array_equal(a, b)
 
 
+class ValRecorder(keras.callbacks.Callback):
+    """Reads every state variable at each validation batch begin; put it *after* ResetStates."""
+
+    def __init__(self):
+        super().__init__()
+        self.before = []
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.before.append((batch, [v.copy() for v in keras_ext.get_states(self.model)[0]]))
+
+
+def _val_oracle(model, x, y, slot_resets):
+    """Validation loss by hand: zero state, slot resets before the given batches, mse."""
+    keras_ext.reset_states(model)
+    se = []
+    for k in range(len(x) // B):
+        if k in slot_resets:
+            keras_ext.reset_states(model, slots=slot_resets[k])
+        pred = np.asarray(model(x[k * B:(k + 1) * B]))
+        se.append((pred - y[k * B:(k + 1) * B]) ** 2)
+    keras_ext.reset_states(model)
+    return float(np.mean(np.concatenate(se)))
+
+
+def test_validation_slot_resets_zero_those_rows_before_the_batch(data):
+    x, y = data
+    m = _model()
+    rec_train, cb, rec_val = Recorder(), ResetStates(validation_reset_slots={2: [1]}), ValRecorder()
+    h = m.fit(x, y, batch_size=B, epochs=2, shuffle=False, verbose=0, validation_data=(x, y),
+              callbacks=[rec_train, cb, rec_val])
+    assert [b for b, _ in rec_val.before] == [0, 1, 2, 3] * 2
+    for batch, states in rec_val.before:
+        for v in states:  # h and c of the LSTM
+            if batch == 0:
+                assert np.all(v == 0)  # isolated: validation starts from zero
+            elif batch == 2:
+                assert np.all(v[1] == 0) and np.abs(v[0]).sum() > 0  # only slot 1 reset
+            else:
+                assert np.abs(v[1]).sum() > 0
+    # exact oracle for the loss, which a run without the slot reset does not meet
+    expected = _val_oracle(m, x, y, {2: [1]})
+    assert h.history["val_loss"][-1] == pytest.approx(expected, rel=1e-5)
+    assert h.history["val_loss"][-1] != pytest.approx(_val_oracle(m, x, y, {}), rel=1e-4)
+    # logged apart from the training resets, whose format is unchanged
+    assert cb.reset_log == [
+        (None, None, None), (0, ("val", 2), (1,)), (0, None, None),
+        (1, ("val", 2), (1,)), (1, None, None),
+    ]
+    # the training state is still restored after validation
+    np.testing.assert_array_equal(rec_train.states("epoch_end")[0], rec_train.states("batch_end")[3])
+
+
+def test_validation_slot_resets_in_a_standalone_evaluate(data):
+    x, y = data
+    m = _model()
+    m.predict(x[:B], verbose=0)  # some state, restored afterwards
+    before = keras_ext.get_states(m)
+    seen = []
+    cb = ResetStates(validation_reset_slots=lambda k: seen.append(k) or ([0] if k == 1 else None))
+    got = m.evaluate(x, y, batch_size=B, verbose=0, callbacks=[cb])
+    for a, b in zip(before[0], keras_ext.get_states(m)[0]):
+        np.testing.assert_array_equal(a, b)
+    assert seen == [0, 1, 2, 3]
+    assert cb.reset_log == [(None, ("val", 1), (0,))]
+    assert got == pytest.approx(_val_oracle(m, x, y, {1: [0]}), rel=1e-5)
+
+
+def test_validation_slot_resets_refused_with_steps_per_execution(data):
+    x, y = data
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input(batch_shape=(B, T, F)), keras.layers.LSTM(2, stateful=True),
+                          keras.layers.Dense(1)])
+    m.compile(optimizer="sgd", loss="mse", steps_per_execution=2)
+    before = m.get_weights()
+    pattern = r"^`ResetStates\(every='epoch', validation_reset_slots=...\)` needs a model compiled with steps_per_execution=1"
+    with pytest.raises(keras_ext.ModelError, match=pattern):
+        m.fit(x, y, batch_size=B, epochs=1, shuffle=False, verbose=0, validation_data=(x, y),
+              callbacks=[ResetStates(validation_reset_slots={1: [0]})])
+    with pytest.raises(keras_ext.ModelError, match=pattern):
+        m.evaluate(x, y, batch_size=B, verbose=0, callbacks=[ResetStates(validation_reset_slots={1: [0]})])
+    for a, b in zip(before, m.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_isolate_validation_false_lets_validation_run_on(data):
     x, y = data
     m = _model()
@@ -270,6 +354,8 @@ def test_batch_resets_refused_with_steps_per_execution(data):
         ({"every": 1.5}, keras_ext.ArgumentTypeError, r"^`every` must be a positive integer"),
         ({"reset_slots": 3}, keras_ext.ArgumentTypeError, r"^`reset_slots` must be a mapping"),
         ({"reset_slots": {-1: [0]}}, keras_ext.ArgumentError, r"^`reset_slots` keys must be batch indices >= 0"),
+        ({"validation_reset_slots": [1]}, keras_ext.ArgumentTypeError, r"^`validation_reset_slots` must be a mapping \{batch_index: slots\} or a callable"),
+        ({"validation_reset_slots": {"1": [0]}}, keras_ext.ArgumentError, r"^`validation_reset_slots` keys must be batch indices >= 0, counted from 0 in each evaluation. Received: the key '1'"),
         ({"isolate_validation": "yes"}, keras_ext.ArgumentTypeError, r"^`isolate_validation` must be True or False"),
     ],
 )
@@ -281,3 +367,4 @@ def test_constructor_checks(kwargs, error, pattern):
 def test_is_a_keras_callback():
     assert isinstance(ResetStates(), keras.callbacks.Callback)
     assert "every=2" in repr(ResetStates(every=2))
+    assert "validation_reset_slots=..." in repr(ResetStates(validation_reset_slots={0: [0]}))

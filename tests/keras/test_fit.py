@@ -317,3 +317,72 @@ def test_your_sample_weight_is_multiplied_by_the_layouts_padding_weights():
         m.set_weights(start.get_weights())
         losses.append(fit_stateful(m, layout, sample_weight=sw, verbose=0).history["loss"][0])
     assert losses[0] == pytest.approx(losses[1], rel=1e-6)  # padding stays at weight 0
+
+
+def _grouped_layout(batch=2):
+    """18 samples over 3 groups; with 2 slots, slot 1 moves to a new group at batch 5
+    and the last sample is padding."""
+    data = np.sin(np.arange(60, dtype="float32") / 5)
+    group = np.repeat([0, 1, 2], [30, 12, 18])
+    w = seqprep.make_windows(data, T, stride=T, targets=0, group=group, copy=False)
+    return seqprep.stateful_layout(w, batch)
+
+
+def _val_loss_by_hand(m, layout, slot_resets=True, weights=True):
+    """Zero state, the layout's slot resets before each batch, then Keras's mse with
+    weights: sum(w * squared error) / number of samples (padding adds 0)."""
+    keras_ext.reset_states(m)
+    se = []
+    for k in range(layout.n_batches):
+        if slot_resets and k in layout.reset_slots:
+            keras_ext.reset_states(m, slots=layout.reset_slots[k])
+        pred = np.asarray(m(layout.X[k * 2:(k + 1) * 2]))
+        se.append(((pred - layout.y[k * 2:(k + 1) * 2]) ** 2)[:, 0])
+    keras_ext.reset_states(m)
+    se = np.concatenate(se)
+    w = layout.sample_weight if weights else np.ones_like(se)
+    return float(np.sum(w * se) / len(se))
+
+
+def test_a_validation_layout_brings_its_slot_resets_and_padding_weights():
+    layout = _grouped_layout()
+    assert layout.reset_slots[5] == (1,) and layout.n_padded == 1
+    assert layout.sample_weight[-1] == 0
+    start = _model(batch=2)
+    val_losses = []
+    for val in (layout, keras_ext.WindowDataset(layout, 2)):
+        m = _model(batch=2)
+        m.set_weights(start.get_weights())
+        h = fit_stateful(m, layout, validation_data=val, verbose=0)
+        assert h.reset_log == [
+            (None, None, None), (0, 0, (0, 1)), (0, 5, (1,)),
+            (0, ("val", 0), (0, 1)), (0, ("val", 5), (1,)), (0, None, None),
+        ]
+        val_losses.append(h.history["val_loss"][0])
+        # one epoch: validation ran with the final weights
+        assert val_losses[-1] == pytest.approx(_val_loss_by_hand(m, layout), rel=1e-5)
+        # the oracle can fail: without the slot reset, or with the padding counted
+        assert val_losses[-1] != pytest.approx(_val_loss_by_hand(m, layout, slot_resets=False), rel=1e-4)
+        assert val_losses[-1] != pytest.approx(_val_loss_by_hand(m, layout, weights=False), rel=1e-4)
+    assert val_losses[0] == pytest.approx(val_losses[1], rel=1e-6)
+
+
+def test_explicit_validation_reset_slots_win_over_the_layouts():
+    layout = _grouped_layout()
+    m = _model(batch=2)
+    h = fit_stateful(m, layout, validation_data=layout, validation_reset_slots={}, verbose=0)
+    assert not any(isinstance(batch, tuple) for _, batch, _ in h.reset_log)
+    assert h.history["val_loss"][0] == pytest.approx(_val_loss_by_hand(m, layout, slot_resets=False), rel=1e-5)
+    x, y = _xy(8)
+    h = fit_stateful(m, x, y, validation_data=(x, y), validation_reset_slots={3: [0]}, verbose=0)
+    assert (0, ("val", 3), (0,)) in h.reset_log
+
+
+def test_a_validation_layout_for_another_batch_size_is_refused():
+    m = _model(batch=2)
+    before = m.get_weights()
+    wrong = _grouped_layout(batch=3)
+    for val in (wrong, keras_ext.WindowDataset(wrong, 3)):
+        with pytest.raises(keras_ext.ArgumentError, match=r"^`validation_data` must be laid out for the model's batch size 2. Received: a stateful layout of 3 slots.*stateful_layout\(windows, 2\)"):
+            fit_stateful(m, _grouped_layout(), validation_data=val, verbose=0)
+    _unchanged(m, before)
