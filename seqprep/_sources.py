@@ -16,27 +16,25 @@ first (once), so store the table in the dtype and order you train in.
 
 **Parquet** (a file, or a folder of files, e.g. one per entity or per month).
 :func:`open_windows` reads only the ``group`` and ``time`` columns up front, works out
-every window exactly as :func:`make_windows` would (gaps, ordering, dropped rows), and
-reads feature and target columns later, a block of row groups at a time, when a batch
-asks for windows in it.
+every window exactly as :func:`make_windows` would on the rows of every file
+concatenated (gaps, ordering, dropped rows), and reads feature and target columns
+later, a block of row groups at a time, when a batch asks for windows in it.
 
 Reading Parquet lazily
 ----------------------
-- Each **file** is windowed on its own: a window never spans two files, and never two
-  groups or a gap within a file. A group split over several files restarts at each
-  file (the rows at the end of each piece that do not make a whole window are counted
-  in ``dropped``).
-- Where a group **continues from one file to the next** (files read in sorted path
-  order), the boundary is checked as :func:`make_windows` would check the rows
-  concatenated: a repeated or earlier time raises :class:`OrderError` (overlapping
-  files, or files named out of time order), a missing step is handled per ``on_gap``.
-  The windows that would cross the boundary are not made; how many is counted and said
-  in ``notes`` and ``report()`` (``across files: group 'a' continues across 2 files: 3
-  windows that would cross file boundaries are not made; ...``). For the windows of the
-  whole table, keep each group in one file (e.g. one file per entity, not per month).
-- A file whose rows are already in (group, time) order is read one **row group** at a
-  time: the block of windows starting in row group ``g`` needs row group ``g`` and the
-  first rows of the next ones. A file that is not in order is read whole and sorted.
+- The windows are those of the **whole table**: a window never spans two groups or a
+  gap (per ``on_gap``), but a group split over several files (one file per month, say;
+  a folder is read in sorted path order) **continues across them**, and so do its
+  windows, as :func:`make_windows` makes them on the rows concatenated.
+- Where a group continues from one file to the next, the boundary is checked as
+  :func:`make_windows` would check the rows concatenated: a repeated or earlier time
+  raises :class:`OrderError` (overlapping files, or files named out of time order), a
+  missing step is handled per ``on_gap`` (``'split'`` starts a new segment there).
+- A file whose rows are already in (group, time) order within each group is read one
+  **row group** at a time: the block of windows starting in row group ``g`` needs row
+  group ``g`` and the first rows of the next ones. A file that is not in order is read
+  whole and sorted. A window that crosses a file boundary gathers its rows from the
+  block of each file it reads (two, or more when files are shorter than a window).
 - Blocks are kept in a least-recently-used cache of ``cache_bytes``. Reading windows in
   order (unshuffled, or a stateful layout) touches each block once per epoch. A full
   shuffle touches many blocks per batch: fine while the dataset fits in the cache,
@@ -59,9 +57,9 @@ from ._args import choice, integer, plural, require, show
 from ._errors import (ArgumentError, ArgumentTypeError, ColumnError, DataError, GapError,
                       OrderError, ShapeError)
 from ._reshape import check_batch_size
-from ._windows import (_DROP_REASONS, _as_names, _gap_table, _infer_freq, _off_grid,
-                       _report_tail, _steps, _time_labels, _time_values, make_windows,
-                       window_view)
+from ._windows import (_DROP_REASONS, _as_names, _dropped_table, _gap_table, _infer_freq,
+                       _off_grid, _report_tail, _steps, _time_labels, _time_values,
+                       make_windows, window_view)
 
 __all__ = ["LazyWindows", "open_windows", "parquet_chunks", "validate_parquet"]
 
@@ -121,13 +119,11 @@ def _open_parquet(pq: Any, p: Path, root: Path, base: Path, *, windows: bool = T
 class _File:
     """What is known about one Parquet file after the scan."""
 
-    def __init__(self, path: Path, n_rows: int, rg_starts: np.ndarray, order: np.ndarray | None,
-                 starts: np.ndarray, offset: int) -> None:
+    def __init__(self, path: Path, n_rows: int, rg_starts: np.ndarray, offset: int) -> None:
         self.path = path
         self.n_rows = n_rows
         self.rg_starts = rg_starts  # first row of each row group, plus n_rows
-        self.order = order  # sorted row -> file row (None: the file is in order)
-        self.starts = starts  # sorted-row start of each window
+        self.order: np.ndarray | None = None  # sorted row -> file row (None: read as stored)
         self.offset = offset  # rows in the files before this one
 
 
@@ -135,8 +131,13 @@ class _Reader:
     """Decodes blocks of rows (features, targets) from Parquet files, with an LRU cache."""
 
     def __init__(self, files: list[_File], features: list, targets: list | None, dtype: np.dtype,
-                 need: int, cache_bytes: int) -> None:
+                 need: int, cache_bytes: int, runs: tuple[np.ndarray, np.ndarray, np.ndarray]
+                 ) -> None:
         self.files = files
+        # Runs of the rows in window order (every group's rows, file after file) that are
+        # consecutive rows of one file: first row (in window order), file, first file row
+        # (a row of the file as stored, or of the file sorted when ``order`` is set).
+        self.run_start, self.run_file, self.run_row = runs
         self.features = features
         self.targets = targets
         self.dtype = dtype
@@ -146,6 +147,29 @@ class _Reader:
         self._held = 0
         self._lock = threading.Lock()
         self.blocks_read = 0  # how many blocks were decoded (a cache miss each)
+
+    def locate(self, start: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(run, file, file row)`` of rows ``start`` (in window order)."""
+        run = np.searchsorted(self.run_start, start, side="right") - 1
+        return run, self.run_file[run], self.run_row[run] + (start - self.run_start[run])
+
+    def rows(self, start: int, n: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Rows ``start .. start + n - 1`` (in window order) gathered from the files they are in."""
+        feats, targs = [], []
+        run = int(np.searchsorted(self.run_start, start, side="right") - 1)
+        at = start
+        while at < start + n:
+            end = int(self.run_start[run + 1]) if run + 1 < len(self.run_start) else None
+            f = int(self.run_file[run])
+            row = int(self.run_row[run]) + at - int(self.run_start[run])
+            take = start + n - at if end is None else min(end, start + n) - at
+            lo, fb, tb = self.block(f, int(self.block_of(f, np.array([row]))[0]))
+            feats.append(fb[row - lo : row - lo + take])
+            if tb is not None:
+                targs.append(tb[row - lo : row - lo + take])
+            at += take
+            run += 1
+        return np.concatenate(feats), (np.concatenate(targs) if targs else None)
 
     def block_of(self, f: int, start: np.ndarray) -> np.ndarray:
         """Block (row group, or 0 for a file read whole) of windows starting at ``start``."""
@@ -262,22 +286,24 @@ class LazyWindows:
     - ``X`` is a :class:`LazyWindowArray`: indexing it reads from disk, and ``y`` reads
       the target columns of every file when first asked for (``samples x output_units``
       values, kept).
-    - ``index`` has a ``file`` column (the file, relative to the folder opened), and
+    - ``index`` has a ``file`` column (the file of the window's first row, relative to
+      the folder opened; a window may go on into the next files of its group), and
       ``first_row``, ``last_row``, ``target_row`` count rows across all files in the
       order listed in ``files`` (file by file, each in its stored order).
-    - ``dropped`` has a ``file`` column too.
+    - ``dropped`` has a ``file`` column too (the file of the first of the rows, or of
+      the first row of the stretch that skipped rows lie in).
     - There is no ``to_frame``, ``y_steps`` or ``copy``; pass it to
       ``keras_ext.WindowDataset`` or ``keras_ext.to_tf_dataset`` rather than to ``fit``.
     """
 
-    def __init__(self, *, reader: _Reader, file_of: np.ndarray, local: np.ndarray,
-                 timesteps: int, horizon: int, gap: int, stride: int, sampling_rate: int,
+    def __init__(self, *, reader: _Reader, starts: np.ndarray, timesteps: int, horizon: int, gap: int, stride: int, sampling_rate: int,
                  feature_names: tuple, target_names: tuple | None, index: pd.DataFrame,
                  dropped: pd.DataFrame, n_rows: int, notes: list[str], files: list[str],
                  root: Path) -> None:
         self._reader = reader
-        self._file_of = file_of
-        self._local = local
+        # first row of each window, counted in window order (each group's rows, file
+        # after file): comparable within a group, across files too
+        self._starts = starts
         self.timesteps = timesteps
         self.horizon = horizon
         self.gap = gap
@@ -297,7 +323,7 @@ class LazyWindows:
     # -- shapes ---------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._local)
+        return len(self._starts)
 
     @property
     def dtype(self) -> np.dtype:
@@ -327,12 +353,6 @@ class LazyWindows:
         """``(batch_size, timesteps, n_features)``; ``batch_size`` must divide ``len(self)``."""
         return (check_batch_size(len(self), batch_size), *self.input_shape)
 
-    @property
-    def _starts(self) -> np.ndarray:
-        """A start position per window, comparable within one file (files are far apart)."""
-        offsets = np.array([f.offset for f in self._reader.files], dtype=np.int64)
-        return offsets[self._file_of] + self._local
-
     # -- data -----------------------------------------------------------------
 
     def take(self, indices: Any) -> tuple[np.ndarray, np.ndarray | None]:
@@ -344,23 +364,34 @@ class LazyWindows:
         y = np.empty((n, self.output_units), dtype=self.dtype) if self._has_targets else None
         if n == 0:
             return X, y
-        files, local = self._file_of[idx], self._local[idx]
-        blocks = np.zeros(n, dtype=np.int64)
+        reader, toff, H = self._reader, self.target_offset, self.horizon
+        need = reader.need
+        starts = self._starts[idx]
+        run, files, local = reader.locate(starts)
+        run_end = np.append(reader.run_start[1:], np.iinfo(np.int64).max)[run]
+        across = np.flatnonzero(starts + need > run_end)  # rows from two files (or more)
+        for i in across:
+            feats, targs = reader.rows(int(starts[i]), need)
+            X[i] = feats[: self.span : self.sampling_rate]
+            if y is not None:
+                y[i] = targs[toff : toff + H].reshape(-1)
+        within = np.flatnonzero(starts + need <= run_end)
+        files, local = files[within], local[within]
+        blocks = np.zeros(len(within), dtype=np.int64)
         for f in np.unique(files):
             at = files == f
-            blocks[at] = self._reader.block_of(int(f), local[at])
+            blocks[at] = reader.block_of(int(f), local[at])
         key = files.astype(np.int64) * (1 << 32) + blocks
         order = np.argsort(key, kind="stable")
         cuts = np.flatnonzero(np.diff(key[order])) + 1
-        toff, H = self.target_offset, self.horizon
-        for part in np.split(order, cuts):
+        for part in np.split(order, cuts) if len(order) else ():
             f, b = int(files[part[0]]), int(blocks[part[0]])
-            lo, feats, targs = self._reader.block(f, b)
+            lo, feats, targs = reader.block(f, b)
             rel = local[part] - lo
-            X[part] = window_view(feats, T, self.sampling_rate)[rel]
+            X[within[part]] = window_view(feats, T, self.sampling_rate)[rel]
             if y is not None:
                 rows = rel[:, None] + toff + np.arange(H)[None, :]
-                y[part] = targs[rows].reshape(len(part), -1)
+                y[within[part]] = targs[rows].reshape(len(part), -1)
         return X, y
 
     @property
@@ -381,8 +412,7 @@ class LazyWindows:
         idx = np.asarray(indices, dtype=np.int64)
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
-        new._file_of = self._file_of[idx]
-        new._local = self._local[idx]
+        new._starts = self._starts[idx]
         new.index = self.index.iloc[idx].reset_index(drop=True) if index is None else index
         new.notes = self.notes + ([note] if note else [])
         new._y = None
@@ -454,8 +484,8 @@ def open_windows(
         ``time`` and a pandas index stored by ``to_parquet`` (``__index_level_0__``).
     group, time : str, optional
         Column names of the entity and the time of each row. Windows never cross a
-        group, a gap (per ``on_gap``) or a file; where a group continues from one file
-        to the next, the boundary is checked (see Notes).
+        group or a gap (per ``on_gap``); a group that continues from one file to the
+        next is one series, its boundaries checked (see Notes).
     cache_bytes : int, keyword-only
         Decoded blocks kept in memory, least recently used first out. Defaults to
         256 MiB. At least one block is always kept.
@@ -483,22 +513,23 @@ def open_windows(
 
     Notes
     -----
-    Up front, only the ``group`` and ``time`` columns are read (one file at a time) and
-    windowed with :func:`make_windows`, so the scan costs those two columns plus the index
-    (one row per window). Features and targets are read when ``take`` asks for them; see
-    the module notes for blocks, row groups and the cache. Files may have row groups of
-    any size; a file already in (group, time) order is read one row group at a time.
+    Up front, only the ``group`` and ``time`` columns are read (every file's) and
+    windowed with :func:`make_windows` as one table, so the scan costs those two columns
+    plus the index (one row per window). Features and targets are read when ``take`` asks
+    for them; see the module notes for blocks, row groups and the cache. Files may have
+    row groups of any size; a file already in (group, time) order is read one row group
+    at a time.
 
-    **A group split over several files** (one file per month, say) is windowed file by
-    file. The boundary between consecutive files of a group (in the order its rows are
-    read: files in sorted path order) is checked as :func:`make_windows` checks the rows
-    concatenated: a repeated or earlier time raises :class:`OrderError` naming the group,
-    the files and the times (overlapping files, or names that do not sort in time
-    order); a missing step raises :class:`GapError` with ``on_gap='error'``, or is noted
-    with ``'split'`` and ``'ignore'``. Windows that would cross a file boundary are
-    **not made**: their number (windows of :func:`make_windows` on the rows
-    concatenated, minus those made file by file) is said in ``notes`` and ``report()``.
-    To get them, write each group's rows to one file.
+    **A group split over several files** (one file per month, say) continues across
+    them: the windows, targets, ``index`` (but for ``file``) and ``dropped`` (but for
+    ``file``) are those :func:`make_windows` gives on the rows of every file
+    concatenated, and a window may read rows of two files or more. The boundary between
+    consecutive files of a group (in the order its rows are read: files in sorted path
+    order) is checked as :func:`make_windows` checks the rows concatenated: a repeated or
+    earlier time raises :class:`OrderError` naming the group, the files and the times
+    (overlapping files, or names that do not sort in time order); a missing step raises
+    :class:`GapError` with ``on_gap='error'``, starts a new segment with ``'split'`` and
+    is windowed across with ``'ignore'`` (both said in ``notes``).
 
     Examples
     --------
@@ -519,8 +550,8 @@ def open_windows(
     >>> w.index[["file", "group", "first_row"]].iloc[[0, 5]].to_numpy().tolist()
     [['a.parquet', 'a', 0], ['b.parquet', 'b', 8]]
 
-    One entity over two monthly files: the boundary is checked, and the windows that
-    would cross it are not made but counted.
+    One entity over two monthly files: the boundary is checked, and the windows
+    continue across it.
 
     >>> months = pathlib.Path(tempfile.mkdtemp())
     >>> df = pd.DataFrame({"id": "a", "day": pd.date_range("2024-01-29", periods=7),
@@ -529,10 +560,16 @@ def open_windows(
     >>> df.iloc[3:].to_parquet(months / "2024-02.parquet")
     >>> w = seqprep.open_windows(months, 2, targets="v", group="id", time="day")
     >>> len(w), len(seqprep.make_windows(df, 2, targets="v", group="id", time="day"))
-    (3, 5)
+    (5, 5)
+    >>> X, y = w.take([1])  # 30 and 31 January, then 1 February
+    >>> X[0, :, 0], y[0]
+    (array([1., 2.], dtype=float32), array([3.], dtype=float32))
+    >>> w.index["file"].tolist()
+    ['2024-01.parquet', '2024-01.parquet', '2024-01.parquet', '2024-02.parquet',
+     '2024-02.parquet']
     >>> print(w.notes[-1])
-    across files: group 'a' continues across 2 files: 2 windows that would cross file
-    boundaries are not made; each file is windowed on its own. ...
+    across files: group 'a' continues across 2 files: the boundaries are checked and windows
+    continue across them
     """
     timesteps = integer("timesteps", timesteps, fix="It is the number of time steps per window.")
     horizon = integer("horizon", horizon)
@@ -592,15 +629,15 @@ def open_windows(
                           f"Received: {clash!r}.")
 
     files: list[_File] = []
-    indexes, droppeds, notes = [], [], []
-    file_of, local = [], []
+    frames: list[pd.DataFrame] = []  # group and time columns of each file
     pieces: list[dict] = []  # per file: each group's rows there, for the checks across files
     timed: tuple | None = None  # (kind, zone) of the first file's times
     inferred: dict = {}  # step inferred in a file -> steps it was inferred from
     offset = 0
     span = (timesteps - 1) * sampling_rate + 1
     need = span + (gap + horizon if target_cols is not None else 0)
-    for i, p in enumerate(paths):
+    rels = [str(p.relative_to(base)) for p in paths]
+    for p, rel in zip(paths, rels):
         pf = _open_parquet(pq, p, root, base)
         names = list(pf.schema_arrow.names)
         missing = [c for c in reserved + feature_cols + (target_cols or []) if c not in names]
@@ -614,82 +651,166 @@ def open_windows(
         n = meta.num_rows
         rg = np.cumsum([0] + [meta.row_group(g).num_rows for g in range(meta.num_row_groups)])
         frame = pf.read(columns=reserved).to_pandas() if reserved else pd.DataFrame(index=range(n))
-        frame[_ROW] = np.zeros(n, dtype=np.int8)
-        rel = str(p.relative_to(base))
-        try:
-            wf = make_windows(frame, timesteps, features=[_ROW],
-                              targets=[_ROW] if target_cols is not None else None,
-                              group=group, time=time, copy=False, **common)
-        except ShapeError:
-            if n == 0:
-                continue
-            if len(paths) > 1:
-                timed = _add_pieces(pieces, inferred, timed, frame, rel, group, time, freq, on_gap)
-            droppeds.append(_short_file(frame, group, rel, n))
-            files.append(_File(p, n, rg, None, np.empty(0, np.int64), offset))
-            offset += n
-            continue
-        except ValueError as exc:  # GapError, OrderError, ...: say which file
-            named = copy.copy(exc)
-            named.args = (f"{rel}: {exc}",)
-            raise named from None
-        if len(paths) > 1:
-            timed = _add_pieces(pieces, inferred, timed, frame, rel, group, time, freq, on_gap)
-        starts = np.asarray(wf._starts, dtype=np.int64)
-        files.append(_File(p, n, rg, wf._order, starts, offset))
-        idx = wf.index.copy()
-        for col in ("first_row", "last_row", "target_row"):
-            if col in idx.columns:
-                idx[col] = idx[col].to_numpy() + offset
-        idx.insert(0, "file", rel)
-        indexes.append(idx)
-        d = wf.dropped.copy()
-        d.insert(0, "file", rel)
-        droppeds.append(d)
-        notes.extend(f"{rel}: {note}" for note in wf.notes)
-        file_of.append(np.full(len(starts), len(files) - 1, dtype=np.int32))
-        local.append(starts)
+        if len(paths) > 1 and n:
+            timed = _add_pieces(pieces, inferred, timed, frame, rel, group, time, freq)
+        files.append(_File(p, n, rg, offset))
+        frames.append(frame)
         offset += n
-    across, net = _across_files(pieces, grouped=group is not None, timed=timed, freq=freq,
-                                inferred=inferred, on_gap=on_gap, need=need, stride=stride)
-    notes.extend(f"{_ACROSS}: {note}" for note in across)
-    if not indexes:
-        joined = (f" (make_windows on the rows concatenated would make {plural(net, 'window')} "
-                  "across file boundaries: write each group's rows to one file)") if net > 0 else ""
+    # every group's rows, file after file: windowed as make_windows windows them
+    whole = pd.concat(frames, ignore_index=True) if reserved else pd.DataFrame(index=range(offset))
+    del frames  # held once, in `whole`
+    whole[_ROW] = np.zeros(offset, dtype=np.int8)
+    shape = dict(features=[_ROW], targets=[_ROW] if target_cols is not None else None,
+                 group=group, time=time, copy=False, **common)
+
+    def boundaries(on_gap: str, step: Any = _INFER) -> list[str]:
+        if len(paths) == 1:
+            return []
+        return _across_files(pieces, grouped=group is not None, timed=timed, freq=freq,
+                             inferred=inferred, on_gap=on_gap, step=step)
+
+    try:
+        if offset == 0:
+            raise ShapeError("no rows")
+        wf = make_windows(whole, timesteps, **shape)
+    except ShapeError:
+        boundaries("ignore")  # a repeated or earlier time at a boundary is still refused
         raise ShapeError(
-            f"No window fits in any file: each needs {need} rows, and no group or segment of "
-            f"{plural(len(paths), 'file')} under {str(root)!r} has that many{joined}. Received: "
-            f"timesteps={timesteps}, sampling_rate={sampling_rate}, gap={gap}, horizon={horizon}. "
-            "Use a smaller `timesteps`."
-        )
-    reader = _Reader(files, feature_cols, target_cols, dtype, need, cache_bytes)
+            f"No window fits: each needs {need} rows, and no group or segment of the "
+            f"{plural(offset, 'row')} in {plural(len(paths), 'file')} under {str(root)!r} has "
+            f"that many. Received: timesteps={timesteps}, sampling_rate={sampling_rate}, "
+            f"gap={gap}, horizon={horizon}. Use a smaller `timesteps`."
+        ) from None
+    except ValueError as exc:  # GapError, OrderError, ...: say which file, or which boundary
+        for rel, info in zip(rels, files):
+            if len(files) == 1:
+                bad: Exception | None = exc
+            elif info.n_rows == 0:
+                continue
+            else:
+                bad = None
+                try:
+                    make_windows(whole.iloc[info.offset : info.offset + info.n_rows], timesteps,
+                                 **shape)
+                except ShapeError:
+                    pass
+                except ValueError as err:
+                    bad = err
+            if bad is not None:
+                named = copy.copy(bad)
+                named.args = (f"{rel}: {bad}",)
+                raise named from None
+        boundaries(on_gap)
+        raise
+    across = boundaries(on_gap, _step_used(wf, freq, timed))
+    reader, file_of = _lay_out(wf, files, feature_cols, target_cols, dtype, need, cache_bytes)
+    starts = np.asarray(wf._starts, dtype=np.int64)
+    idx = wf.index  # built for this scan alone: no copy needed
+    idx.insert(0, "file", pd.Categorical.from_codes(file_of[starts], categories=rels))
+    dropped = wf.dropped
+    dropped.insert(0, "file", pd.Categorical.from_codes(
+        file_of[_dropped_rows(wf, need)] if len(dropped) else [], categories=rels))
+    notes = [n for n in wf.notes if not n.startswith(("sorted by time", "rows regrouped"))]
+    unsorted = [f"{rel}: rows not in (group, time) order: read whole and sorted"
+                for rel, f in zip(rels, files) if f.order is not None]
+    notes.extend(_condense(unsorted))
+    notes.extend(f"{_ACROSS}: {note}" for note in across)
     return LazyWindows(
         reader=reader,
-        file_of=np.concatenate(file_of),
-        local=np.concatenate(local),
+        starts=starts,
         timesteps=timesteps, horizon=horizon, gap=gap, stride=stride,
         sampling_rate=sampling_rate,
         feature_names=tuple(feature_cols),
         target_names=None if target_cols is None else tuple(target_cols),
-        index=pd.concat(indexes, ignore_index=True),
-        dropped=pd.concat(droppeds, ignore_index=True),
+        index=idx,
+        dropped=dropped,
         n_rows=offset,
-        notes=_condense(notes),
-        files=[str(p.relative_to(base)) for p in paths],
+        notes=notes,
+        files=rels,
         root=root,
     )
 
 
 _ACROSS = "across files"  # where notes about file boundaries are said to come from
+_INFER = object()  # _across_files: infer the step from the files
+
+
+def _lay_out(wf: Any, files: list[_File], features: list, targets: list | None, dtype: np.dtype,
+             need: int, cache_bytes: int) -> tuple[_Reader, np.ndarray]:
+    """Where each row of ``wf`` (in its sorted order) is on disk: the :class:`_Reader` (with its
+    runs of consecutive file rows) and the file of each sorted row.
+
+    A file whose rows come in their stored order within each group is read by row groups;
+    any other is read whole and sorted (``_File.order``).
+    """
+    n = wf.n_rows
+    in_row = np.arange(n, dtype=np.int64) if wf._order is None else np.asarray(wf._order, np.int64)
+    first = np.array([f.offset for f in files], dtype=np.int64)
+    ends = first + np.array([f.n_rows for f in files], dtype=np.int64)
+    file_of = np.searchsorted(ends, in_row, side="right").astype(np.int32)
+    file_row = in_row - first[file_of]
+    if wf._groups is None:
+        codes = np.zeros(n, dtype=np.int64)
+    else:
+        codes = pd.factorize(wf._groups)[0]
+    by_file = np.argsort(file_of, kind="stable")  # each file's rows, in sorted order
+    row = np.empty(n, dtype=np.int64)
+    at = 0
+    for f, info in enumerate(files):
+        part = by_file[at : at + info.n_rows]
+        at += info.n_rows
+        seq = file_row[part]
+        same = codes[part][1:] == codes[part][:-1]
+        if (same & (np.diff(seq) != 1)).any():  # out of order within a group: sort the file
+            info.order = seq
+            row[part] = np.arange(info.n_rows)
+        else:
+            row[part] = seq
+    cut = np.flatnonzero((file_of[1:] != file_of[:-1]) | (row[1:] != row[:-1] + 1)) + 1
+    run_start = np.concatenate([[0], cut]).astype(np.int64)
+    runs = (run_start, file_of[run_start], row[run_start])
+    return _Reader(files, features, targets, dtype, need, cache_bytes, runs), file_of
+
+
+def _dropped_rows(wf: Any, need: int) -> np.ndarray:
+    """The sorted row of the first row of each entry of ``wf.dropped`` (same order)."""
+    seg_start, seg_len = (np.asarray(a, dtype=np.int64) for a in wf._segments)
+    n = wf.n_rows
+    if wf._groups is None:
+        group_bounds = np.array([0, n], dtype=np.int64)
+    else:
+        codes = pd.factorize(wf._groups)[0]
+        group_bounds = np.concatenate([[0], np.flatnonzero(np.diff(codes) != 0) + 1, [n]])
+    n_per = np.where(seg_len >= need, (seg_len - need) // wf.stride + 1, 0)
+    read = np.arange(wf.timesteps) * wf.sampling_rate
+    if wf._target_source is not None:
+        read = np.concatenate([read, wf.span + wf.gap + np.arange(wf.horizon)])
+    seg_group_id = np.searchsorted(group_bounds, seg_start, side="right") - 1
+    seg_number = np.arange(len(seg_start)) - np.searchsorted(seg_start, group_bounds[seg_group_id])
+    table = _dropped_table(seg_start, seg_len, n_per, wf.stride, need, read, seg_group_id,
+                           len(group_bounds) - 1, seg_number, wf._groups, lambda rows: rows)
+    return np.asarray(table["first"], dtype=np.int64)
+
+
+def _step_used(wf: Any, freq: Any, timed: tuple | None) -> Any:
+    """The step :func:`make_windows` found gaps with (``None``: none), for the checks across files."""
+    if freq is not None or timed is None:
+        return _INFER  # `freq` given (used as is), or no time: nothing to infer
+    if wf.freq is None:
+        return None
+    if timed[0] == "number":
+        value = float(wf.freq)
+        return _steps(int(value) if value.is_integer() else value, *timed)
+    return _steps(wf.freq, *timed)
 
 
 def _add_pieces(pieces: list, inferred: dict, timed: tuple | None, frame: pd.DataFrame, rel: str,
-                group: Any, time: Any, freq: Any, on_gap: str) -> tuple | None:
+                group: Any, time: Any, freq: Any) -> tuple | None:
     """Summarise one file's groups (see :func:`_pieces`); check its times match the first file's.
 
     Only called when there are several files: one file has no boundaries to check.
     """
-    found, kind_tz, step, n_steps = _pieces(frame, rel, group, time, freq, on_gap)
+    found, kind_tz, step, n_steps = _pieces(frame, rel, group, time, freq)
     pieces.append(found)
     if step is not None:
         inferred[step] = inferred.get(step, 0) + n_steps
@@ -709,16 +830,6 @@ def _kind(kind_tz: tuple) -> str:
     return "numeric" if kind == "number" else (f"datetime ({tz})" if tz is not None else "naive datetime")
 
 
-def _short_file(frame: pd.DataFrame, group: Any, rel: str, n: int) -> pd.DataFrame:
-    """The dropped-rows table of a file in which no window fits."""
-    if group is None:
-        rows = [(rel, None, 0, "short_group", n, 0, n - 1)]
-    else:
-        counts = frame.groupby(group, sort=False).size()
-        rows = [(rel, g, 0, "short_group", int(c), None, None) for g, c in counts.items()]
-    return pd.DataFrame(rows, columns=["file", "group", "segment", "reason", "rows", "first", "last"])
-
-
 def _condense(notes: list[str]) -> list[str]:
     """Notes repeated for many files, said once with a count."""
     by_text: dict[str, list[str]] = {}
@@ -735,21 +846,18 @@ def _condense(notes: list[str]) -> list[str]:
 
 
 class _Piece:
-    """One group's rows in one file (sorted): what the checks and counts across files need."""
+    """One group's rows in one file: what the checks across files need."""
 
-    __slots__ = ("file", "n", "head", "tail", "first", "last")
+    __slots__ = ("file", "first", "last")
 
-    def __init__(self, file: str, n: int, head: int, tail: int, first: Any, last: Any) -> None:
+    def __init__(self, file: str, first: Any, last: Any) -> None:
         self.file = file
-        self.n = n  # rows of the group in the file
-        self.head = head  # rows before the first gap that splits windows (n when none)
-        self.tail = tail  # rows after the last such gap (n when none)
         self.first = first  # first and last time (sortable values), None without `time`
         self.last = last
 
 
-def _pieces(frame: pd.DataFrame, rel: str, group: Any, time: Any, freq: Any,
-            on_gap: str) -> tuple[dict, tuple | None, Any, int]:
+def _pieces(frame: pd.DataFrame, rel: str, group: Any, time: Any,
+            freq: Any) -> tuple[dict, tuple | None, Any, int]:
     """Each group's :class:`_Piece` of one file, the file's ``(time kind, zone)``, its inferred
     step and how many steps that is inferred from, found as :func:`make_windows` finds them."""
     n = len(frame)
@@ -767,29 +875,17 @@ def _pieces(frame: pd.DataFrame, rel: str, group: Any, time: Any, freq: Any,
     codes = codes[order]
     cut = np.flatnonzero(np.diff(codes) != 0) + 1
     bounds = np.concatenate([[0], cut, [n]]).astype(np.int64)
-    seg_cut, inferred, n_steps = cut, None, 0
-    if tv is not None and n > 1:
+    inferred, n_steps = None, 0
+    if tv is not None and n > 1 and freq is None:
         inner = np.ones(n - 1, dtype=bool)
         inner[cut - 1] = False
         n_steps = int(inner.sum())
-        if freq is None:
-            inferred = _infer_freq(tv, kind, tz, inner, bounds)
-            step = None if inferred is None else _steps(inferred, kind, tz)
-        else:
-            step = _steps(freq, kind, tz)
-        if step is not None and on_gap == "split":
-            off = _off_grid(tv, step[0], tz) & inner
-            seg_cut = np.union1d(cut, np.flatnonzero(off) + 1)
-    seg_start = np.concatenate([[0], seg_cut]).astype(np.int64)
-    seg_len = np.diff(np.concatenate([seg_start, [n]]))
-    first_seg = np.searchsorted(seg_start, bounds[:-1])
-    last_seg = np.searchsorted(seg_start, bounds[1:]) - 1
+        inferred = _infer_freq(tv, kind, tz, inner, bounds)
     pieces = {}
     for g in range(len(bounds) - 1):
         b0, b1 = int(bounds[g]), int(bounds[g + 1])
-        pieces[labels[codes[b0]]] = _Piece(
-            rel, b1 - b0, int(seg_len[first_seg[g]]), int(seg_len[last_seg[g]]),
-            None if tv is None else tv[b0], None if tv is None else tv[b1 - 1])
+        pieces[labels[codes[b0]]] = _Piece(rel, None if tv is None else tv[b0],
+                                           None if tv is None else tv[b1 - 1])
     return pieces, None if tv is None else (kind, tz), inferred, n_steps
 
 
@@ -798,12 +894,12 @@ def _who(label: Any, grouped: bool) -> str:
 
 
 def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, freq: Any,
-                  inferred: dict, on_gap: str, need: int, stride: int) -> tuple[list[str], int]:
-    """Check each group where it continues from one file to the next; count the windows
-    that windowing each file on its own does not make.
+                  inferred: dict, on_gap: str, step: Any = _INFER) -> list[str]:
+    """Check each group where it continues from one file to the next; return notes.
 
-    Returns notes and the net count: windows :func:`make_windows` makes on the rows
-    concatenated (in the order read) minus those made file by file.
+    A repeated or earlier time raises :class:`OrderError`; a missing step (per ``freq``, or
+    ``step`` as :func:`_steps` gives it, ``None`` for none, or else inferred from the files)
+    follows ``on_gap``.
     """
     by_group: dict[Any, list[_Piece]] = {}
     for file_pieces in pieces:
@@ -811,10 +907,16 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
             by_group.setdefault(label, []).append(piece)
     going = {g: ps for g, ps in by_group.items() if len(ps) > 1}
     if not going:
-        return [], 0
+        return []
     bounds = [(g, a, b) for g, ps in going.items() for a, b in zip(ps[:-1], ps[1:])]
-    notes: list[str] = []
-    cont = [True] * len(bounds)
+    if len(going) == 1:
+        g, ps = next(iter(going.items()))
+        said = f"{_who(g, grouped)} continues across {len(ps)} files"
+    else:
+        listed = ", ".join(f"{_who(g, grouped)} across {len(ps)} files"
+                           for g, ps in list(going.items())[:3])
+        said = f"{len(going)} groups continue across files ({listed}{', ...' if len(going) > 3 else ''})"
+    notes = [f"{said}: the boundaries are checked and windows continue across them"]
     if timed is not None:
         kind, tz = timed
 
@@ -834,8 +936,9 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
                 "or name the files so that they sort in time order (e.g. 2024-01.parquet, "
                 "2024-02.parquet)."
             )
-        step = None
-        if freq is not None:
+        if step is not _INFER:
+            pass  # the step make_windows used on the rows concatenated
+        elif freq is not None:
             step = _steps(freq, kind, tz)
         elif inferred:  # the step inferred from the most steps within files
             step = _steps(max(inferred, key=inferred.get), kind, tz)
@@ -869,54 +972,11 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
                         gaps=gaps,
                     )
                 if on_gap == "split":
-                    cont = list(~off[::2])
                     notes.append(f"split at {plural(len(hit), 'gap')} between files")
                 else:
                     notes.append(f"{plural(len(hit), 'gap')} between files ignored")
 
-    def made(rows: int) -> int:
-        return (rows - need) // stride + 1 if rows >= need else 0
-
-    per_group, k = [], 0
-    for g, ps in going.items():
-        delta, chain, joins = 0, [ps[0].tail], 0
-        for p in ps[1:]:
-            joined = cont[k]
-            k += 1
-            joins += joined
-            if joined:
-                chain.append(p.head)
-                if p.head == p.n:  # the whole piece joins the chain, which goes on
-                    continue
-            delta += made(sum(chain)) - sum(map(made, chain))
-            chain = [p.tail]
-        delta += made(sum(chain)) - sum(map(made, chain))
-        if joins:  # else a gap splits it at every file boundary: nothing to say
-            per_group.append((g, len(ps), delta))
-    if not per_group:
-        return notes, 0
-    net = sum(d for _, _, d in per_group)
-    if net > 0:
-        what = (f"{plural(net, 'window')} that would cross file boundaries "
-                f"{'is' if net == 1 else 'are'} not made")
-    elif net < 0:
-        what = (f"windows restart at each file, which makes {plural(-net, 'window')} more than "
-                "make_windows on the rows concatenated")
-    else:
-        what = "windows restart at each file (as many as make_windows on the rows concatenated)"
-    if len(per_group) == 1:
-        g, files, _ = per_group[0]
-        head = f"{_who(g, grouped)} continues across {files} files"
-    else:
-        listed = ", ".join(f"{_who(g, grouped)} across {files} files: {d}"
-                           for g, files, d in per_group[:3])
-        head = (f"{len(per_group)} groups continue across files ({listed}"
-                f"{', ...' if len(per_group) > 3 else ''})")
-    notes.append(
-        f"{head}: {what}; each file is windowed on its own. For the windows of the whole table, "
-        "write each group's rows to one file, or read the rows and use make_windows"
-    )
-    return notes, net
+    return notes
 
 
 # --------------------------------------------------------------------------- streaming validation

@@ -7,7 +7,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import seqprep
@@ -139,17 +139,61 @@ def test_sorted_file_is_read_a_row_group_at_a_time(tmp_path):
     np.testing.assert_array_equal(X[:, 0, 0], np.arange(0, len(w), 97))
 
 
-def test_a_group_split_by_time_over_files_restarts_in_each(tmp_path):
+def test_a_group_split_by_time_over_files_continues_across_them(tmp_path):
     df = panel(lengths=(30,))
-    df.iloc[:18].to_parquet(tmp_path / "part-0.parquet")
-    df.iloc[18:].to_parquet(tmp_path / "part-1.parquet")
-    w = seqprep.open_windows(tmp_path, 4, targets="y", features=["a"], group="id", time="t")
-    # 18 rows give 14 windows, 12 rows give 8: none spans the two files
-    assert len(w) == 14 + 8
-    assert w.index.groupby("file")["last_time"].max().tolist() == \
-        [df["t"].iloc[16], df["t"].iloc[28]]
-    assert (w.index["target_time"] <= df["t"].iloc[17]).sum() == 14
-    assert w.n_dropped == 0  # every row is read by a window of its own file
+    df.iloc[:18].to_parquet(tmp_path / "part-0.parquet", row_group_size=5)
+    df.iloc[18:].to_parquet(tmp_path / "part-1.parquet", row_group_size=5)
+    w = seqprep.open_windows(tmp_path, 4, targets="y", features=["a"], group="id", time="t",
+                             cache_bytes=0)
+    eager = seqprep.make_windows(df, 4, targets="y", features=["a"], group="id", time="t")
+    # 18 rows give 14 windows, 12 rows give 8, and 4 windows cross from one file to the next
+    assert len(w) == len(eager) == 14 + 4 + 8
+    assert_same_windows(w, eager, columns=("group", "segment", "first_row", "last_row",
+                                           "target_row", "first_time", "last_time",
+                                           "target_time"))
+    # `file` is the file of the window's first row
+    assert w.index["file"].tolist() == ["part-0.parquet"] * 18 + ["part-1.parquet"] * 8
+    assert w.n_dropped == eager.n_dropped == 0
+    # a window across the boundary reads the last row group of one file and the first of
+    # the next (cache_bytes=0 keeps one block: each read is a miss)
+    before = w.blocks_read
+    X, y = w.take([16])
+    assert w.blocks_read - before == 2
+    np.testing.assert_array_equal(X[0, :, 0], df["a"].to_numpy()[16:20])
+    assert y[0, 0] == np.float32(df["y"].iloc[20])
+    assert ("across files: group 'g0' continues across 2 files: the boundaries are checked "
+            "and windows continue across them") in w.notes
+    assert "not made" not in w.report()
+
+
+def test_windows_span_several_short_files(tmp_path):
+    # one series over seven files of 0-3 rows: a window may read from four files
+    cuts = [0, 2, 3, 3, 6, 7, 9, 12]
+    data = pd.DataFrame({"t": np.arange(12), "v": np.arange(12.0) * 10})
+    for i, (lo, hi) in enumerate(zip(cuts[:-1], cuts[1:])):
+        data.iloc[lo:hi].to_parquet(tmp_path / f"p{i}.parquet")
+    w = seqprep.open_windows(tmp_path, 5, targets="v", time="t", gap=1, stride=2,
+                             cache_bytes=100)
+    eager = seqprep.make_windows(data, 5, targets="v", time="t", gap=1, stride=2)
+    assert len(w) == len(eager) == 3
+    assert_same_windows(w, eager, columns=("first_row", "target_row", "first_time",
+                                           "target_time"))
+    assert w.index["file"].tolist() == ["p0.parquet", "p1.parquet", "p3.parquet"]
+    assert w.n_dropped == eager.n_dropped == 2
+    pd.testing.assert_frame_equal(w.dropped.drop(columns="file"), eager.dropped)
+    # `file`: the file of the first row (of the stretch the rows lie in, for skipped rows)
+    assert w.dropped[["file", "reason", "first"]].to_numpy().tolist() == \
+        [["p0.parquet", "skipped", 0], ["p6.parquet", "tail", 11]]
+    # without group and time the files are one series too, read in path order
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    pd.DataFrame({"v": np.arange(20.0)}).to_parquet(plain / "n-a.parquet")
+    pd.DataFrame({"v": np.arange(20.0, 23.0)}).to_parquet(plain / "n-b.parquet")
+    w = seqprep.open_windows(plain, 5)
+    eager = seqprep.make_windows(np.arange(23.0)[:, None], 5)
+    assert len(w) == 19
+    assert_same_windows(w, eager, columns=("first_row", "last_row"))
+    assert "the series continues across 2 files" in w.report()
 
 
 def test_layout_and_batches_over_parquet(tmp_path):
@@ -169,14 +213,14 @@ def test_layout_and_batches_over_parquet(tmp_path):
     assert "stateful layout:" in lay.report()
 
 
-def test_no_group_no_time_and_a_file_too_short(tmp_path):
-    pd.DataFrame({"v": np.arange(20.0)}).to_parquet(tmp_path / "a.parquet")
-    pd.DataFrame({"v": np.arange(3.0)}).to_parquet(tmp_path / "b.parquet")
-    w = seqprep.open_windows(tmp_path, 5)
+def test_a_group_in_one_short_file_is_dropped_and_named(tmp_path):
+    pd.DataFrame({"id": "x", "v": np.arange(20.0)}).to_parquet(tmp_path / "a.parquet")
+    pd.DataFrame({"id": "y", "v": np.arange(3.0)}).to_parquet(tmp_path / "b.parquet")
+    w = seqprep.open_windows(tmp_path, 5, group="id")
     assert len(w) == 16
     short = w.dropped[w.dropped["file"] == "b.parquet"]
     assert short["reason"].tolist() == ["short_group"] and short["rows"].tolist() == [3]
-    assert w.n_rows == 23
+    assert w.n_rows == 23 and w.n_dropped == 3
 
 
 def test_errors_name_the_argument_and_the_file(tmp_path):
@@ -224,23 +268,7 @@ def test_nullable_and_bool_columns_are_read(tmp_path):
 # ---------------------------------------------------------------- a group across files
 
 
-def cross_file_count(w):
-    """The net count of windows not made at file boundaries, read back from the notes."""
-    import re
-
-    said = [n for n in w.notes if n.startswith("across files:") and "continue" in n]
-    if not said:
-        return 0
-    assert len(said) == 1, w.notes
-    if (m := re.search(r"([\d,]+) windows? that would cross file boundaries", said[0])):
-        return int(m.group(1).replace(",", ""))
-    if (m := re.search(r"makes ([\d,]+) windows? more than", said[0])):
-        return -int(m.group(1).replace(",", ""))
-    assert "as many as make_windows" in said[0]
-    return 0
-
-
-def test_a_group_continuing_across_files_reports_the_windows_not_made(tmp_path):
+def test_a_group_continuing_across_files_gives_the_windows_of_the_whole_table(tmp_path):
     # the reviewer's case: 20 daily rows split 10/10 over two files
     df = pd.DataFrame({"id": "a", "t": pd.date_range("2024-01-01", periods=20, freq="D"),
                        "v": np.arange(20.0)})
@@ -248,29 +276,22 @@ def test_a_group_continuing_across_files_reports_the_windows_not_made(tmp_path):
     df.iloc[10:].to_parquet(tmp_path / "2024-01b.parquet")
     w = seqprep.open_windows(tmp_path, 3, targets="v", group="id", time="t")
     eager = seqprep.make_windows(df, 3, targets="v", group="id", time="t")
-    assert (len(w), len(eager)) == (14, 17)
-    assert cross_file_count(w) == 3
-    assert ("note: across files: group 'a' continues across 2 files: 3 windows that would cross "
-            "file boundaries are not made; each file is windowed on its own") in w.report()
-    assert "read the rows and use make_windows" in w.report()
-    # without group and time the files are one series, read in path order
-    pd.DataFrame({"v": np.arange(20.0)}).to_parquet(tmp_path / "n-a.parquet")
-    pd.DataFrame({"v": np.arange(3.0)}).to_parquet(tmp_path / "n-b.parquet")
-    plain = tmp_path / "plain"
-    plain.mkdir()
-    for name in ("n-a", "n-b"):
-        (tmp_path / f"{name}.parquet").rename(plain / f"{name}.parquet")
-    w = seqprep.open_windows(plain, 5)
-    assert len(w) == 16 and len(seqprep.make_windows(np.arange(23.0)[:, None], 5)) == 19
-    assert cross_file_count(w) == 3 and "the series continues across 2 files" in w.report()
-    # pieces too short for any window in their own file: the error says what was lost
+    assert len(w) == len(eager) == 17
+    assert_same_windows(w, eager, columns=("group", "first_time", "target_time", "first_row"))
+    assert ("note: across files: group 'a' continues across 2 files: the boundaries are "
+            "checked and windows continue across them") in w.report()
+    # pieces too short for any window in their own file make windows together
     short = tmp_path / "short"
     short.mkdir()
     df.iloc[:3].to_parquet(short / "a.parquet")
     df.iloc[3:6].to_parquet(short / "b.parquet")
-    with pytest.raises(seqprep.ShapeError, match=r"^No window fits in any file") as info:
-        seqprep.open_windows(short, 4, targets="v", group="id", time="t")
-    assert "make_windows on the rows concatenated would make 2 windows" in str(info.value)
+    w = seqprep.open_windows(short, 4, targets="v", group="id", time="t")
+    assert_same_windows(w, seqprep.make_windows(df.iloc[:6], 4, targets="v", group="id",
+                                                time="t"))
+    assert len(w) == 2
+    with pytest.raises(seqprep.ShapeError, match=r"^No window fits: each needs 7 rows, and no "
+                                                 r"group or segment of the 6 rows in 2 files"):
+        seqprep.open_windows(short, 6, targets="v", group="id", time="t")
 
 
 def test_files_that_overlap_or_are_named_out_of_time_order_are_refused(tmp_path):
@@ -314,6 +335,19 @@ def test_files_that_overlap_or_are_named_out_of_time_order_are_refused(tmp_path)
         seqprep.open_windows(mixed, 3, targets="v", group="id", time="t")
 
 
+def test_a_fault_within_one_file_of_a_folder_names_that_file(tmp_path):
+    df = pd.DataFrame({"id": "a", "t": np.arange(20), "v": np.arange(20.0)})
+    df.iloc[:10].to_parquet(tmp_path / "p1.parquet")
+    df.iloc[10:].drop(index=[15]).to_parquet(tmp_path / "p2.parquet")
+    with pytest.raises(GapError, match=r"^p2.parquet: `on_gap='error'`: time must advance by "
+                                       r"freq=1 within each group\. Received: 1 gap"):
+        seqprep.open_windows(tmp_path, 3, targets="v", group="id", time="t")
+    pd.concat([df.iloc[10:], df.iloc[[12]]]).to_parquet(tmp_path / "p2.parquet")
+    with pytest.raises(seqprep.OrderError, match=r"^p2.parquet: `time` must not repeat within "
+                                                 r"a group\. Received: 1 repeated time: 12"):
+        seqprep.open_windows(tmp_path, 3, targets="v", group="id", time="t")
+
+
 def test_a_gap_between_files_follows_on_gap(tmp_path):
     df = pd.DataFrame({"id": "a", "t": pd.date_range("2024-01-01", periods=20, freq="D"),
                        "v": np.arange(20.0)})
@@ -335,62 +369,92 @@ def test_a_gap_between_files_follows_on_gap(tmp_path):
     assert len(split) == len(seqprep.make_windows(whole, 3, targets="v", group="id", time="t",
                                                   on_gap="split")) == 10
     assert "note: across files: split at 1 gap between files" in split.report()
-    assert cross_file_count(split) == 0 and "continues" not in split.report()
+    assert_same_windows(split, seqprep.make_windows(whole, 3, targets="v", group="id",
+                                                    time="t", on_gap="split"))
+    assert split.index["segment"].tolist() == [0] * 5 + [1] * 5
     ignore = seqprep.open_windows(tmp_path, 3, targets="v", group="id", time="t",
                                   on_gap="ignore")
     eager = seqprep.make_windows(whole, 3, targets="v", group="id", time="t", on_gap="ignore")
     assert "1 gap between files ignored" in ignore.report()
-    assert cross_file_count(ignore) == len(eager) - len(ignore) == 3
+    assert len(ignore) == len(eager) == 13
+    assert_same_windows(ignore, eager, columns=("group", "segment", "first_time", "last_time",
+                                                "target_time"))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.data(),
     timesteps=st.integers(1, 4),
     horizon=st.integers(1, 2),
-    stride=st.integers(1, 7),
+    gap=st.integers(0, 2),
+    stride=st.integers(1, 5),
+    sampling_rate=st.integers(1, 2),
     on_gap=st.sampled_from(["error", "split", "ignore"]),
+    freq=st.sampled_from([1, None]),
 )
-def test_windows_across_files_are_counted_exactly_as_make_windows_makes_them(
-        data, timesteps, horizon, stride, on_gap):
+def test_windows_across_files_equal_make_windows_on_the_rows_concatenated(
+        data, timesteps, horizon, gap, stride, sampling_rate, on_gap, freq):
     """Oracle: make_windows on the rows of every file concatenated (in the order read)."""
     import tempfile
     from pathlib import Path
 
-    n_files = data.draw(st.integers(1, 4), label="files")
+    n_files = data.draw(st.integers(1, 5), label="files")
     frames = []
-    for g in ("a", "b"):
-        n = data.draw(st.integers(0, 14), label=f"rows of {g}")
+    for g in ("a", "b", "c"):
+        n = data.draw(st.integers(0, 16), label=f"rows of {g}")
         t = np.arange(n) + np.cumsum(data.draw(
-            st.lists(st.sampled_from([0, 0, 0, 2]), min_size=n, max_size=n), label="gaps"))
+            st.lists(st.sampled_from([0, 0, 0, 0, 2]), min_size=n, max_size=n), label="gaps"))
         cuts = sorted(data.draw(st.lists(st.integers(0, n), min_size=n_files - 1,
                                          max_size=n_files - 1), label=f"cuts of {g}"))
-        frames.append([pd.DataFrame({"id": g, "t": t[lo:hi], "v": t[lo:hi] * 1.0})
+        frames.append([pd.DataFrame({"id": g, "t": t[lo:hi], "v": t[lo:hi] * 1.0,
+                                     "w": -t[lo:hi] * 1.0})
                        for lo, hi in zip([0, *cuts], [*cuts, n])])
-    files = [pd.concat([frames[0][i], frames[1][i]], ignore_index=True) for i in range(n_files)]
+    files = [pd.concat([f[i] for f in frames], ignore_index=True) for i in range(n_files)]
+    if data.draw(st.booleans(), label="shuffle rows within files"):
+        files = [f.sample(frac=1, random_state=i) for i, f in enumerate(files)]
     whole = pd.concat(files, ignore_index=True)
-    kw = dict(targets="v", group="id", time="t", freq=1, horizon=horizon, stride=stride,
-              on_gap=on_gap)
+    kw = dict(targets="v", features=["v", "w"], group="id", time="t", freq=freq, horizon=horizon,
+              gap=gap, stride=stride, sampling_rate=sampling_rate, on_gap=on_gap)
     try:
         eager = seqprep.make_windows(whole, timesteps, **kw)
     except (GapError, seqprep.ShapeError) as exc:
         eager = exc
+    row_group_size = data.draw(st.integers(1, 8), label="row_group_size")
+    cache_bytes = data.draw(st.sampled_from([0, 200, 2**20]), label="cache_bytes")
     with tempfile.TemporaryDirectory() as folder:
         for i, f in enumerate(files):
-            f.to_parquet(Path(folder) / f"part-{i}.parquet")
+            f.to_parquet(Path(folder) / f"part-{i}.parquet", row_group_size=row_group_size)
         try:
-            lazy = seqprep.open_windows(folder, timesteps, **kw)
+            lazy = seqprep.open_windows(folder, timesteps, cache_bytes=cache_bytes, **kw)
         except (GapError, seqprep.ShapeError) as exc:
             lazy = exc
-    if isinstance(eager, GapError) or isinstance(lazy, GapError):
-        assert type(lazy) is type(eager)  # a gap within or between files, both refuse it
-        return
-    if isinstance(lazy, seqprep.ShapeError):
-        made = 0 if isinstance(eager, seqprep.ShapeError) else len(eager)
-        assert made == 0 or f"would make {made:,} window" in str(lazy)
-        return
-    made = 0 if isinstance(eager, seqprep.ShapeError) else len(eager)
-    assert cross_file_count(lazy) == made - len(lazy)
+        if isinstance(eager, Exception) or isinstance(lazy, Exception):
+            assert type(lazy) is type(eager)  # a gap within or between files, or no window
+            event(f"both raise {type(eager).__name__}")
+            return
+        event("windows compared")
+        reader = lazy._reader
+        run = np.searchsorted(reader.run_start, lazy._starts, side="right")
+        ends = np.append(reader.run_start, np.iinfo(np.int64).max)[run]
+        if (lazy._starts + reader.need > ends).any():
+            event("some windows read rows of two files or more")
+        assert len(lazy) == len(eager)
+        X, y = lazy.take(np.arange(len(lazy)))
+        np.testing.assert_array_equal(X, np.asarray(eager.X))
+        np.testing.assert_array_equal(y, eager.y)
+        some = data.draw(st.lists(st.integers(0, len(lazy) - 1), max_size=8), label="take")
+        X, y = lazy.take(some)  # any order, repeats
+        np.testing.assert_array_equal(X, np.asarray(eager.X)[some])
+        np.testing.assert_array_equal(y, eager.y[some])
+    for col in ("group", "segment", "first_row", "last_row", "target_row", "first_time",
+                "last_time", "target_time"):
+        assert lazy.index[col].tolist() == eager.index[col].tolist(), col
+    assert lazy.n_dropped == eager.n_dropped
+    pd.testing.assert_frame_equal(lazy.dropped.drop(columns="file"), eager.dropped)
+    # `file` holds each window's first row
+    first_file = np.searchsorted(np.cumsum([len(f) for f in files]),
+                                 lazy.index["first_row"].to_numpy(), side="right")
+    assert lazy.index["file"].tolist() == [f"part-{i}.parquet" for i in first_file]
 
 
 def test_a_file_that_is_not_parquet_is_refused_by_name(tmp_path):
