@@ -110,7 +110,8 @@ def _stateful_class(base: type) -> type:
 
 
 def _stream_keys(index: pd.DataFrame) -> list[str]:
-    return [c for c in ("file", "group", "segment") if c in index.columns]
+    # not "file": open_windows' windows continue across the files of a group
+    return [c for c in ("group", "segment") if c in index.columns]
 
 
 def stateful_layout(
@@ -178,8 +179,8 @@ def stateful_layout(
     -----
     The layout, in order:
 
-    1. **Streams.** Windows are grouped by ``file`` (for :func:`open_windows`),
-       ``group`` and ``segment``, and sorted by first row. A window continues the
+    1. **Streams.** Windows are grouped by ``group`` and ``segment`` (a group read by
+       :func:`open_windows` continues across its files), and sorted by first row. A window continues the
        previous one of its stream if it starts exactly ``step`` rows later.
     2. **Pieces.** A stream longer than an even share ``ceil(n / batch_size)`` windows
        (``floor`` with ``remainder="drop"``) is cut into pieces of that length. One long

@@ -260,3 +260,15 @@ def test_result_is_a_windows_sharing_the_source_and_reports():
 
     again = pickle.loads(pickle.dumps(lay))  # e.g. for PyDataset worker processes
     assert again.reset_slots == lay.reset_slots and np.array_equal(again.take([3])[0], lay.take([3])[0])
+
+
+def test_a_group_continuing_across_parquet_files_is_one_stream(tmp_path):
+    df = pd.concat([pd.DataFrame({"g": g, "t": np.arange(40), "v": np.arange(40.0) + 100 * i})
+                    for i, g in enumerate("ab")])
+    df[df.t < 20].to_parquet(tmp_path / "p1.parquet")
+    df[df.t >= 20].to_parquet(tmp_path / "p2.parquet")
+    lazy = seqprep.open_windows(tmp_path, 4, stride=4, targets="v", group="g", time="t")
+    eager = seqprep.make_windows(df, 4, stride=4, targets="v", group="g", time="t")
+    lay, ref = seqprep.stateful_layout(lazy, 2), seqprep.stateful_layout(eager, 2)
+    assert lay.reset_slots == ref.reset_slots == {0: (0, 1)}  # no reset at the file boundary
+    np.testing.assert_array_equal(lay.take(np.arange(len(lay)))[0], ref.X)
