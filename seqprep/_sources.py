@@ -923,15 +923,18 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
         def at(value: Any) -> str:
             return str(_time_labels(np.array([value]), kind, tz)[0])
 
+        def shown(pairs: list) -> str:  # the first five boundaries, for a message
+            return "; ".join(f"{_who(g, grouped)}: {a.file} ends at {at(a.last)}, {b.file} "
+                             f"starts at {at(b.first)}" for g, a, b in pairs[:5])
+
         back = [(g, a, b) for g, a, b in bounds if b.first <= a.last]
+        tv = np.array([v for _, a, b in bounds for v in (a.last, b.first)])  # end, start, ...
         if back:
-            shown = "; ".join(f"{_who(g, grouped)}: {a.file} ends at {at(a.last)}, {b.file} starts "
-                              f"at {at(b.first)}" for g, a, b in back[:5])
             raise OrderError(
                 f"`time` must increase from one file to the next within each group (a folder is "
                 f"read in sorted path order). Received: {len(back):,} file "
                 f"{'boundary' if len(back) == 1 else 'boundaries'} "
-                f"where time repeats or goes back ({shown}{' ...' if len(back) > 5 else ''}). "
+                f"where time repeats or goes back ({shown(back)}{' ...' if len(back) > 5 else ''}). "
                 "Drop the rows repeated in several files (`df.drop_duplicates([group, time])`), "
                 "or name the files so that they sort in time order (e.g. 2024-01.parquet, "
                 "2024-02.parquet)."
@@ -943,13 +946,11 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
         elif inferred:  # the step inferred from the most steps within files
             step = _steps(max(inferred, key=inferred.get), kind, tz)
         else:  # no file has two rows of a group: infer from the steps between files
-            tv = np.array([v for _, a, b in bounds for v in (a.last, b.first)])
             inner = np.arange(len(tv) - 1) % 2 == 0
             guess = _infer_freq(tv, kind, tz, inner, np.array([0, len(tv)]))
             step = None if guess is None else _steps(guess, kind, tz)
         if step is not None:
             unit, freq_str = step
-            tv = np.array([v for _, a, b in bounds for v in (a.last, b.first)])
             off = np.zeros(len(tv) - 1, dtype=bool)
             off[::2] = _off_grid(tv, unit, tz)[::2]
             if off.any():
@@ -961,12 +962,10 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
                 if not grouped:
                     gaps["group"] = None
                 if on_gap == "error":
-                    shown = "; ".join(f"{_who(g, grouped)}: {a.file} ends at {at(a.last)}, "
-                                      f"{b.file} starts at {at(b.first)}" for g, a, b in hit[:5])
                     raise GapError(
                         f"`on_gap='error'`: time must advance by freq={freq_str} within each "
                         f"group, also from one file to the next. Received: "
-                        f"{plural(len(hit), 'gap')} between files ({shown}"
+                        f"{plural(len(hit), 'gap')} between files ({shown(hit)}"
                         f"{' ...' if len(hit) > 5 else ''}). Pass on_gap='split' to start new "
                         "windows after each gap, fill the missing steps, or pass the right `freq`.",
                         gaps=gaps,

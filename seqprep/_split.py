@@ -25,7 +25,7 @@ import pandas as pd
 
 from ._args import plural, show
 from ._errors import ArgumentError, ArgumentTypeError, DataError, ShapeError
-from ._windows import Windows, _axis
+from ._windows import Windows, _axis, group_codes
 
 __all__ = ["Split", "split_by_time"]
 
@@ -172,13 +172,7 @@ def _frame_axis(data: pd.DataFrame, time: Any, group: Any) -> tuple[_Axis, np.nd
     if group_values is None:
         codes, labels = np.zeros(n, dtype=np.int64), None
     else:
-        codes, uniq = pd.factorize(pd.Series(group_values), sort=False, use_na_sentinel=True)
-        if (codes < 0).any():
-            raise DataError(
-                f"`group` must have no missing values. Received: "
-                f"{plural(int((codes < 0).sum()), 'missing group label')}. Drop or label those "
-                "rows."
-            )
+        codes, uniq = group_codes(group_values)
         labels = list(uniq)
     if time_values is None:
         order = np.argsort(codes, kind="stable")

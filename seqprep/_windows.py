@@ -770,6 +770,17 @@ def _numeric_block(frame: pd.DataFrame, cols: list, role: str, dtype: np.dtype) 
         ) from None
 
 
+def group_codes(values: Any) -> tuple[np.ndarray, pd.Index]:
+    """Group labels as codes in order of first appearance, and the labels; no missing labels."""
+    codes, labels = pd.factorize(pd.Series(values), sort=False, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise DataError(
+            f"`group` must have no missing values. Received: "
+            f"{plural(int((codes < 0).sum()), 'missing group label')}. Drop or label those rows."
+        )
+    return codes, labels
+
+
 def _time_values(times: Any) -> tuple[np.ndarray, str, Any]:
     """Times as sortable values, their kind and time zone.
 
@@ -1192,12 +1203,7 @@ def _make_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: 
     notes: list[str] = []
     codes = labels = None
     if group_values is not None:
-        codes, labels = pd.factorize(pd.Series(group_values), sort=False, use_na_sentinel=True)
-        if (codes < 0).any():
-            raise DataError(
-                f"`group` must have no missing values. Received: "
-                f"{plural(int((codes < 0).sum()), 'missing group label')}. Drop or label those rows."
-            )
+        codes, labels = group_codes(group_values)
     tv = kind = tz = None
     if time_values is not None:
         tv, kind, tz = _time_values(time_values)
