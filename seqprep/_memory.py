@@ -6,7 +6,7 @@ import os
 
 from ._errors import MemoryBudgetError
 
-__all__ = ["available_memory", "check_fits", "format_bytes"]
+__all__ = ["array_bytes", "available_memory", "check_array_fits", "check_fits", "format_bytes"]
 
 
 def available_memory() -> int | None:
@@ -49,3 +49,45 @@ def check_fits(nbytes: int, what: str, fix: str) -> None:
             f"{what} would take {format_bytes(nbytes)}, more than the "
             f"{format_bytes(free)} of memory available. {fix}"
         )
+
+
+def array_bytes(shape: tuple, itemsize: int) -> int:
+    """Bytes of an array of ``shape`` and ``itemsize``, computed in Python ints (no overflow).
+
+    Examples
+    --------
+    >>> array_bytes((2**31, 2**31), 8)
+    36893488147419103232
+    """
+    total = int(itemsize)
+    for n in shape:
+        total *= int(n)
+    return total
+
+
+def check_array_fits(shape: tuple, dtype, what: str, fix: str) -> None:
+    """Refuse an array of ``shape`` and ``dtype`` that cannot fit, **before** allocating it.
+
+    Call this with the shape an argument decides (a batch size, a number of slots or
+    rows) right before ``np.empty``/``np.zeros``/``np.full``: a huge argument gets a
+    :class:`MemoryBudgetError` naming ``what`` and the ``fix`` instead of exhausting memory.
+    Sizes past what numpy can index (``2**63`` bytes) are refused even when the free
+    memory is unknown.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_array_fits((2**40, 2**31), np.bool_, "The reset mask", "Pass a smaller batch_size.")
+    Traceback (most recent call last):
+    ...
+    seqprep.MemoryBudgetError: The reset mask of shape (1099511627776, 2147483648) would take 2147483648.0 TiB, more than any array can hold. Pass a smaller batch_size.
+    """
+    import numpy as np
+
+    nbytes = array_bytes(shape, np.dtype(dtype).itemsize)
+    label = f"{what} of shape {tuple(int(n) for n in shape)}"
+    if nbytes >= 2**63:
+        raise MemoryBudgetError(
+            f"{label} would take {format_bytes(nbytes)}, more than any array can hold. {fix}"
+        )
+    check_fits(nbytes, label, fix)
