@@ -25,6 +25,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from seqprep._args import show as _show
+
 from ._errors import ArgumentError, ArgumentTypeError, ModelError
 
 __all__ = [
@@ -42,11 +44,8 @@ __all__ = [
 
 
 def show(value: Any, limit: int = 80) -> str:
-    """``repr`` of a value, shortened for messages (arrays by shape and dtype)."""
-    if isinstance(value, np.ndarray):
-        return f"array of shape {value.shape} and dtype {value.dtype}"
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """``repr`` of a value, shortened for messages: seqprep's one bounded ``show`` (D1)."""
+    return _show(value, limit)
 
 
 def plural(n: int, word: str) -> str:
