@@ -29,15 +29,13 @@ import numpy as np
 import pandas as pd
 
 from ._errors import SchemaError
+from ._failures import FAILURE_COLUMNS, empty_failures, failure_frame
 from ._freq import DAY_NS as _DAY_NS
 from ._freq import mode as _mode
 from ._freq import named_freq, step_name
 
 __all__ = ["CHECKS", "FAILURE_COLUMNS", "TimeChecker", "empty_failures", "failure_frame",
            "normalize_freq", "parse_time"]
-
-#: Columns of ``ValidationError.failures``, in order.
-FAILURE_COLUMNS = ("check", "column", "group", "row", "time", "value")
 
 #: Every check's stable name -> (the rule, what the ``value`` column holds), in report order.
 CHECKS: dict[str, tuple[str, str]] = {
@@ -59,45 +57,6 @@ CHECKS: dict[str, tuple[str, str]] = {
                      "reported)", "the step found"),
     "min_length": ("every group has at least `min_length` rows", "the group's row count"),
 }
-
-
-# ------------------------------------------------------------------ failure tables
-
-
-def empty_failures() -> pd.DataFrame:
-    """A failure table with no rows."""
-    return failure_frame("dtype", [], [], [], [], [])
-
-
-def failure_frame(check: str, column: Any, group: Any, row: Any, time: Any,
-                  value: Any) -> pd.DataFrame:
-    """A failure table; each argument is a scalar or a sequence of one value per case."""
-    cols = {"column": column, "group": group, "row": row, "time": time, "value": value}
-    n = max([len(v) for v in cols.values() if _is_seq(v)], default=1)
-    out = {"check": pd.Series([check] * n, dtype=object)}
-    for k, v in cols.items():
-        if k == "row":
-            arr = pd.array([None] * n if v is None else (v if _is_seq(v) else [v] * n),
-                           dtype="Int64")
-            out[k] = arr
-        else:
-            out[k] = pd.Series(_objects(v, n), dtype=object)
-    return pd.DataFrame(out, columns=list(FAILURE_COLUMNS))
-
-
-def _is_seq(v: Any) -> bool:
-    return isinstance(v, (list, tuple, np.ndarray, pd.Series, pd.Index, pd.api.extensions.ExtensionArray))
-
-
-def _objects(v: Any, n: int) -> np.ndarray:
-    out = np.empty(n, dtype=object)
-    if _is_seq(v):
-        vals = v.tolist() if hasattr(v, "tolist") and not isinstance(v, (pd.Index, pd.Series)) \
-            else list(v)
-        out[:] = vals if len(vals) == n else vals * n
-    else:
-        out[:] = [v] * n
-    return out
 
 
 # ------------------------------------------------------------------- frequencies
