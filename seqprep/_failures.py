@@ -164,7 +164,7 @@ def with_details(failures: pd.DataFrame, *, step: tuple | None = None) -> pd.Dat
     ...                   pd.Timedelta("3D"))
     >>> day = pd.Timedelta("1D").value
     >>> r = with_details(f, step=("fixed", day)).iloc[0]
-    >>> str(r["missing_first"]), str(r["missing_last"]), r["missing_steps"], r["step"]
+    >>> str(r["missing_first"]), str(r["missing_last"]), int(r["missing_steps"]), r["step"]
     ('2024-01-03 00:00:00', '2024-01-04 00:00:00', 2, '3D')
     """
     failures = conform(failures)
