@@ -8,18 +8,23 @@ The three methods, per column (and per group with ``by``), with ``x' = (x - cent
 
 A column that is constant in the training rows (of a group) gets ``scale = 1``, as does a
 robust column whose quartiles coincide, so nothing is divided by zero. Missing values are
-ignored by ``fit`` and stay missing.
+ignored by ``fit`` and stay missing. Infinite training values are refused (or, with
+``nonfinite="ignore"``, left out like missing ones): one of them would make every
+statistic of its column inf or NaN. Statistics of huge values (near ``1e308``) are
+computed on the values divided by a power of two, exactly, so sums and squares never
+overflow.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Hashable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ._args import choice, plural, show
+from ._args import choice, plural, require, show
 from ._errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -33,6 +38,13 @@ from ._windows import Windows, _as_positions
 __all__ = ["Scaler"]
 
 _METHODS = ("standard", "minmax", "robust")
+_NONFINITE = ("error", "ignore")
+_PARAMS = ("method", "by", "columns", "nonfinite")
+_OUTPUTS = ("default", "pandas", "polars")
+# Groups and columns whose largest |value| reaches this are divided by a power of two
+# (exact) before their statistics: a sum of up to 2**63 values or a square then cannot
+# overflow.
+_HUGE = 2.0**500
 _STATE_VERSION = 1
 # Notes a transformed Windows carries; windows_to_frame reads the last one.
 SCALED_NOTE = "scaled by "
@@ -77,9 +89,13 @@ def _plain(value: Any) -> Any:
 class Scaler:
     """Standard, min-max or robust scaling, fitted on training rows, optionally per group.
 
-    Follows scikit-learn's conventions without depending on it: ``fit`` returns the
-    scaler, fitted attributes end in ``_``, ``fit_transform``, ``get_params`` /
-    ``set_params``, and using it before ``fit`` raises :class:`NotFittedError`.
+    Follows scikit-learn's estimator protocol without depending on it: ``__init__`` only
+    stores its arguments (they are checked by ``fit``), ``fit`` returns the scaler, fitted
+    attributes end in ``_``, ``fit_transform``, ``get_params`` / ``set_params``,
+    ``n_features_in_``, ``feature_names_in_``, ``get_feature_names_out``, ``set_output``
+    and ``__sklearn_tags__``; using it before ``fit`` raises :class:`NotFittedError` (and
+    scikit-learn's ``check_is_fitted`` raises its own ``NotFittedError``). It works in
+    ``make_pipeline`` and ``ColumnTransformer`` (also with ``set_output(transform="pandas")``).
 
     Parameters
     ----------
@@ -96,6 +112,11 @@ class Scaler:
         for arrays. Defaults to every numeric column but ``by`` (every column of an array,
         every feature and target of a Windows); a numeric time column is numeric too, so
         name the columns to leave it alone. Other columns pass through unchanged.
+    nonfinite : {"error", "ignore"}
+        What ``fit`` does with ``inf`` or ``-inf`` in the training values: ``"error"``
+        refuses them with a :class:`DataError` naming each column (and group) and how many;
+        ``"ignore"`` leaves them out of the statistics, like missing values (they are still
+        transformed, to ``inf``). Defaults to ``"error"``.
 
     Attributes
     ----------
@@ -110,6 +131,13 @@ class Scaler:
         with ``by``.
     n_rows_seen_ : int
         Rows the statistics were computed on (each once).
+    n_nonfinite_ignored_ : int
+        Infinite training values left out (``nonfinite="ignore"``; ``0`` otherwise).
+    n_features_in_ : int
+        Columns of the data fitted on (a DataFrame's columns, an array's width, a Windows'
+        features).
+    feature_names_in_ : numpy.ndarray of str
+        Their names, when they are all strings (only then, as in scikit-learn).
 
     See Also
     --------
@@ -144,28 +172,27 @@ class Scaler:
     array([[ 2.], [20.]])
     """
 
-    def __init__(self, method: str = "standard", *, by: Any = None, columns: Any = None) -> None:
-        _check_params(method, by, columns)
+    def __init__(self, method: str = "standard", *, by: Any = None, columns: Any = None,
+                 nonfinite: str = "error") -> None:
         self.method = method
         self.by = by
         self.columns = columns
+        self.nonfinite = nonfinite
 
     # ------------------------------------------------------------ scikit-learn style
 
     def get_params(self, deep: bool = True) -> dict:
         """The constructor arguments, as scikit-learn's ``get_params``."""
-        return {"method": self.method, "by": self.by, "columns": self.columns}
+        return {k: getattr(self, k) for k in _PARAMS}
 
     def set_params(self, **params: Any) -> Scaler:
-        """Set constructor arguments; returns the scaler. Refit afterwards."""
-        unknown = sorted(set(params) - {"method", "by", "columns"})
+        """Set constructor arguments; returns the scaler. They are checked by the next ``fit``."""
+        unknown = sorted(set(params) - set(_PARAMS), key=str)
         if unknown:
             raise ArgumentError(
-                f"`set_params` got unknown parameters {unknown}. Scaler takes `method`, `by` "
-                "and `columns`."
+                f"`set_params` got unknown parameters {show(unknown)}. Scaler takes "
+                f"{', '.join(f'`{k}`' for k in _PARAMS)}."
             )
-        merged = {**self.get_params(), **params}
-        _check_params(merged["method"], merged["by"], merged["columns"])
         for k, v in params.items():
             setattr(self, k, v)
         return self
@@ -173,10 +200,20 @@ class Scaler:
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "center_")
 
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags (called by scikit-learn only, so it is installed then)."""
+        from sklearn.utils import InputTags, Tags, TargetTags, TransformerTags
+
+        return Tags(estimator_type=None, target_tags=TargetTags(required=False),
+                    transformer_tags=TransformerTags(preserves_dtype=["float64", "float32"]),
+                    input_tags=InputTags(allow_nan=True))
+
     def __repr__(self) -> str:
-        args = [repr(self.method)] if self.method != "standard" else []
-        args += [f"{k}={v!r}" for k, v in (("by", self.by), ("columns", self.columns))
-                 if v is not None]
+        args = [show(self.method)] if self.method != "standard" else []
+        args += [f"{k}={show(getattr(self, k))}" for k in ("by", "columns")
+                 if getattr(self, k) is not None]
+        if self.nonfinite != "error":
+            args.append(f"nonfinite={show(self.nonfinite)}")
         return f"Scaler({', '.join(args)})"
 
     # -------------------------------------------------------------------------- fit
@@ -206,50 +243,74 @@ class Scaler:
         ColumnError, ShapeError, ArgumentError, DataError
             A missing column, a wrongly shaped array or ``groups``, an all-missing column.
         """
+        _check_params(self.method, self.by, self.columns, self.nonfinite)
+        data = _frame_if_series(data)
         if isinstance(data, Windows):
             values, labels, columns, kind, width = self._fit_windows(data, groups)
             targets = tuple(data.target_names) if data._target_source is not None else None
+            names_in = list(data.feature_names)
         elif isinstance(data, pd.DataFrame):
             values, labels, columns, kind, width = self._fit_frame(data, groups)
-            targets = None
+            targets, names_in = None, list(data.columns)
         else:
             values, labels, columns, kind, width = self._fit_array(data, groups)
-            targets = None
+            targets, names_in = None, None
         if len(values) == 0:
             raise ShapeError(
                 "`data` must have at least one row to fit on. Received: 0 rows. Fit on the "
                 "training rows (e.g. `split_by_time(...).train`)."
             )
-        if labels is not None:
-            codes, uniq = pd.factorize(pd.Series(labels), sort=True, use_na_sentinel=True)
-            if (codes < 0).any():
-                raise DataError(
-                    f"`by` must have no missing group labels. Received: "
-                    f"{plural(int((codes < 0).sum()), 'row')} without a group. Drop or label "
-                    "those rows."
-                )
-            group_labels = tuple(_plain(g) for g in uniq)
-        else:
-            codes, group_labels = np.zeros(len(values), dtype=np.int64), None
+        codes, group_labels = _group_codes(labels, len(values))
+        values, ignored = self._finite_values(values, codes, columns, group_labels)
         center, scale = _statistics(values, codes, len(group_labels or (0,)), self.method)
-        bad = np.argwhere(np.isnan(center))
-        if len(bad):
-            g, c = bad[0]
-            where = f" in group {group_labels[g]!r}" if group_labels is not None else ""
-            raise DataError(
-                f"`data` column {columns[c]!r} has no values{where} to fit on: every training "
-                f"row is missing. Received: {plural(len(values), 'row')}. Fill or drop the "
-                "column, or leave it out of `columns`."
-            )
+        _check_statistics(center, scale, values, codes, columns, group_labels, self.method)
         self.columns_ = tuple(columns)
         self.targets_ = targets
         self.groups_ = group_labels
         self.center_ = center if group_labels is not None else center[0]
         self.scale_ = scale if group_labels is not None else scale[0]
         self.n_rows_seen_ = int(len(values))
+        self.n_nonfinite_ignored_ = ignored
         self._kind = kind
         self._width = width
+        self._set_features_in(names_in, width)
         return self
+
+    def _set_features_in(self, names: list | None, width: int | None) -> None:
+        """``n_features_in_`` and, when every name is a string, ``feature_names_in_``."""
+        self.n_features_in_ = len(names) if names is not None else int(width)
+        self.__dict__.pop("feature_names_in_", None)
+        if names is not None and all(isinstance(c, str) for c in names):
+            self.feature_names_in_ = np.asarray(names, dtype=object)
+
+    def _finite_values(self, values: np.ndarray, codes: np.ndarray, columns: list,
+                       group_labels: tuple | None) -> tuple[np.ndarray, int]:
+        """Refuse infinite training values, or (``nonfinite="ignore"``) make them missing."""
+        inf = np.isinf(values)
+        n_inf = int(inf.sum())
+        if not n_inf:
+            return values, 0
+        if self.nonfinite == "ignore":
+            return np.where(inf, np.nan, values), n_inf
+        per_column = inf.sum(axis=0)
+        parts = []
+        for c in np.flatnonzero(per_column)[:5]:
+            where = ""
+            if group_labels is not None:
+                hit = pd.unique(codes[inf[:, c]])
+                shown = ", ".join(show(group_labels[g]) for g in hit[:3])
+                where = f" in {plural(len(hit), 'group')} ({shown}{', ...' if len(hit) > 3 else ''})"
+            parts.append(f"column {show(columns[c])}: {plural(int(per_column[c]), 'value')}{where}")
+        more = int(np.count_nonzero(per_column)) - len(parts)
+        tail = f"; and {plural(more, 'more column')}" if more else ""
+        raise DataError(
+            f"`data` must have finite training values: an infinite value makes its column's "
+            f"statistics inf or NaN and every scaled value NaN. Received: "
+            f"{plural(n_inf, 'infinite value')} in {plural(len(values), 'training row')}; "
+            f"{'; '.join(parts)}{tail}. "
+            "Fix or drop those rows, or pass nonfinite='ignore' to fit on the finite values "
+            "only (they stay infinite when transformed)."
+        )
 
     def fit_transform(self, data: Any, y: Any = None, *, groups: Any = None) -> Any:
         """``fit(data)`` then ``transform(data)``."""
@@ -266,12 +327,13 @@ class Scaler:
         if groups is not None:
             raise ArgumentError(
                 f"`groups` must be None for a DataFrame: groups come from the column "
-                f"by={self.by!r}. Received: groups={show(groups)}."
+                f"by={show(self.by)}. Received: groups={show(groups)}."
             )
+        _unique_columns(data)
         if self.by is not None and self.by not in data.columns:
             raise ColumnError(
-                f"`by` names a column not in the data: {self.by!r}. Available columns: "
-                f"{', '.join(map(repr, data.columns[:20]))}."
+                f"`by` names a column not in the data: {show(self.by)}. Available columns: "
+                f"{_listed(data.columns)}."
             )
         wanted = self._columns_arg()
         if wanted is None:
@@ -279,16 +341,21 @@ class Scaler:
             if not columns:
                 raise ArgumentTypeError(
                     f"`data` has no numeric columns to scale. Received columns: "
-                    f"{', '.join(f'{c!r} ({data[c].dtype})' for c in data.columns[:20])}. "
-                    "Encode them as numbers first."
+                    f"{', '.join(f'{show(c)} ({data[c].dtype})' for c in data.columns[:20])}"
+                    f"{' ...' if len(data.columns) > 20 else ''}. Encode them as numbers first."
                 )
         else:
             columns = _frame_columns(data, wanted, self.by)
         labels = data[self.by].to_numpy() if self.by is not None else None
-        return data[columns].to_numpy(dtype=np.float64), labels, columns, "frame", None
+        return _float_columns(data, columns), labels, columns, "frame", None
 
     def _fit_array(self, data: Any, groups: Any):
         arr = _array2d("data", data)
+        if arr.shape[1] == 0:
+            raise ShapeError(
+                f"`data` must have at least one column to scale. Received: array of shape "
+                f"{arr.shape}. Pass the rows with their columns, e.g. `x.reshape(-1, 1)`."
+            )
         wanted = self._columns_arg()
         columns = list(range(arr.shape[1])) if wanted is None else \
             _as_positions("columns", wanted, arr.shape[1])
@@ -300,7 +367,7 @@ class Scaler:
         if self.by is not None and w._groups is None:
             raise ArgumentError(
                 f"`by` asks for per-group statistics, but the Windows have no groups. Received: "
-                f"by={self.by!r}. Pass group= to `make_windows`, or use by=None."
+                f"by={show(self.by)}. Pass group= to `make_windows`, or use by=None."
             )
         names = list(w.feature_names)
         if w._target_source is not None:
@@ -311,8 +378,8 @@ class Scaler:
         if missing:
             raise ColumnError(
                 f"`columns` names {plural(len(missing), 'column')} that are neither features "
-                f"nor targets of the Windows: {', '.join(map(repr, missing))}. Available: "
-                f"{', '.join(map(repr, names))}."
+                f"nor targets of the Windows: {_listed(missing)}. Available: "
+                f"{_listed(names)}."
             )
         mask = covered_rows(w)
         blocks = []
@@ -337,7 +404,7 @@ class Scaler:
         if groups is None:
             raise ArgumentError(
                 f"`groups` is required for arrays: the Scaler keeps per-group statistics "
-                f"(by={self.by!r}). Received: groups=None for {plural(n, what[:-1])}. Pass the "
+                f"(by={show(self.by)}). Received: groups=None for {plural(n, what[:-1])}. Pass the "
                 f"group of each of the {what}, e.g. groups=windows.index['group']."
             )
         labels = np.asarray(groups)
@@ -364,12 +431,12 @@ class Scaler:
         codes = self._lookup(labels)
         if (codes < 0).any():
             unseen = pd.unique(pd.Series(np.asarray(labels, dtype=object)[codes < 0]))
-            shown = ", ".join(map(repr, unseen[:10])) + (" ..." if len(unseen) > 10 else "")
-            fitted = ", ".join(map(repr, self.groups_[:10])) + \
+            shown = ", ".join(map(show, unseen[:10])) + (" ..." if len(unseen) > 10 else "")
+            fitted = ", ".join(map(show, self.groups_[:10])) + \
                 (" ..." if len(self.groups_) > 10 else "")
             raise DataError(
                 f"`{where}` has {plural(len(unseen), 'group')} the Scaler never saw in `fit` "
-                f"(by={self.by!r}): {shown}. Statistics exist only for the "
+                f"(by={show(self.by)}): {shown}. Statistics exist only for the "
                 f"{plural(len(self.groups_), 'group')} fitted: {fitted}. Fit on training rows "
                 "of every group, drop these groups, or use by=None."
             )
@@ -417,15 +484,95 @@ class Scaler:
     def _apply(self, data: Any, groups: Any, *, inverse: bool) -> Any:
         if isinstance(data, Windows):
             return self._apply_windows(data, groups, inverse)
+        if isinstance(data, pd.Series):
+            return self._apply_frame(_frame_if_series(data), groups, inverse).iloc[:, 0]
         if isinstance(data, pd.DataFrame):
-            return self._apply_frame(data, groups, inverse)
-        return self._apply_array(data, groups, inverse)
+            return self._wrap(self._apply_frame(data, groups, inverse), None)
+        out = self._apply_array(data, groups, inverse)
+        return self._wrap(out, getattr(data, "index", None))
+
+    # ------------------------------------------------------------ scikit-learn output
+
+    def set_output(self, *, transform: str | None = None) -> Scaler:
+        """Choose the container ``transform`` returns for arrays, as scikit-learn's ``set_output``.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"} or None
+            ``"pandas"``: arrays come back as DataFrames with columns
+            :meth:`get_feature_names_out` (DataFrames already do); ``"polars"``: as polars
+            DataFrames; ``"default"``: as given (arrays stay arrays), following
+            scikit-learn's global ``transform_output`` when scikit-learn is in use;
+            ``None``: unchanged. Windows always stay Windows.
+
+        Returns
+        -------
+        Scaler
+            ``self``.
+        """
+        if transform is not None:
+            self._sklearn_output_config = {"transform": choice("transform", transform, _OUTPUTS)}
+        return self
+
+    def _output(self) -> str:
+        kind = getattr(self, "_sklearn_output_config", {}).get("transform", "default")
+        if kind == "default" and "sklearn" in sys.modules:  # scikit-learn's global setting
+            kind = sys.modules["sklearn"].get_config().get("transform_output", "default")
+        return kind
+
+    def _wrap(self, out: Any, index: Any) -> Any:
+        """``out`` in the container :meth:`set_output` asked for."""
+        kind = self._output()
+        if kind == "default":
+            return out
+        if not isinstance(out, pd.DataFrame):
+            names = self.get_feature_names_out()
+            index = index if isinstance(index, pd.Index) and len(index) == len(out) else None
+            out = pd.DataFrame(out, columns=names if len(names) == out.shape[1] else None,
+                               index=index)
+        if kind == "polars":
+            pl = require("polars", "polars", "set_output(transform='polars')")
+            return pl.from_pandas(out.rename(columns=str))
+        return out
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the columns ``transform`` returns: the input's (scaling keeps columns).
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Must match ``feature_names_in_`` when it exists, or have ``n_features_in_``
+            names. Defaults to ``feature_names_in_``, or ``x0, x1, ...``.
+
+        Returns
+        -------
+        numpy.ndarray of str (object dtype)
+        """
+        self._check_fitted("get_feature_names_out")
+        fitted = getattr(self, "feature_names_in_", None)
+        if input_features is None:
+            if fitted is not None:
+                return fitted.copy()
+            return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+        names = np.asarray(list(input_features), dtype=object)
+        if fitted is not None and (len(names) != len(fitted) or (names != fitted).any()):
+            raise ArgumentError(
+                f"`input_features` is not equal to feature_names_in_: the Scaler was fitted on "
+                f"{show(list(fitted))}. Received: input_features={show(list(names))}. Pass "
+                "None, or the names fitted on."
+            )
+        if len(names) != self.n_features_in_:
+            raise ArgumentError(
+                f"`input_features` should have length equal to the number of features "
+                f"({self.n_features_in_}). Received: {len(names)} names."
+            )
+        return names
 
     def _apply_frame(self, data: pd.DataFrame, groups: Any, inverse: bool) -> pd.DataFrame:
         if groups is not None:
             raise ArgumentError(
                 f"`groups` must be None for a DataFrame: groups come from the column "
-                f"by={self.by!r}. Received: groups={show(groups)}."
+                f"by={show(self.by)}. Received: groups={show(groups)}."
             )
         if self._kind == "array":
             raise ArgumentTypeError(
@@ -433,32 +580,29 @@ class Scaler:
                 f"are positions {list(self.columns_)}. Received: a DataFrame. Pass "
                 "`df.to_numpy()`, or fit on a DataFrame."
             )
+        _unique_columns(data)
         missing = [c for c in self.columns_ if c not in data.columns]
         if missing:
             raise ColumnError(
                 f"`data` lacks {plural(len(missing), 'column')} the Scaler was fitted on: "
-                f"{', '.join(map(repr, missing))}. Received columns: "
-                f"{', '.join(map(repr, data.columns[:20]))}."
+                f"{_listed(missing)}. Received columns: {_listed(data.columns)}."
             )
         _frame_columns(data, list(self.columns_), None)  # numeric check
         labels = None
         if self.groups_ is not None:
             if self.by not in data.columns:
                 raise ColumnError(
-                    f"`data` lacks the group column by={self.by!r} the Scaler needs for its "
-                    f"per-group statistics. Received columns: "
-                    f"{', '.join(map(repr, data.columns[:20]))}."
+                    f"`data` lacks the group column by={show(self.by)} the Scaler needs for its "
+                    f"per-group statistics. Received columns: {_listed(data.columns)}."
                 )
             labels = data[self.by].to_numpy()
         codes = self._codes(labels, "data")
         cols = list(self.columns_)
         center, scale = self._stats(list(range(len(cols))), codes)
-        values = data[cols].to_numpy(dtype=np.float64)
-        new = values * scale + center if inverse else (values - center) / scale
+        new = _affine(_float_columns(data, cols), center, scale, inverse)
         out = data.copy()
         for j, c in enumerate(cols):
-            dtype = data[c].dtype if pd.api.types.is_float_dtype(data[c]) else np.float64
-            out[c] = new[:, j].astype(dtype, copy=False)
+            out[c] = _like(new[:, j], data[c].dtype)
         return out
 
     def _apply_array(self, data: Any, groups: Any, inverse: bool) -> np.ndarray:
@@ -475,14 +619,14 @@ class Scaler:
                 f"`data` must have {' or '.join(map(str, widths))} columns: "
                 + ("the width of the array fitted on, or " if len(widths) > 1 else "")
                 + f"one per scaled column {list(self.columns_)}. Received: array of shape "
-                f"{arr.shape}. Select those columns first."
+                f"{arr.shape} (X has {arr.shape[1]} features, but Scaler is expecting "
+                f"{widths[0]} features as input). Select those columns first."
             )
         codes = self._codes(self._array_groups(groups, len(arr), "rows"), "groups")
         center, scale = self._stats(list(range(len(self.columns_))), codes)
         out = arr.astype(arr.dtype if np.issubdtype(arr.dtype, np.floating) else np.float64,
                          copy=True)
-        values = out[:, col_pos].astype(np.float64)
-        out[:, col_pos] = values * scale + center if inverse else (values - center) / scale
+        out[:, col_pos] = _affine(out[:, col_pos].astype(np.float64), center, scale, inverse)
         return out
 
     def _apply_windows(self, w: Windows, groups: Any, inverse: bool) -> Windows:
@@ -490,7 +634,7 @@ class Scaler:
         if self.groups_ is not None and w._groups is None:
             raise ArgumentError(
                 f"`data` must have groups: the Scaler keeps per-group statistics "
-                f"(by={self.by!r}) and the Windows have none. Pass group= to `make_windows`."
+                f"(by={show(self.by)}) and the Windows have none. Pass group= to `make_windows`."
             )
         feats = [(j, self.columns_.index(c)) for j, c in enumerate(w.feature_names)
                  if c in self.columns_]
@@ -523,8 +667,7 @@ class Scaler:
                 center = np.full((len(src), len(idx)), np.nan)
                 scale = np.ones((len(src), len(idx)))
                 center[known], scale[known] = self._stats(idx, codes[known])
-            block = src[:, dst].astype(np.float64)
-            out[:, dst] = block * scale + center if inverse else (block - center) / scale
+            out[:, dst] = _affine(src[:, dst].astype(np.float64), center, scale, inverse)
             return out
 
         source = apply(w._source, feats)
@@ -549,8 +692,8 @@ class Scaler:
         if missing:
             raise ColumnError(
                 f"`targets` names {plural(len(missing), 'column')} the Scaler was not fitted "
-                f"on: {', '.join(map(repr, missing))}. Fitted columns: "
-                f"{', '.join(map(repr, self.columns_))}."
+                f"on: {_listed(missing)}. Fitted columns: "
+                f"{_listed(self.columns_)}."
             )
         return [self.columns_.index(t) for t in names]
 
@@ -605,8 +748,7 @@ class Scaler:
         center, scale = self._stats(idx, codes)
         if codes is not None:
             center, scale = center[:, None, :], scale[:, None, :]
-        out = steps * scale + center if inverse else (steps - center) / scale
-        return out.reshape(arr.shape)
+        return _affine(steps, center, scale, inverse).reshape(arr.shape)
 
     # ---------------------------------------------------------------- persistence
 
@@ -636,7 +778,7 @@ class Scaler:
             if bad:
                 raise ArgumentTypeError(
                     f"`to_dict` needs {name} that JSON can hold (str, int, float or bool). "
-                    f"Received: {bad[0]!r} of type {type(bad[0]).__name__}. Rename them "
+                    f"Received: {show(bad[0])} of type {type(bad[0]).__name__}. Rename them "
                     "before fitting, e.g. with `df.rename(columns=str)`."
                 )
             return out
@@ -648,6 +790,7 @@ class Scaler:
                 "method": self.method,
                 "by": plain("`by`", [self.by])[0] if self.by is not None else None,
                 "columns": plain("`columns`", self._columns_arg()),
+                "nonfinite": self.nonfinite,
             },
             "fitted": {
                 "kind": self._kind,
@@ -658,6 +801,9 @@ class Scaler:
                 "center": np.asarray(self.center_).tolist(),
                 "scale": np.asarray(self.scale_).tolist(),
                 "n_rows_seen": self.n_rows_seen_,
+                "n_nonfinite_ignored": self.n_nonfinite_ignored_,
+                "features_in": plain("feature names", getattr(self, "feature_names_in_", None)),
+                "n_features_in": self.n_features_in_,
             },
         }
 
@@ -670,12 +816,14 @@ class Scaler:
             )
         if state.get("version") != _STATE_VERSION:
             raise ArgumentError(
-                f"`state` has version {state.get('version')!r}; this seqprep reads version "
+                f"`state` has version {show(state.get('version'))}; this seqprep reads version "
                 f"{_STATE_VERSION}. Refit the Scaler and store it again."
             )
         try:
             params, fitted = state["params"], state["fitted"]
-            sc = cls(params["method"], by=params["by"], columns=params["columns"])
+            sc = cls(params["method"], by=params["by"], columns=params["columns"],
+                     nonfinite=params.get("nonfinite", "error"))
+            _check_params(sc.method, sc.by, sc.columns, sc.nonfinite)
             columns = tuple(fitted["columns"])
             groups = None if fitted["groups"] is None else tuple(fitted["groups"])
             center = np.asarray(fitted["center"], dtype=np.float64)
@@ -683,12 +831,17 @@ class Scaler:
             shape = (len(columns),) if groups is None else (len(groups), len(columns))
             if center.shape != shape or scale.shape != shape:
                 raise ValueError(f"center {center.shape} and scale {scale.shape}, not {shape}")
+            if not (np.isfinite(center).all() and np.isfinite(scale).all() and (scale > 0).all()):
+                raise ValueError("center and scale must be finite, and scale > 0")
             sc.columns_ = columns
             sc.targets_ = None if fitted["targets"] is None else tuple(fitted["targets"])
             sc.groups_ = groups
             sc.center_, sc.scale_ = center, scale
             sc.n_rows_seen_ = int(fitted["n_rows_seen"])
+            sc.n_nonfinite_ignored_ = int(fitted.get("n_nonfinite_ignored", 0))
             sc._kind, sc._width = fitted["kind"], fitted["width"]
+            sc._set_features_in(fitted.get("features_in"),
+                                fitted.get("n_features_in", sc._width or len(columns)))
         except (KeyError, TypeError, ValueError) as exc:
             raise ArgumentError(
                 f"`state` is not a readable Scaler state: {type(exc).__name__}: {exc}. "
@@ -700,8 +853,10 @@ class Scaler:
 # ---------------------------------------------------------------------- helpers
 
 
-def _check_params(method: Any, by: Any, columns: Any) -> None:
+def _check_params(method: Any, by: Any, columns: Any, nonfinite: Any) -> None:
+    """The constructor arguments, checked by ``fit`` (``__init__`` only stores them)."""
     choice("method", method, _METHODS)
+    choice("nonfinite", nonfinite, _NONFINITE)
     if by is not None and (not isinstance(by, Hashable) or isinstance(by, tuple)):
         raise ArgumentTypeError(
             f"`by` must be one column name. Received: by={show(by)}. Group by one column; "
@@ -712,13 +867,116 @@ def _check_params(method: Any, by: Any, columns: Any) -> None:
         if not items:
             raise ArgumentError(
                 f"`columns` must name at least one column, or be None for all. Received: "
-                f"columns={columns!r}."
+                f"columns={show(columns)}."
             )
         if by is not None and by in items:
             raise ArgumentError(
-                f"`columns` must not include the group column by={by!r}: group labels are not "
-                f"scaled. Received: columns={columns!r}."
+                f"`columns` must not include the group column by={show(by)}: group labels are "
+                f"not scaled. Received: columns={show(columns)}."
             )
+
+
+def _listed(names: Any, most: int = 20) -> str:
+    """The first ``most`` names, shortened, for a message."""
+    shown = ", ".join(show(c, 40) for c in list(names[:most]))
+    return shown + (f", ... ({len(names):,} in all)" if len(names) > most else "")
+
+
+def _frame_if_series(data: Any) -> Any:
+    """A pandas Series as a one-column DataFrame (named 0 when unnamed), as make_windows does."""
+    if isinstance(data, pd.Series):
+        return data.to_frame(name=data.name if data.name is not None else 0)
+    return data
+
+
+def _unique_columns(data: pd.DataFrame) -> None:
+    """Refuse a DataFrame whose column names repeat: a name must select one column."""
+    repeated = data.columns[data.columns.duplicated()].unique()
+    if len(repeated):
+        counts = ", ".join(f"{show(c, 40)} ({int((data.columns == c).sum())} times)"
+                           for c in repeated[:10])
+        raise ColumnError(
+            f"`data` must have unique column names: the Scaler selects columns by name. "
+            f"Received: {plural(len(repeated), 'repeated name')}: {counts}. Rename them, e.g. "
+            "`df.columns = [f'{c}_{i}' for i, c in enumerate(df.columns)]`."
+        )
+
+
+def _float_columns(data: pd.DataFrame, columns: list) -> np.ndarray:
+    """The one cast of a DataFrame's numeric columns to float64 for scaling.
+
+    Masked columns (pandas ``Int64``/``Float64``) give NaN where they hold ``<NA>``.
+    """
+    return data[columns].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _like(values: np.ndarray, dtype: Any) -> Any:
+    """Scaled float64 values in the dtype of their column: float stays float (same width),
+    masked (``Int64``/``Float64``) becomes ``Float64`` with ``<NA>`` kept, others float64."""
+    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return pd.array(values, dtype="Float64")  # NaN -> <NA>
+    if np.issubdtype(dtype, np.floating):
+        return values.astype(dtype, copy=False)
+    return values
+
+
+def _group_codes(labels: Any, n: int) -> tuple[np.ndarray, tuple | None]:
+    """Sorted group codes of ``labels`` (zeros without groups); refuse missing labels."""
+    if labels is None:
+        return np.zeros(n, dtype=np.int64), None
+    codes, uniq = pd.factorize(pd.Series(labels), sort=True, use_na_sentinel=True)
+    if (codes < 0).any():
+        raise DataError(
+            f"`by` must have no missing group labels. Received: "
+            f"{plural(int((codes < 0).sum()), 'row')} without a group. Drop or label "
+            "those rows."
+        )
+    return codes, tuple(_plain(g) for g in uniq)
+
+
+def _check_statistics(center: np.ndarray, scale: np.ndarray, values: np.ndarray,
+                      codes: np.ndarray, columns: list, group_labels: tuple | None,
+                      method: str) -> None:
+    """Refuse a column without values, or whose spread overflows float64."""
+    def where(g: int) -> str:
+        return f" in group {show(group_labels[g])}" if group_labels is not None else ""
+
+    bad = np.argwhere(np.isnan(center))
+    if len(bad):
+        g, c = bad[0]
+        raise DataError(
+            f"`data` column {show(columns[c])} has no values{where(g)} to fit on: every "
+            f"training row is missing. Received: {plural(len(values), 'row')}. Fill or drop "
+            "the column, or leave it out of `columns`."
+        )
+    bad = np.argwhere(~np.isfinite(scale))
+    if len(bad):
+        g, c = bad[0]
+        col = values[codes == g, c]
+        spread = "max - min" if method == "minmax" else "the interquartile range"
+        raise DataError(
+            f"`data` column {show(columns[c])}{where(g)} spreads wider than float64 can "
+            f"hold: its {spread} exceeds {np.finfo(np.float64).max:.3g}. Received: values "
+            f"from {np.nanmin(col):.6g} to {np.nanmax(col):.6g}. Divide the column by a power "
+            "of ten first, or use method='standard'."
+        )
+
+
+def _affine(values: np.ndarray, center: Any, scale: Any, inverse: bool) -> np.ndarray:
+    """``(x - center) / scale``, or ``x * scale + center``, without overflow in between.
+
+    Where the direct formula overflows for a finite ``x`` (``x - center`` past float64's
+    range while the result is not), the result is computed by parts instead.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = values * scale + center if inverse else (values - center) / scale
+        redo = ~np.isfinite(out) & np.isfinite(values)
+        if redo.any():
+            c = np.broadcast_to(center, out.shape)[redo]
+            s = np.broadcast_to(scale, out.shape)[redo]
+            x = values[redo]
+            out[redo] = (x * (s / 2) + c / 2) * 2 if inverse else x / s - c / s
+    return out
 
 
 def _numeric(series: pd.Series) -> bool:
@@ -731,12 +989,11 @@ def _frame_columns(data: pd.DataFrame, wanted: list, by: Any) -> list:
     if missing:
         raise ColumnError(
             f"`columns` names {plural(len(missing), 'column')} not in the data: "
-            f"{', '.join(map(repr, missing))}. Available columns: "
-            f"{', '.join(map(repr, data.columns[:20]))}."
+            f"{_listed(missing)}. Available columns: {_listed(data.columns)}."
         )
     bad = [c for c in wanted if not _numeric(data[c])]
     if bad:
-        kinds = ", ".join(f"{c!r} ({data[c].dtype})" for c in bad)
+        kinds = ", ".join(f"{show(c)} ({data[c].dtype})" for c in bad[:20])
         raise ArgumentTypeError(
             f"`columns` must be numeric (not bool) to be scaled. Received non-numeric: {kinds}. "
             "Encode them as numbers first, or leave them out of `columns`."
@@ -790,8 +1047,20 @@ def _array2d(name: str, data: Any) -> np.ndarray:
 
 def _statistics(values: np.ndarray, codes: np.ndarray, n_groups: int,
                 method: str) -> tuple[np.ndarray, np.ndarray]:
-    """``center``, ``scale`` of shape ``(n_groups, n_columns)``; ``scale`` never 0."""
-    g = pd.DataFrame(values).groupby(codes, sort=True)
+    """``center``, ``scale`` of shape ``(n_groups, n_columns)``; ``scale`` never 0.
+
+    A group's column whose largest ``|x|`` reaches ``2**500`` is first divided by a power
+    of two (exact: the statistics of ordinary data are unchanged), so that sums and
+    squares of values near ``1e308`` do not overflow; the statistics are multiplied back.
+    """
+    frame = pd.DataFrame(values)
+    top = frame.abs().groupby(codes, sort=True).max().to_numpy()
+    huge = top >= _HUGE
+    power = np.ones_like(top)
+    if huge.any():
+        power[huge] = np.exp2(np.floor(np.log2(top[huge])))
+        frame = pd.DataFrame(values / power[codes])
+    g = frame.groupby(codes, sort=True)
     lo, hi = g.min().to_numpy(), g.max().to_numpy()
     if method == "standard":
         center, scale = g.mean().to_numpy(), g.std(ddof=0).to_numpy()
@@ -802,7 +1071,9 @@ def _statistics(values: np.ndarray, codes: np.ndarray, n_groups: int,
         scale = g.quantile(0.75).to_numpy() - g.quantile(0.25).to_numpy()
     assert center.shape[0] == n_groups
     constant = (hi == lo) | (scale == 0)
-    return center.astype(np.float64), np.where(constant, 1.0, scale).astype(np.float64)
+    with np.errstate(over="ignore"):
+        center, scale = center * power, np.where(constant, 1.0, scale * power)
+    return center.astype(np.float64), scale.astype(np.float64)
 
 
 def _with_sources(w: Windows, source: np.ndarray, target_source: np.ndarray | None,

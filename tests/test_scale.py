@@ -194,29 +194,36 @@ def test_not_fitted():
 def test_sklearn_conventions():
     sc = Scaler("minmax", by="id", columns=["x"])
     assert repr(sc) == "Scaler('minmax', by='id', columns=['x'])"
-    assert sc.get_params() == {"method": "minmax", "by": "id", "columns": ["x"]}
+    assert sc.get_params() == {"method": "minmax", "by": "id", "columns": ["x"],
+                               "nonfinite": "error"}
     assert repr(Scaler(**sc.get_params())) == repr(sc)
     assert sc.set_params(method="robust") is sc and sc.method == "robust"
     with pytest.raises(ArgumentError, match=r"^`set_params` got unknown parameters \['scale'\]"):
         sc.set_params(scale=2)
+    # scikit-learn's protocol: set_params only stores; the next fit checks
+    sc.set_params(method="zscore")
     with pytest.raises(ArgumentError, match=r"^`method` must be one of 'standard', 'minmax', "
                                             r"'robust'\. Received: method='zscore'"):
-        sc.set_params(method="zscore")
+        sc.fit(pd.DataFrame({"id": ["a"], "x": [1.0]}))
     fitted = Scaler().fit(np.ones((2, 1)))
     assert fitted.__sklearn_is_fitted__()
     assert [a for a in vars(fitted) if a.endswith("_") and not a.startswith("_")] == [
-        "columns_", "targets_", "groups_", "center_", "scale_", "n_rows_seen_"]
+        "columns_", "targets_", "groups_", "center_", "scale_", "n_rows_seen_",
+        "n_nonfinite_ignored_", "n_features_in_"]
 
 
 def test_bad_arguments(panel):
+    # __init__ only stores (scikit-learn's protocol); fit checks the arguments
     with pytest.raises(ArgumentError, match=r"^`method` must be one of"):
-        Scaler("zscore")
+        Scaler("zscore").fit(panel)
     with pytest.raises(ArgumentTypeError, match=r"^`by` must be one column name"):
-        Scaler(by=["id", "t"])
+        Scaler(by=["id", "t"]).fit(panel)
     with pytest.raises(ArgumentError, match=r"^`columns` must not include the group column"):
-        Scaler(by="id", columns=["id", "load"])
+        Scaler(by="id", columns=["id", "load"]).fit(panel)
     with pytest.raises(ArgumentError, match=r"^`columns` must name at least one column"):
-        Scaler(columns=[])
+        Scaler(columns=[]).fit(panel)
+    with pytest.raises(ArgumentError, match=r"^`nonfinite` must be one of 'error', 'ignore'"):
+        Scaler(nonfinite="drop").fit(panel)
     with pytest.raises(ArgumentTypeError, match=r"^`columns` must be numeric \(not bool\) to be "
                                                 r"scaled\. Received non-numeric: 'name' \(str\)"):
         Scaler(columns=["load", "name"]).fit(panel)
