@@ -70,22 +70,10 @@ _ROW = "__seqprep_row__"
 
 
 def _parquet_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".parquet", ".pq")
-                       and not any(part.startswith((".", "_")) for part in p.relative_to(path).parts))
-        if not files:
-            raise ArgumentError(
-                f"`path` must be a Parquet file or a folder holding *.parquet files. Received: "
-                f"path={str(path)!r}, a folder with none. Write the data with "
-                "`df.to_parquet(...)` first."
-            )
-        return files
-    if not path.exists():
-        raise ArgumentError(
-            f"`path` must name an existing Parquet file, folder or .npy file. Received: "
-            f"path={str(path)!r}, which does not exist."
-        )
-    return [path]
+    """The data files of ``path``, by the one listing rule of :func:`seqprep._parquet.list_files`."""
+    from ._parquet import list_files
+
+    return [Path(f) for f in list_files(path).files]
 
 
 def _open_parquet(pq: Any, p: Path, root: Path, base: Path, *, windows: bool = True) -> Any:
@@ -991,20 +979,11 @@ def parquet_chunks(path: Any, *, columns: list | None = None,
     written (Parquet's unit of reading) and one chunk. A chunk never spans two row
     groups, so it may hold fewer than ``chunk_rows`` rows.
     """
-    pq = require("pyarrow.parquet", "parquet", "Reading Parquet in chunks")
-    pa = require("pyarrow", "parquet", "Reading Parquet in chunks")
+    from ._parquet import chunks, list_files
+
     chunk_rows = integer("chunk_rows", chunk_rows)
-    root = Path(path)
-    for p in _parquet_files(root):
-        pf = _open_parquet(pq, p, root, root if root.is_dir() else root.parent, windows=False)
-        names = pf.schema_arrow.names
-        cols = None if columns is None else [c for c in columns if c in names]
-        if pf.metadata.num_rows == 0:
-            continue
-        # one row group at a time: over a whole file, iter_batches reads far ahead
-        for g in range(pf.num_row_groups):
-            for batch in pf.iter_batches(batch_size=chunk_rows, row_groups=[g], columns=cols):
-                yield pa.Table.from_batches([batch]).to_pandas(date_as_object=False)
+    for _, frame in chunks(list_files(path), columns=columns, chunk_rows=chunk_rows):
+        yield frame
 
 
 def validate_parquet(path: Any, schema: Any, *, chunk_rows: int = 1_000_000) -> int:
