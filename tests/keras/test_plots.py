@@ -89,3 +89,39 @@ def test_missing_matplotlib(monkeypatch):
         plot_history(HIST, show=False)
     assert isinstance(info.value, ImportError) and isinstance(info.value, keras_ext.KerasExtError)
     assert "pip install 'seqprep[plot]'" in str(info.value)
+
+
+def test_draws_into_given_axes_and_leaves_the_rest_of_the_figure():
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 3))
+    other, left, right = fig.subplots(1, 3)
+    other.plot([0, 1], [1, 0], label="mine")
+    out = plot_history(HIST, ax=[left, right])
+    assert out is fig and len(fig.axes) == 3  # no new axes, no new figure
+    assert [left.get_title(), right.get_title()] == ["loss", "mae"]
+    assert _lines(right)["validation"] == ([1, 2, 3, 4], HIST["val_mae"])
+    assert _lines(other) == {"mine": ([0, 1], [1, 0])}
+
+
+def test_one_axes_for_one_quantity_saved_with_its_figure(tmp_path):
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.subplots()
+    path = tmp_path / "loss.png"
+    assert plot_history(HIST, metrics="loss", ax=ax, path=path) is fig
+    assert _lines(ax)["training"] == ([1, 2, 3, 4], HIST["loss"])
+    assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("n_axes", [1, 3])
+def test_axes_must_match_the_quantities(n_axes):
+    from matplotlib.figure import Figure
+
+    axes = Figure().subplots(1, n_axes, squeeze=False)[0]
+    with pytest.raises(keras_ext.ArgumentError,
+                       match=r"^`ax` must be one matplotlib Axes per quantity plotted \(2 here\)"):
+        plot_history(HIST, ax=axes if n_axes > 1 else axes[0])
+    with pytest.raises(keras_ext.ArgumentError, match=r"^`ax` must be one matplotlib Axes"):
+        plot_history(HIST, metrics=["loss"], ax="not axes")
