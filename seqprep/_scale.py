@@ -353,8 +353,9 @@ class Scaler:
         arr = _array2d("data", data)
         if arr.shape[1] == 0:
             raise ShapeError(
-                f"`data` must have at least one column to scale. Received: array of shape "
-                f"{arr.shape}. Pass the rows with their columns, e.g. `x.reshape(-1, 1)`."
+                f"`data` must have at least one column to scale. Received: 0 feature(s) "
+                f"(shape={arr.shape}) while a minimum of 1 is required. Pass the rows with "
+                "their columns, e.g. `x.reshape(-1, 1)`."
             )
         wanted = self._columns_arg()
         columns = list(range(arr.shape[1])) if wanted is None else \
@@ -1017,6 +1018,12 @@ def _numeric_array(name: str, data: Any) -> np.ndarray:
             "the Scaler on the training rows read into a DataFrame (pandas.read_parquet), "
             "or on in-memory Windows made with make_windows."
         )
+    if hasattr(data, "tocsr") or hasattr(data, "todense"):  # scipy.sparse, without importing it
+        raise ArgumentTypeError(
+            f"`{name}` must be dense: sparse input is not supported (centering would fill it "
+            f"in). Received: a {type(data).__name__} of shape {getattr(data, 'shape', '?')}. "
+            "Pass `x.toarray()` if it fits in memory."
+        )
     try:
         arr = np.asarray(data)
     except (ValueError, TypeError) as exc:
@@ -1039,8 +1046,8 @@ def _array2d(name: str, data: Any) -> np.ndarray:
     if arr.ndim != 2:
         raise ShapeError(
             f"`{name}` must be 2D (rows, columns). Received: {arr.ndim}D array of shape "
-            f"{arr.shape}. Use `x.reshape(-1, 1)` for one column, or pass the Windows "
-            "for 3D windows."
+            f"{arr.shape}. Reshape your data: `x.reshape(-1, 1)` for one column, or pass "
+            "the Windows for 3D windows."
         )
     return arr
 
