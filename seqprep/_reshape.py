@@ -82,7 +82,8 @@ def as_sequence(data: Any) -> np.ndarray:
         )
     if arr.shape[0] == 0:
         raise ShapeError("`data` must have at least one time step. Received: an empty array.")
-    return arr.reshape(1, arr.shape[0], -1 if arr.ndim == 2 else 1)
+    _no_empty_axis(arr, ("time steps", "features"), "as_sequence")
+    return arr.reshape(1, arr.shape[0], arr.shape[1] if arr.ndim == 2 else 1)
 
 
 def as_samples(data: Any, columns: str = "timesteps") -> np.ndarray:
@@ -130,11 +131,23 @@ def as_samples(data: Any, columns: str = "timesteps") -> np.ndarray:
             f"`data` must be 2D (samples, columns) for `as_samples`. Received: {arr.ndim}D "
             f"array of shape {arr.shape}. {hint}"
         )
+    _no_empty_axis(arr, ("rows", "columns"), "as_samples")
     n, c = arr.shape
     return arr.reshape(n, c, 1) if columns == "timesteps" else arr.reshape(n, 1, c)
 
 
-def _three_d(X: Any) -> tuple[int, int, int]:
+def _no_empty_axis(arr: np.ndarray, axes: tuple, func: str) -> None:
+    """Refuse an array with an axis of length 0: it would make samples Keras cannot use."""
+    for axis, what in enumerate(axes[: arr.ndim]):
+        if arr.shape[axis] == 0:
+            raise ShapeError(
+                f"`data` must have at least one of its {what} (axis {axis}) for `{func}`. "
+                f"Received: array of shape {arr.shape}. Select or add the {what} first."
+            )
+
+
+def _three_d(X: Any, *, samples: bool = False) -> tuple[int, int, int]:
+    """``X``'s shape, refusing anything but 3D with timesteps and features (and samples)."""
     shape = getattr(X, "shape", None)
     if shape is None:
         shape = np.shape(X)
@@ -143,6 +156,14 @@ def _three_d(X: Any) -> tuple[int, int, int]:
         raise ShapeError(
             f"`X` must be 3D (samples, timesteps, features). Received: shape {shape}. "
             "Use `as_sequence`, `as_samples` or `make_windows` to build it."
+        )
+    axes = ("samples", "timesteps", "features")[0 if samples else 1:]
+    empty = [w for w, n in zip(axes, shape[0 if samples else 1:]) if n == 0]
+    if empty:
+        raise ShapeError(
+            f"`X` must have at least one of each of {', '.join(axes)}. "
+            f"Received: shape {shape} (no {' and no '.join(empty)}). A recurrent layer cannot "
+            "be built for it: check how X was made."
         )
     return shape  # type: ignore[return-value]
 
@@ -225,5 +246,5 @@ def batch_input_shape(X: Any, batch_size: int) -> tuple[int, int, int]:
     ...
     seqprep.BatchSizeError: `batch_size` must divide the number of samples ... (remainder 5). Batch sizes that divide 95: 1, 5, 19, 95; or trim to 90 samples, dropping 5 samples.
     """
-    n, t, f = _three_d(X)
+    n, t, f = _three_d(X, samples=True)
     return (check_batch_size(n, batch_size), t, f)
