@@ -4,6 +4,7 @@ The public API is exactly the names in ``__all__``; everything else is private.
 seqprep never imports Keras or TensorFlow.
 """
 
+from ._calendar import calendar_features
 from ._data import load_co2
 from ._errors import (
     ArgumentError,
@@ -56,6 +57,7 @@ __all__ = [
     "as_samples",
     "as_sequence",
     "batch_input_shape",
+    "calendar_features",
     "infer_schema",
     "input_shape",
     "load_co2",
