@@ -41,9 +41,9 @@ _METHODS = ("standard", "minmax", "robust")
 _NONFINITE = ("error", "ignore")
 _PARAMS = ("method", "by", "columns", "nonfinite")
 _OUTPUTS = ("default", "pandas", "polars")
-# Groups and columns whose largest |value| reaches this are divided by a power of two
-# (exact) before their statistics: a sum of up to 2**63 values or a square then cannot
-# overflow.
+# Groups and columns whose largest |value| reaches this (or stays below its inverse) are
+# divided by a power of two (exact) before their statistics: a sum of up to 2**63 values
+# or a square then cannot overflow (or underflow to zero).
 _HUGE = 2.0**500
 _STATE_VERSION = 1
 # Notes a transformed Windows carries; windows_to_frame reads the last one.
@@ -1056,16 +1056,17 @@ def _statistics(values: np.ndarray, codes: np.ndarray, n_groups: int,
                 method: str) -> tuple[np.ndarray, np.ndarray]:
     """``center``, ``scale`` of shape ``(n_groups, n_columns)``; ``scale`` never 0.
 
-    A group's column whose largest ``|x|`` reaches ``2**500`` is first divided by a power
-    of two (exact: the statistics of ordinary data are unchanged), so that sums and
-    squares of values near ``1e308`` do not overflow; the statistics are multiplied back.
+    A group's column whose largest ``|x|`` reaches ``2**500`` (or is below ``2**-500``) is
+    first divided by a power of two (exact: the statistics of ordinary data are unchanged),
+    so that sums and squares of values near ``1e308`` do not overflow (nor squares of
+    values near ``1e-308`` underflow to zero); the statistics are multiplied back.
     """
     frame = pd.DataFrame(values)
     top = frame.abs().groupby(codes, sort=True).max().to_numpy()
-    huge = top >= _HUGE
+    huge = (top >= _HUGE) | ((top > 0) & (top < 1 / _HUGE))
     power = np.ones_like(top)
     if huge.any():
-        power[huge] = np.exp2(np.floor(np.log2(top[huge])))
+        power[huge] = np.ldexp(1.0, np.frexp(top[huge])[1] - 1)  # top / power in [1, 2)
         frame = pd.DataFrame(values / power[codes])
     g = frame.groupby(codes, sort=True)
     lo, hi = g.min().to_numpy(), g.max().to_numpy()
