@@ -23,6 +23,7 @@ from ._errors import (
     ValidationError,
 )
 from ._layout import stateful_layout
+from ._plot import plot_window
 from ._reshape import as_samples, as_sequence, batch_input_shape, input_shape
 from ._scale import Scaler
 from ._schema import SeriesSchema, infer_schema
@@ -63,6 +64,7 @@ __all__ = [
     "load_co2",
     "make_windows",
     "open_windows",
+    "plot_window",
     "split_by_time",
     "stateful_layout",
     "to_supervised",
