@@ -28,8 +28,11 @@ from ._errors import (
     ValidationError,
 )
 
+from ._reports import FORMATS, Outcome
+
+from ._parquet import SUFFIXES as _PARQUET_EXT
+
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-_PARQUET_EXT = (".parquet", ".pq", ".parq")
 _PROGRESS_MIN_BYTES = 1 << 20
 
 
@@ -50,7 +53,11 @@ def _as_options(message: str) -> str:
     import re
 
     message = re.sub(r"\bon_gap='(\w+)'", r"--on-gap \1", message)
-    return re.sub(r"\bPass (timesteps|horizon|gap|stride|freq)=", r"Pass --\1 ", message)
+    message = re.sub(r"\bPass (timesteps|horizon|gap|stride|freq)=", r"Pass --\1 ", message)
+    names = r"time|group|features|targets|timesteps|horizon|gap|stride|sampling_rate|freq|" \
+            r"min_length|on_gap"
+    message = re.sub(rf"`({names})`", lambda m: f"`--{m.group(1).replace('_', '-')}`", message)
+    return message.replace("`df`", "DATA")
 
 
 def _guard(fn):
@@ -81,6 +88,42 @@ def _guard(fn):
 
 
 # ------------------------------------------------------------------- reading
+
+
+def _write_atomic(path: str, payload: bytes, *, force: bool, what: str = "--out") -> None:
+    """Write ``payload`` to ``path`` through a temporary file and a rename.
+
+    Refuses an existing ``path`` unless ``force``, and a symbolic link always (it would
+    write somewhere the user did not name); a failed write leaves no partial file.
+    """
+    import tempfile
+
+    if os.path.islink(path):
+        raise CliError(f"{what} {path!r} is a symbolic link; refusing to write through it. "
+                       "Pass the real path.")
+    if os.path.isdir(path):
+        raise CliError(f"{what} {path!r} is a folder; pass a file name.")
+    if os.path.exists(path) and not force:
+        raise CliError(f"{what} {path!r} exists; pass --force to replace it.")
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".seqprep-", suffix=".tmp")
+    except OSError as exc:
+        raise CliError(f"cannot write {path!r} ({exc.strerror or exc}).") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+        if os.path.exists(path):
+            os.chmod(tmp, os.stat(path).st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise CliError(f"cannot write {path!r} ({exc.strerror or exc}).") from None
 
 
 def _progress_wanted(quiet: bool) -> bool:
@@ -115,68 +158,6 @@ def _check_file(path: str, what: str = "DATA") -> int:
 
 
 _STREAM_ROWS = 1_000_000
-
-
-def _parquet_files(path: str) -> list[str]:
-    if os.path.isdir(path):
-        return sorted(os.path.join(root, f) for root, _, files in os.walk(path)
-                      for f in files if f.lower().endswith(_PARQUET_EXT))
-    return [path]
-
-
-def _streamed_parquet(path: str, chunk_rows: int | None) -> tuple[int, int] | None:
-    """``(rows, columns)`` of a Parquet source to validate in chunks, or ``None`` to read whole.
-
-    A folder is always streamed; a Parquet file when ``chunk_rows`` is given or when its
-    uncompressed size exceeds a quarter of the memory available.
-    """
-    from ._memory import available_memory
-
-    if not os.path.exists(path):
-        raise CliError(f"DATA {path!r} does not exist.")
-    is_dir = os.path.isdir(path)
-    if not is_dir:
-        try:
-            with open(path, "rb") as fh:
-                if fh.read(4) != b"PAR1":
-                    return None
-        except OSError as exc:
-            raise CliError(f"DATA {path!r} cannot be read ({exc.strerror or exc}).") from None
-    files = _parquet_files(path)
-    if not files:
-        raise CliError(f"DATA {path!r} is a folder with no Parquet files "
-                       f"({', '.join(_PARQUET_EXT)}); pass a CSV or Parquet file or folder.")
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    rows = size = 0
-    columns = None
-    for f in files:
-        try:
-            meta = pq.ParquetFile(f).metadata
-        except (pa.ArrowException, OSError) as exc:
-            where = f"DATA {path!r} holds {f!r}, which" if is_dir else f"DATA {path!r}"
-            raise CliError(f"{where} cannot be read as Parquet: "
-                           f"{_one_line(str(exc).splitlines()[0] if str(exc) else exc)}") from None
-        rows += meta.num_rows
-        size += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
-        columns = meta.num_columns if columns is None else columns
-    free = available_memory()
-    if is_dir or chunk_rows is not None or (free is not None and size > free / 4):
-        return (rows, columns or 0)
-    return None
-
-
-def _validate_streaming(path: str, schema: Any, chunk_rows: int) -> None:
-    import pyarrow as pa
-
-    from ._sources import validate_parquet
-
-    try:
-        validate_parquet(path, schema, chunk_rows=chunk_rows)
-    except (pa.ArrowException, OSError) as exc:
-        raise CliError(f"DATA {path!r} cannot be read as Parquet: "
-                       f"{_one_line(str(exc).splitlines()[0] if str(exc) else exc)}") from None
 
 
 def read_data(path: str, *, progress: bool = False, console: Any = None):
@@ -339,103 +320,6 @@ def _names(text: str | None) -> list[str] | None:
     return names or None
 
 
-# ------------------------------------------------------------------- reports
-
-
-def _cell(v: Any) -> str:
-    import pandas as pd
-
-    from ._errors import _jsonable
-
-    if isinstance(v, pd.Timedelta) and v is not pd.NaT:
-        from ._checks import step_name
-
-        return step_name(int(v.value)) if v.value > 0 else str(v)
-    j = _jsonable(v)
-    return "" if j is None else str(j)
-
-
-def text_report(failures, *, data: str, schema: str, shape: tuple, notes: list,
-                per_check: int = 3) -> str:
-    """A report for people: verdict, counts per check, the first cases of each."""
-    from ._args import plural
-    from ._checks import CHECKS
-
-    rows, cols = shape
-    where = f"{plural(rows, 'row')} x {plural(cols, 'column')}"
-    if not len(failures):
-        return f"{data}: OK: {where} pass schema {schema}"
-    counts = failures["check"].value_counts(sort=False)
-    lines = [f"{data}: INVALID: {plural(len(failures), 'failure')} of "
-             f"{plural(len(counts), 'check')} in {where} (schema {schema})"]
-    width = max(len(c) for c in counts.index)
-    for check, count in counts.items():
-        lines.append(f"  {check:<{width}}  {count:>8,}  {CHECKS.get(check, (check,))[0]}")
-    lines.append("First cases:")
-    for check, part in failures.groupby("check", sort=False):
-        for rec in part.head(per_check).to_dict("records"):
-            bits = [f"{k} {_cell(rec[k])}" for k in ("column", "group", "row", "time", "value")
-                    if _cell(rec[k]) != ""]
-            lines.append(f"  {check}: " + ", ".join(bits))
-        if len(part) > per_check:
-            lines.append(f"  {check}: ... {len(part) - per_check:,} more")
-    lines.extend(f"note: {n}" for n in notes)
-    lines.append("Every case: seqprep validate ... --format json")
-    return "\n".join(lines)
-
-
-def json_report(failures, *, data: str, schema: str, shape: tuple, notes: list,
-                checks: list) -> str:
-    """A report for machines: the ``ValidationError.to_dict()`` fields plus context."""
-    from ._errors import ValidationError as VE
-
-    body = VE("", failures=failures, notes=notes).to_dict()
-    body["valid"] = not len(failures)
-    out = {"data": data, "schema": schema, "rows": shape[0], "columns": shape[1],
-           "checks": checks, **body}
-    return json.dumps(out, indent=2, allow_nan=False)
-
-
-def junit_report(failures, *, data: str, schema: str, shape: tuple, notes: list,
-                 checks: list, seconds: float) -> str:
-    """JUnit XML for CI dashboards: one test case per check, failed with its cases."""
-    import xml.etree.ElementTree as ET
-
-    from ._args import plural
-    from ._checks import CHECKS
-
-    counts = failures["check"].value_counts(sort=False).to_dict() if len(failures) else {}
-    names = list(checks) + [c for c in counts if c not in checks]
-    suites = ET.Element("testsuites", name="seqprep validate", tests=str(len(names)),
-                        failures=str(len(counts)), errors="0", time=f"{seconds:.3f}")
-    suite = ET.SubElement(suites, "testsuite", name=f"seqprep validate {data}",
-                          tests=str(len(names)), failures=str(len(counts)), errors="0",
-                          skipped="0", time=f"{seconds:.3f}")
-    props = ET.SubElement(suite, "properties")
-    for k, v in (("data", data), ("schema", schema), ("rows", shape[0]),
-                 ("columns", shape[1])):
-        ET.SubElement(props, "property", name=k, value=str(v))
-    for name in names:
-        case = ET.SubElement(suite, "testcase", classname=f"seqprep.validate.{name}",
-                             name=name, time="0")
-        if name in counts:
-            part = failures[failures["check"] == name]
-            rule = CHECKS.get(name, (name,))[0]
-            fail = ET.SubElement(case, "failure", type=name,
-                                 message=f"{plural(counts[name], 'failure')}: {rule}")
-            lines = []
-            for rec in part.head(50).to_dict("records"):
-                lines.append(", ".join(f"{k}={_cell(rec[k])}" for k in
-                                       ("column", "group", "row", "time", "value")))
-            if len(part) > 50:
-                lines.append(f"... {len(part) - 50:,} more (seqprep validate --format json)")
-            fail.text = "\n".join(lines)
-    if notes:
-        ET.SubElement(suite, "system-out").text = "\n".join(notes)
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode")
-
-
 # ------------------------------------------------------------------ commands
 
 
@@ -454,83 +338,263 @@ def cli() -> None:
     """
 
 
+def _report_option(ctx, param, values):
+    """``--report FORMAT=PATH`` pairs, checked."""
+    out = []
+    for v in values:
+        fmt, sep, path = v.partition("=")
+        if not sep or fmt not in FORMATS or not path:
+            raise click.BadParameter(f"expected FORMAT=PATH with FORMAT one of "
+                                     f"{', '.join(FORMATS)}; got {v!r}.", param=param)
+        out.append((fmt, path))
+    return out
+
+
 @cli.command()
 @click.argument("data", metavar="DATA")
 @click.option("--schema", "schema_path", required=True, metavar="SCHEMA.yaml",
               help="The schema (write one with `seqprep infer`).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit"]),
-              default="text", show_default=True, help="Report for people, machines or CI.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text",
+              show_default=True, help="Report on stdout: for people, machines, JUnit for CI "
+              "dashboards, or GitHub Actions annotations.")
+@click.option("--report-json", metavar="PATH", help="Also write the JSON report here.")
+@click.option("--report-junit", metavar="PATH", help="Also write the JUnit report here.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=PATH",
+              callback=_report_option, help="Also write a report in FORMAT to PATH "
+              "(repeatable). Every report comes from the one read of DATA.")
 @click.option("--show", "per_check", type=click.IntRange(min=0), default=3,
               show_default=True, help="Cases shown per check in the text report.")
-@click.option("--chunk-rows", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Stream Parquet in chunks of N rows with bounded memory (automatic for a "
-              "folder of Parquet files, or a file larger than a quarter of free memory).")
+@click.option("--chunk-rows", type=click.IntRange(min=1, max=2**63 - 1), default=None,
+              metavar="N", help="Read N rows at a time (memory stays bounded; default "
+              f"{_STREAM_ROWS:,}).")
+@click.option("--allow-skipped", is_flag=True, help="Pass even if files in a DATA folder "
+              "were skipped (hidden, _-prefixed, not Parquet); they are still listed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_guard
-def validate(data: str, schema_path: str, fmt: str, per_check: int, quiet: bool,
-             chunk_rows: int | None) -> None:
-    """Check DATA (CSV or Parquet file, or a folder of Parquet files) against a schema.
+def validate(data: str, schema_path: str, fmt: str, **opts: Any) -> None:
+    """Check DATA against a schema: a CSV file (or `-` for stdin), a Parquet file, a folder
+    of Parquet files (hive partitions too) or an fsspec URL.
 
-    Exit 1 if any check fails.
+    Exit 0 if valid, 1 if any check fails, 2 if DATA or the schema cannot be read.
     """
+    dests = [(fmt, None)] + [(f, p) for f, p in (("json", opts.pop("report_json")),
+                                                  ("junit", opts.pop("report_junit")))
+                             if p] + list(opts.pop("reports"))
+    from ._failures import empty_failures
+
     try:
-        _validate(data, schema_path, fmt, per_check, quiet, chunk_rows)
+        outcome = _validate(data, schema_path, opts)
     except CliError as exc:
-        # a machine-readable report stays well-formed when the run cannot even start
-        if fmt == "json":
-            click.echo(json.dumps({"valid": False, "error": _one_line(exc),
-                                   "exit_code": exc.code, "data": data,
-                                   "schema": schema_path}, indent=2))
-        elif fmt == "junit":
-            click.echo(_junit_error(str(exc), data=data, schema=schema_path))
+        outcome = Outcome(empty_failures(), data, schema_path, (0, 0),
+                          error=_one_line(exc), exit_code=exc.code)
+        # machine-readable reports stay well-formed when the run cannot even start
+        _write_reports(outcome, [d for d in dests if d[0] != "text"], opts["per_check"])
         raise
+    _write_reports(outcome, dests, opts["per_check"])
+    sys.exit(outcome.exit_code)
 
 
-def _junit_error(message: str, *, data: str, schema: str) -> str:
-    import xml.etree.ElementTree as ET
+def _write_reports(outcome: Any, dests: list, per_check: int) -> None:
+    from ._reports import render
 
-    suites = ET.Element("testsuites", name="seqprep validate")
-    suite = ET.SubElement(suites, "testsuite", name=f"{data} against {schema}", tests="1",
-                          failures="0", errors="1")
-    case = ET.SubElement(suite, "testcase", name="read", classname="seqprep.validate")
-    ET.SubElement(case, "error", type="CliError", message=_one_line(message))
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode")
+    for fmt, path in dests:
+        text = render(fmt, outcome, per_check=per_check)
+        if path is None:
+            click.echo(text)
+        else:
+            _write_atomic(path, (text + "\n").encode("utf-8"), force=True)
 
 
-def _validate(data: str, schema_path: str, fmt: str, per_check: int, quiet: bool,
-              chunk_rows: int | None) -> None:
-    from ._checks import empty_failures
+def _validate(data: str, schema_path: str, opts: dict) -> Any:
+    """Read DATA once and check it: the :class:`Outcome` every report renders."""
+    import pandas as pd
+
+    from ._failures import failure_frame, locate
 
     schema = _load_schema(schema_path)
     started = _time.perf_counter()
-    stream = _streamed_parquet(data, chunk_rows)
-    if stream is not None:
-        shape, notes = stream, [f"streamed in chunks of {chunk_rows or _STREAM_ROWS:,} rows"]
+    read = _open_source(data, schema, opts)
+    try:
+        failures, notes, shape = schema.check_chunks(read.chunks)
+    except SeqprepError as exc:  # a source that turns out unreadable midway
+        raise CliError(_one_line(exc)) from None
+    shape = (shape[0], read.columns() or shape[1])
+    failures = locate(failures, read.sources())
+    skipped = read.skipped
+    if skipped and not opts["allow_skipped"]:
+        extra = failure_frame("file_skipped", None, None, None, None,
+                              [why for _, why in skipped], file=[f for f, _ in skipped])
+        failures = pd.concat([failures, extra], ignore_index=True)
+    notes = read.notes + notes
+    return Outcome(failures, data, schema_path, shape, notes=notes, checks=schema.checks,
+                   skipped=skipped, seconds=_time.perf_counter() - started,
+                   exit_code=EXIT_INVALID if len(failures) else EXIT_OK)
+
+
+class _Read:
+    """DATA opened for one pass: its chunks, then where its rows came from."""
+
+    def __init__(self, chunks, sources, columns, skipped=(), notes=()) -> None:
+        self.chunks = chunks
+        self.sources = sources  # called after the chunks are consumed
+        self.columns = columns
+        self.skipped = list(skipped)
+        self.notes = list(notes)
+
+
+def _open_source(data: str, schema: Any, opts: dict) -> _Read:
+    """Parquet (file, folder, URL) or CSV (file, stdin, FIFO), by content and name."""
+    from ._csv import is_stdin
+    from ._parquet import is_parquet_name, is_url
+
+    if is_stdin(data) or (is_url(data) and not is_parquet_name(data)
+                          and data.lower().endswith(".csv")):
+        return _csv_source(data, schema, opts)
+    if is_url(data) or os.path.isdir(data):
+        return _parquet_source(data, schema, opts)
+    if not os.path.lexists(data):
+        raise CliError(f"DATA {data!r} does not exist.")
+    kind = _sniff(data)
+    return _parquet_source(data, schema, opts) if kind == "parquet" else \
+        _csv_source(data, schema, opts)
+
+
+def _sniff(path: str) -> str:
+    """``"parquet"`` or ``"csv"`` for a path, or a CliError for what is neither."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise CliError(f"DATA {path!r} cannot be read ({exc.strerror or exc}).") from None
+    if not stat.S_ISREG(mode):
+        return "csv"  # a FIFO or device: _csv.open_data accepts or refuses it
+    if not os.access(path, os.R_OK):
+        raise CliError(f"DATA {path!r} cannot be read (permission denied).")
+    if os.path.getsize(path) == 0:
+        raise CliError(f"DATA {path!r} is empty.")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8192)
+    except OSError as exc:
+        raise CliError(f"DATA {path!r} cannot be read ({exc.strerror or exc}).") from None
+    lower = path.lower()
+    if head[:4] == b"PAR1":
+        return "parquet"
+    if lower.endswith(_PARQUET_EXT):
+        raise CliError(f"DATA {path!r} is not a Parquet file (it lacks the PAR1 "
+                       "magic bytes); it may be truncated or mislabelled.")
+    if lower.endswith((".gz", ".bz2", ".zst", ".lz4", ".zip")):
+        raise CliError(f"DATA {path!r} is compressed; `seqprep validate` streams plain CSV. "
+                       "Decompress it, or pipe it in: `gunzip -c data.csv.gz | seqprep "
+                       "validate - --schema s.yaml`.")
+    if b"\x00" in head:
+        raise CliError(f"DATA {path!r} is a binary file, not CSV or Parquet.")
+    if lower.endswith((".yaml", ".yml")):
+        raise CliError(f"DATA {path!r} is a YAML file, not CSV or Parquet: pass the data "
+                       "first and the schema with --schema.")
+    return "csv"
+
+
+def _parquet_source(data: str, schema: Any, opts: dict) -> _Read:
+    from ._failures import Source
+    from ._parquet import chunks, file_rows, list_files
+
+    try:
+        listing = list_files(data)
+    except ArgumentError as exc:
+        if "a folder with none" in str(exc):
+            raise CliError(f"DATA {data!r} is a folder with no Parquet files "
+                           f"({', '.join(_PARQUET_EXT)}); pass a CSV or Parquet file or "
+                           "folder.") from None
+        raise CliError(f"DATA {data!r}: {_one_line(exc)}") from None
+    rows, bad = file_rows(listing)
+    if bad:
+        where = f"DATA {data!r} holds {bad[0][0]!r}, which" if listing.is_dir else \
+            f"DATA {data!r}"
+        more = f" ({len(bad) - 1} more files cannot be read either)" if len(bad) > 1 else ""
+        raise CliError(f"{where} cannot be read as Parquet: {bad[0][1]}{more}")
+    chunk_rows = opts["chunk_rows"] or _STREAM_ROWS
+    columns = None if schema.strict else list(schema.columns)
+    frames = (frame for _, frame in chunks(listing, columns=columns, chunk_rows=chunk_rows))
+    notes = []
+    if listing.is_dir or opts["chunk_rows"] is not None or sum(rows) > chunk_rows:
+        notes.append(f"streamed in chunks of {chunk_rows:,} rows")
+    first = _open_first_schema(listing)
+    return _Read(frames, lambda: [Source(listing.name(f), n) for f, n in
+                                  zip(listing.files, rows)],
+                 lambda: first, skipped=listing.skipped, notes=notes)
+
+
+def _open_first_schema(listing: Any) -> int:
+    from ._parquet import open_file, partitions
+
+    names = open_file(listing, listing.files[0]).schema_arrow.names
+    parts = partitions(listing).get(listing.files[0], {})
+    return len(names) + len([k for k in parts if k not in names])
+
+
+def _csv_source(data: str, schema: Any, opts: dict) -> _Read:
+    from ._csv import CsvChunks, open_data
+    from ._failures import Source
+
+    try:
+        fh, reopen = open_data(data)
+    except ArgumentError as exc:
+        raise CliError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CliError(f"DATA {data!r} cannot be read ({exc.strerror or exc}).") from None
+    numeric = list(schema.features) + list(schema.targets) + list(schema.ranges)
+    keys = [c for c in (schema.time, schema.group) if c is not None]
+    reader = CsvChunks(fh, path=data, reopen=reopen, numeric=numeric, keys=keys,
+                       chunk_rows=opts["chunk_rows"] or _STREAM_ROWS)
+
+    def frames():
+        import pyarrow as pa
+
         try:
-            _validate_streaming(data, schema, chunk_rows or _STREAM_ROWS)
-            failures = empty_failures()
-        except ValidationError as err:
-            failures, notes = err.failures, notes + list(err.notes)
-    else:
-        warm = _warm_up(schema)
-        df = read_data(data, progress=_progress_wanted(quiet))
-        warm.join()
-        shape = df.shape
-        try:
-            schema.validate(df)
-            failures, notes = empty_failures(), []
-        except ValidationError as err:
-            failures, notes = err.failures, err.notes
-    seconds = _time.perf_counter() - started
-    ctx = {"data": data, "schema": schema_path, "shape": shape, "notes": notes}
-    if fmt == "json":
-        click.echo(json_report(failures, checks=schema.checks, **ctx))
-    elif fmt == "junit":
-        click.echo(junit_report(failures, checks=schema.checks, seconds=seconds, **ctx))
-    else:
-        click.echo(text_report(failures, per_check=per_check, **ctx))
-    sys.exit(EXIT_INVALID if len(failures) else EXIT_OK)
+            yield from reader
+        except pa.ArrowException as exc:
+            text = _one_line(str(exc).split("\n")[0])
+            raise CliError(f"DATA {data!r} cannot be read as CSV: {text}") from None
+        except ArgumentError as exc:
+            raise CliError(_one_line(exc)) from None
+        finally:
+            if fh is not getattr(sys.stdin, "buffer", None):
+                fh.close()
+        if reader.rows == 0:
+            raise CliError(f"DATA {data!r} has a header but no rows; there is nothing to "
+                           "check or window. Point it at a file with data.")
+
+    notes = []
+    if opts["chunk_rows"] is not None:
+        notes.append(f"streamed in chunks of {opts['chunk_rows']:,} rows")
+    return _Read(frames(), lambda: [Source(data, reader.rows, reader.line_of)],
+                 lambda: len(reader.columns), notes=notes)
+
+
+def _need_columns(df: Any, **options: Any) -> None:
+    """Refuse an option naming a column DATA lacks, in the option's own name."""
+    for option, col in options.items():
+        if col is not None and col not in df.columns:
+            raise CliError(f"--{option.replace('_', '-')} {col!r} is not a column of DATA; "
+                           f"its columns are {list(map(str, df.columns))[:20]}.")
+
+
+def _data_frame(data: str, quiet: bool):
+    df = read_data(data, progress=_progress_wanted(quiet))
+    repeated = df.columns[df.columns.duplicated()].unique()
+    if len(repeated):
+        raise CliError(f"DATA {data!r} repeats the column name "
+                       f"{', '.join(repr(str(c)) for c in repeated[:5])}; rename the repeats "
+                       "so every column has its own name.")
+    return df
+
+
+def _invalid(err: ValidationError, data: str, schema: str, shape: tuple) -> str:
+    from ._reports import render
+
+    return render("text", Outcome(err.failures, data, schema, shape, notes=list(err.notes)))
 
 
 @cli.command()
@@ -540,39 +604,38 @@ def _validate(data: str, schema_path: str, fmt: str, per_check: int, quiet: bool
 @click.option("--features", metavar="A,B", help="Feature columns (default: every numeric "
               "column but time, group and targets).")
 @click.option("--targets", metavar="Y", help="Target columns.")
-@click.option("--min-length", type=click.IntRange(min=1), metavar="N",
+@click.option("--min-length", type=click.IntRange(min=1, max=2**63 - 1), metavar="N",
               help="Rows every group must have (e.g. timesteps + gap + horizon).")
 @click.option("--strict", is_flag=True, help="Refuse columns the schema does not name.")
 @click.option("-o", "--output", metavar="SCHEMA.yaml", help="Write here (default: stdout).")
+@click.option("--force", is_flag=True, help="Replace an existing --output file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_guard
 def infer(data: str, time_col: str, group_col: str | None, features: str | None,
           targets: str | None, min_length: int | None, strict: bool, output: str | None,
-          quiet: bool) -> None:
+          force: bool, quiet: bool) -> None:
     """Write the schema of a known-good DATA file as YAML."""
     from ._schema import infer_schema
 
-    df = read_data(data, progress=_progress_wanted(quiet))
+    if output is not None and os.path.exists(output) and not force:
+        raise CliError(f"-o {output!r} exists; pass --force to replace it.")
+    df = _data_frame(data, quiet)
+    _need_columns(df, time=time_col, group=group_col)
     try:
         schema = infer_schema(df, time_col, group_col, features=_names(features),
                               targets=_names(targets) or (), min_length=min_length,
                               strict=strict)
     except ValidationError as err:
-        click.echo(text_report(err.failures, data=data, schema="(inferred)",
-                               shape=df.shape, notes=err.notes), err=False)
+        click.echo(_invalid(err, data, "(inferred)", df.shape))
         raise CliError(f"DATA {data!r} fails the schema inferred from it, so it is not "
                        "known-good; fix the cases above first.", EXIT_INVALID) from None
     except SeqprepError as exc:
-        raise CliError(_one_line(exc)) from None
+        raise CliError(_as_options(_one_line(exc))) from None
     text = schema.to_yaml()
     if output is None:
         click.echo(text, nl=False)
         return
-    try:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise CliError(f"cannot write {output!r} ({exc.strerror or exc}).") from None
+    _write_atomic(output, text.encode("utf-8"), force=force, what="-o")
     from ._args import plural
 
     click.echo(f"wrote {output}: time {schema.time!r}"
@@ -602,21 +665,27 @@ def _index_records(index):
     return np.rec.fromarrays(arrays, names=names) if arrays else np.zeros(0)
 
 
+_SIZE = click.IntRange(min=1, max=2**63 - 1)
+
+
 @cli.command()
 @click.argument("data", metavar="DATA")
-@click.option("--timesteps", required=True, type=click.IntRange(min=1), metavar="N",
+@click.option("--timesteps", required=True, type=_SIZE, metavar="N",
               help="Time steps per window.")
-@click.option("--horizon", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--horizon", type=_SIZE, default=1, show_default=True,
               help="Target rows per window.")
-@click.option("--gap", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Rows between a window's last input and its first target.")
-@click.option("--stride", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--gap", type=click.IntRange(min=0, max=2**63 - 1), default=0,
+              show_default=True, help="Rows between a window's last input and its first "
+              "target.")
+@click.option("--stride", type=_SIZE, default=1, show_default=True,
               help="Rows between the starts of consecutive windows.")
-@click.option("--sampling-rate", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("--sampling-rate", type=_SIZE, default=1, show_default=True,
               help="Take every R-th row inside a window.")
-@click.option("--features", metavar="A,B", help="Input columns (default: all but group "
-              "and time).")
+@click.option("--features", metavar="A,B", help="Input columns (default: every numeric "
+              "column but group and time, targets included).")
 @click.option("--targets", metavar="Y", help="Target columns (default: none, no y).")
+@click.option("--no-target-inputs", is_flag=True, help="Leave the targets out of the "
+              "default inputs.")
 @click.option("--group", "group_col", metavar="COL", help="The entity column.")
 @click.option("--time", "time_col", metavar="COL", help="The time column.")
 @click.option("--freq", metavar="F", help="The step between rows (default: inferred).")
@@ -625,63 +694,114 @@ def _index_records(index):
               "targets are the defaults of the options above.")
 @click.option("--on-gap", type=click.Choice(["error", "split", "ignore"]), default="error",
               show_default=True, help="What a missing time step does.")
+@click.option("--allow-nan", is_flag=True, help="Write windows holding NaN (default: exit 1).")
 @click.option("--out", required=True, metavar="WINDOWS.npz", help="Where to write.")
+@click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_guard
-def windows(data: str, timesteps: int, horizon: int, gap: int, stride: int,
-            sampling_rate: int, features: str | None, targets: str | None,
-            group_col: str | None, time_col: str | None, freq: str | None,
-            schema_path: str | None, on_gap: str, out: str, quiet: bool) -> None:
+def windows(data: str, out: str, force: bool, quiet: bool, **opts: Any) -> None:
     """Cut DATA into (samples, timesteps, features) windows and write them as .npz.
 
     The file holds X, y (with targets), index (one record per sample: group, rows and
     times it came from), input_shape, feature_names and target_names.
     """
-    import numpy as np
-
-    from ._windows import make_windows
-
-    schema = _load_schema(schema_path) if schema_path else None
-    df = read_data(data, progress=_progress_wanted(quiet))
+    out = out if out.endswith(".npz") else out + ".npz"
+    if os.path.exists(out) and not force:
+        raise CliError(f"--out {out!r} exists; pass --force to replace it.")
+    schema = _load_schema(opts["schema_path"]) if opts["schema_path"] else None
+    df = _data_frame(data, quiet)
     if schema is not None:
         try:
             df = schema.validate(df)
         except ValidationError as err:
-            click.echo(text_report(err.failures, data=data, schema=schema_path,
-                                   shape=df.shape, notes=err.notes))
+            click.echo(_invalid(err, data, opts["schema_path"], df.shape))
             sys.exit(EXIT_INVALID)
-    if schema is not None:  # the schema names the columns unless the options do
-        group_col = group_col if group_col is not None else schema.group
-        time_col = time_col if time_col is not None else schema.time
+    w = _make_windows(df, schema, opts)
+    _check_nan(w, opts["allow_nan"])
+    _write_atomic(out, _npz_bytes(w), force=force)
+    _say_written(out, w)
+
+
+def _columns_for(df: Any, schema: Any, opts: dict) -> dict:
+    """time, group, features, targets: the options, else the schema's; one rule with Python."""
+    import pandas as pd
+
+    group, time = opts["group_col"], opts["time_col"]
+    features, targets = _names(opts["features"]), _names(opts["targets"])
+    if schema is not None:
+        group = group if group is not None else schema.group
+        time = time if time is not None else schema.time
+        targets = targets if targets is not None else (list(schema.targets) or None)
         if features is None and schema.features:
-            features = ",".join(map(str, schema.features))
-        if targets is None and schema.targets:
-            targets = ",".join(map(str, schema.targets))
-    freq_arg: Any = freq
+            features = list(schema.features)
+            if not opts["no_target_inputs"]:  # targets are inputs too, as in make_windows
+                features += [t for t in targets or () if t not in features]
+    _need_columns(df, time=time, group=group)
+    if features is None:
+        features = [c for c in df.columns if c not in (group, time)
+                    and not (opts["no_target_inputs"] and c in (targets or ()))]
+        if time is None:
+            dated = [c for c in features if pd.api.types.is_datetime64_any_dtype(df[c])]
+            if dated:
+                raise CliError(f"DATA column {str(dated[0])!r} holds datetimes: pass "
+                               f"--time {dated[0]} to use it as the time axis (or --features "
+                               "to choose the inputs).")
+    return {"group": group, "time": time, "features": features, "targets": targets}
+
+
+def _make_windows(df: Any, schema: Any, opts: dict) -> Any:
+    from ._windows import make_windows
+
+    cols = _columns_for(df, schema, opts)
+    freq: Any = opts["freq"]
     if freq is not None and freq.lstrip("-").isdigit():
-        freq_arg = int(freq)
+        freq = int(freq)
     try:
-        w = make_windows(df, timesteps, horizon=horizon, gap=gap, stride=stride,
-                         sampling_rate=sampling_rate, features=_names(features),
-                         targets=_names(targets), group=group_col, time=time_col,
-                         freq=freq_arg, on_gap=on_gap)
-        X, y = np.asarray(w.X), w.y
+        return make_windows(df, opts["timesteps"], horizon=opts["horizon"], gap=opts["gap"],
+                            stride=opts["stride"], sampling_rate=opts["sampling_rate"],
+                            freq=freq, on_gap=opts["on_gap"], **cols)
     except DataError as exc:
         raise CliError(_as_options(_one_line(exc)), EXIT_INVALID) from None
     except SeqprepError as exc:
         raise CliError(_as_options(_one_line(exc))) from None
-    arrays = {"X": X, "index": _index_records(w.index),
+
+
+def _check_nan(w: Any, allow_nan: bool) -> None:
+    """Exit 1 when any window holds NaN, unless --allow-nan."""
+    import numpy as np
+
+    if allow_nan:
+        return
+    for name, arr in (("X", np.asarray(w.X)), ("y", w.y)):
+        if arr is None or arr.dtype.kind != "f":
+            continue
+        bad = np.isnan(arr).reshape(len(arr), -1).any(axis=1)
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise CliError(f"{int(bad.sum()):,} of {len(arr):,} windows hold NaN in {name} "
+                           f"(the first is sample {first}); fix the data, or pass "
+                           "--allow-nan to write them anyway.", EXIT_INVALID)
+
+
+def _npz_bytes(w: Any) -> bytes:
+    import numpy as np
+
+    arrays = {"X": np.asarray(w.X), "index": _index_records(w.index),
               "input_shape": np.array(w.input_shape, dtype=np.int64),
               "feature_names": np.array([str(c) for c in w.feature_names]),
               "target_names": np.array([str(c) for c in w.target_names])}
-    if y is not None:
-        arrays["y"] = y
-    try:
-        np.savez(out, **arrays)
-    except OSError as exc:
-        raise CliError(f"cannot write {out!r} ({exc.strerror or exc}).") from None
-    written = out if out.endswith(".npz") else out + ".npz"
-    click.echo(f"wrote {written}")
+    if w.y is not None:
+        arrays["y"] = w.y
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _say_written(out: str, w: Any) -> None:
+    import numpy as np
+
+    X, y = np.asarray(w.X), w.y
+    click.echo(f"wrote {out}")
     click.echo(f"  X: {X.shape} {X.dtype}")
     if y is not None:
         click.echo(f"  y: {y.shape} {y.dtype}")

@@ -49,8 +49,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FAILURE_COLUMNS", "INT_COLUMNS", "SOURCE_CHECKS", "Source", "empty_failures",
-           "failure_frame", "json_records", "locate", "message", "with_details"]
+__all__ = ["FAILURE_COLUMNS", "INT_COLUMNS", "SOURCE_CHECKS", "Source", "combine",
+           "empty_failures", "error_message", "failure_frame", "json_records", "locate",
+           "message", "with_details"]
 
 #: Columns of ``ValidationError.failures``, in order.
 FAILURE_COLUMNS = ("check", "column", "group", "row", "time", "value", "file", "line",
@@ -145,6 +146,68 @@ def conform(failures: pd.DataFrame) -> pd.DataFrame:
     return out[list(FAILURE_COLUMNS)]
 
 
+_SHOW_PER_CHECK = 3
+_SHOW_TOTAL = 12
+
+
+def _plural(n: int, word: str) -> str:
+    from ._args import plural
+
+    return plural(n, word)
+
+
+def combine(fails: list, *, dedupe_columns: bool = False) -> pd.DataFrame:
+    """One failure table from many, in report order (by check, then row).
+
+    ``dedupe_columns`` drops repeats of whole-column cases (one per chunk).
+    """
+    from ._checks import CHECKS
+
+    fails = [f for f in fails if f is not None and len(f)]
+    if not fails:
+        return empty_failures()
+    out = pd.concat(fails, ignore_index=True)
+    if dedupe_columns:
+        whole = out["row"].isna().to_numpy()
+        keys = pd.Series([repr(tuple(r)) for r in out.loc[whole, ["check", "column", "group",
+                                                                  "value"]].to_numpy()])
+        drop = np.zeros(len(out), bool)
+        drop[np.flatnonzero(whole)] = keys.duplicated().to_numpy()
+        out = out[~drop]
+    rank = out["check"].map({c: i for i, c in enumerate(CHECKS)}).fillna(len(CHECKS))
+    row = out["row"].fillna(-1).to_numpy(dtype=np.int64)
+    order = np.lexsort((row, rank.to_numpy()))
+    return out.iloc[order].reset_index(drop=True)
+
+
+def error_message(failures: pd.DataFrame, notes: list, shape: tuple, *, lead: str) -> str:
+    """The :class:`ValidationError` message: ``lead failed N checks ...``.
+
+    Counts per check, the first cases (the columns that apply to them), how to see all.
+    """
+    from ._checks import CHECKS
+
+    counts = failures["check"].value_counts(sort=False)
+    rows, cols = shape
+    lines = [f"{lead} failed {_plural(len(counts), 'check')} of the schema: "
+             f"{_plural(len(failures), 'failure')} in data of {_plural(rows, 'row')} x "
+             f"{_plural(cols, 'column')}."]
+    width = max(len(c) for c in counts.index)
+    for check, count in counts.items():
+        rule = CHECKS.get(check, (check, ""))[0]
+        lines.append(f"  {check:<{width}}  {count:>7,}  {rule}")
+    shown = conform(failures).groupby("check", sort=False).head(_SHOW_PER_CHECK).head(_SHOW_TOTAL)
+    lines.append(f"First failures ({len(shown)} of {len(failures):,}):")
+    shown = shown[[c for c in shown.columns if c in FAILURE_COLUMNS[:6] or shown[c].notna().any()]]
+    table = shown.astype(object).where(shown.notna(), "")
+    lines.extend("  " + line for line in table.to_string(index=False).splitlines())
+    lines.extend(f"note: {n}" for n in notes)
+    lines.append("Every case is in `err.failures` (a DataFrame: check, column, group, row, "
+                 "time, value) and `err.to_dict()` (JSON-ready); on the command line, pass "
+                 "`--format json`. Fix the data, or the schema if a rule is wrong.")
+    return "\n".join(lines)
+
+
 # ------------------------------------------------------------------ typed details
 
 
@@ -195,7 +258,7 @@ def _int_or_none(v: Any) -> int | None:
 
 
 def _gap_details(out: pd.DataFrame, at: np.ndarray, step: tuple | None) -> None:
-    from ._freq import step_name
+    from ._time import step_name
 
     cols = {k: out[k].to_numpy().copy() for k in ("step", "missing_first", "missing_last")}
     steps = out["missing_steps"].to_numpy(dtype=object, na_value=None).copy()
@@ -217,7 +280,10 @@ def _missing(time: Any, found: Any, step: tuple | None) -> tuple[Any, Any, int |
     """First and last grid time strictly between ``time - found`` and ``time``, and how many."""
     if step is None or time is None or found is None:
         return None, None, None
-    kind, unit = step
+    if isinstance(step, tuple):
+        kind, unit = step
+    else:  # a seqprep._time.Step
+        kind, unit = ("calendar" if step.calendar else "fixed"), step.unit
     if isinstance(time, (int, np.integer)) and kind == "fixed":
         d = int(found)
         n = max((d - 1) // int(unit), 0)
@@ -297,7 +363,8 @@ def locate(failures: pd.DataFrame, sources: Sequence[Source]) -> pd.DataFrame:
                 files[idx[pick]] = src.file
                 in_file[idx[pick]] = local[pick].tolist()
                 if src.line_of is not None:
-                    lines[idx[pick]] = np.asarray(src.line_of(local[pick])).tolist()
+                    got = np.asarray(src.line_of(local[pick])).tolist()
+                    lines[idx[pick]] = [v if v is not None and v > 0 else None for v in got]
         if not prefix and len(sources) == 1:
             files[~has & pd.isna(files)] = sources[0].file
         out[f"{prefix}file"] = files
@@ -312,7 +379,7 @@ def locate(failures: pd.DataFrame, sources: Sequence[Source]) -> pd.DataFrame:
 def cell(v: Any) -> str:
     """A value as short text for people ('' for missing)."""
     from ._errors import _jsonable
-    from ._freq import step_name
+    from ._time import step_name
 
     if isinstance(v, pd.Timedelta) and v is not pd.NaT:
         return step_name(int(v.value)) if v.value > 0 else str(v)

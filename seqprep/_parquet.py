@@ -26,8 +26,8 @@ from typing import Any
 from ._args import require
 from ._errors import ArgumentError, DataError
 
-__all__ = ["SUFFIXES", "Listing", "chunks", "is_parquet_name", "is_url", "list_files",
-           "open_file", "row_counts"]
+__all__ = ["SUFFIXES", "Listing", "chunks", "file_rows", "is_parquet_name", "is_url",
+           "list_files", "open_file", "partitions", "row_counts"]
 
 #: File name endings read as Parquet (compared case-insensitively).
 SUFFIXES = (".parquet", ".pq", ".parq")
@@ -160,6 +160,10 @@ def list_files(path: Any) -> Listing:
     return Listing(str(path), tuple(sorted(files)), tuple(sorted(skipped)), True, fs, inner)
 
 
+def _why(exc: BaseException) -> str:
+    return " ".join(str(exc).split(". ")[0].split()).rstrip(".") or type(exc).__name__
+
+
 def open_file(listing: Listing, f: str) -> Any:
     """``pyarrow.parquet.ParquetFile`` of file ``f`` of ``listing``.
 
@@ -175,7 +179,7 @@ def open_file(listing: Listing, f: str) -> Any:
     try:
         return pq.ParquetFile(listing.filesystem.open_input_file(f))
     except (pa.ArrowException, OSError) as exc:
-        why = " ".join(str(exc).split(". ")[0].split()).rstrip(".") or type(exc).__name__
+        why = _why(exc)
         if not listing.is_dir:
             raise ArgumentError(
                 f"`path` must be a Parquet file or a folder of Parquet files. Received: "
@@ -189,6 +193,20 @@ def open_file(listing: Listing, f: str) -> Any:
             f"{listing.root!r}, which pyarrow cannot read as Parquet ({why}). Rewrite it with "
             "`df.to_parquet(...)`, or move it out of the folder."
         ) from None
+
+
+def file_rows(listing: Listing) -> tuple[list, list]:
+    """``(rows of each file or None, [(file name, why) for files that cannot be read])``."""
+    pa = require("pyarrow", "parquet", "Reading Parquet")
+    pq = require("pyarrow.parquet", "parquet", "Reading Parquet")
+    rows, bad = [], []
+    for f in listing.files:
+        try:
+            rows.append(pq.ParquetFile(listing.filesystem.open_input_file(f)).metadata.num_rows)
+        except (pa.ArrowException, OSError) as exc:
+            rows.append(None)
+            bad.append((listing.name(f), _why(exc)))
+    return rows, bad
 
 
 def row_counts(listing: Listing) -> list[int]:

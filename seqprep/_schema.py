@@ -591,7 +591,7 @@ class SeriesSchema:
         """Failure tables for one chunk: columns by pandera, time by ``checker``."""
         import pandera.errors as pe
 
-        from ._checks import failure_frame
+        from ._failures import failure_frame
 
         fails = []
         dup = frame.columns[frame.columns.duplicated()]
@@ -624,7 +624,7 @@ class SeriesSchema:
 
     def _from_pandera(self, fc: pd.DataFrame, frame: pd.DataFrame, row_offset: int,
                       checker=None):
-        from ._checks import failure_frame
+        from ._failures import failure_frame
 
         names = fc["check"].astype(str).map(_pandera_name)
         index = fc["index"]
@@ -683,8 +683,10 @@ class SeriesSchema:
 
         Parameters
         ----------
-        df : pandas.DataFrame
-            The data. ``time`` and ``group`` may also be index levels.
+        df : pandas.DataFrame or pyspark.sql.DataFrame
+            The data. ``time`` and ``group`` may also be index levels. A Spark DataFrame
+            is checked by Spark, as Spark expressions (see ``seqprep._spark``), and
+            returned as is.
 
         Returns
         -------
@@ -708,10 +710,20 @@ class SeriesSchema:
         >>> out["t"].dtype
         dtype('<M8[us]')
         """
+        from ._failures import with_details
+
+        if type(df).__module__.startswith("pyspark.sql"):  # checked by Spark, where it is
+            from ._spark import check_frame
+
+            failures, notes, shape = check_frame(self, df)
+            if len(failures):
+                raise ValidationError(_message(failures, notes, shape, lead="`df`"),
+                                      failures=failures, notes=notes)
+            return df
         frame = self._frame(df)
         checker = self._checker()
         fails = self._check_chunk(frame, checker) + checker.finish()
-        failures = _combine(fails)
+        failures = with_details(_combine(fails), step=checker.step)
         if len(failures):
             raise ValidationError(
                 _message(failures, checker.notes, frame.shape, lead="`df`"),
@@ -749,21 +761,42 @@ class SeriesSchema:
         ...     print(err.failures[["check", "row", "value"]].to_numpy().tolist())
         [['regular_freq', 3, 2]]
         """
+        failures, notes, shape = self.check_chunks(chunks)
+        if len(failures):
+            raise ValidationError(_message(failures, notes, shape, lead="The data"),
+                                  failures=failures, notes=notes)
+        return shape[0]
+
+    def check_chunks(self, chunks: Iterable[pd.DataFrame]) -> tuple[pd.DataFrame, list, tuple]:
+        """``(failures, notes, (rows, columns))`` of data given as consecutive chunks.
+
+        What :meth:`validate_chunks` checks, returned instead of raised (an empty
+        failure table when the data is valid), with the typed details of
+        :mod:`seqprep._failures` filled in. The command line and the Spark engine report
+        from this.
+
+        Examples
+        --------
+        >>> import pandas as pd, seqprep
+        >>> df = pd.DataFrame({"t": [0, 1, 2, 5], "x": 1.0})
+        >>> fails, notes, shape = seqprep.SeriesSchema("t", freq=1).check_chunks([df])
+        >>> fails[["check", "row", "missing_first", "missing_last", "missing_steps"]].to_numpy().tolist()
+        [['regular_freq', 3, 3, 4, 2]]
+        """
+        from ._failures import with_details
+
         checker = self._checker()
         fails: list = []
         n = 0
-        shape = (0, 0)
+        cols = 0
         for chunk in chunks:
             frame = self._frame(chunk)
             fails.extend(self._check_chunk(frame, checker, row_offset=n))
             n += len(frame)
-            shape = (n, frame.shape[1])
+            cols = frame.shape[1]
         fails.extend(checker.finish())
-        failures = _combine(fails, dedupe_columns=True)
-        if len(failures):
-            raise ValidationError(_message(failures, checker.notes, shape, lead="The data"),
-                                  failures=failures, notes=checker.notes)
-        return n
+        failures = with_details(_combine(fails, dedupe_columns=True), step=checker.step)
+        return failures, list(checker.notes), (n, cols)
 
 
 def _pandera_name(check: str) -> str:
@@ -783,47 +816,15 @@ def _pandera_name(check: str) -> str:
 
 
 def _combine(fails: list, *, dedupe_columns: bool = False) -> pd.DataFrame:
-    from ._checks import CHECKS, empty_failures
+    from ._failures import combine
 
-    fails = [f for f in fails if f is not None and len(f)]
-    if not fails:
-        return empty_failures()
-    out = pd.concat(fails, ignore_index=True)
-    if dedupe_columns:
-        whole = out["row"].isna().to_numpy()
-        keys = pd.Series([repr(tuple(r)) for r in out.loc[whole, ["check", "column", "group",
-                                                                  "value"]].to_numpy()])
-        drop = np.zeros(len(out), bool)
-        drop[np.flatnonzero(whole)] = keys.duplicated().to_numpy()
-        out = out[~drop]
-    rank = out["check"].map({c: i for i, c in enumerate(CHECKS)}).fillna(len(CHECKS))
-    row = out["row"].fillna(-1).to_numpy(dtype=np.int64)
-    order = np.lexsort((row, rank.to_numpy()))
-    return out.iloc[order].reset_index(drop=True)
+    return combine(fails, dedupe_columns=dedupe_columns)
 
 
 def _message(failures: pd.DataFrame, notes: list, shape: tuple, *, lead: str) -> str:
-    """``lead failed N checks ...``: counts per check, the first cases, how to see all."""
-    from ._checks import CHECKS
+    from ._failures import error_message
 
-    counts = failures["check"].value_counts(sort=False)
-    rows, cols = shape
-    lines = [f"{lead} failed {plural(len(counts), 'check')} of the schema: "
-             f"{plural(len(failures), 'failure')} in data of {plural(rows, 'row')} x "
-             f"{plural(cols, 'column')}."]
-    width = max(len(c) for c in counts.index)
-    for check, count in counts.items():
-        rule = CHECKS.get(check, (check, ""))[0]
-        lines.append(f"  {check:<{width}}  {count:>7,}  {rule}")
-    shown = failures.groupby("check", sort=False).head(_SHOW_PER_CHECK).head(_SHOW_TOTAL)
-    lines.append(f"First failures ({len(shown)} of {len(failures):,}):")
-    table = shown.astype(object).where(shown.notna(), "")
-    lines.extend("  " + line for line in table.to_string(index=False).splitlines())
-    lines.extend(f"note: {n}" for n in notes)
-    lines.append("Every case is in `err.failures` (a DataFrame: check, column, group, row, "
-                 "time, value) and `err.to_dict()` (JSON-ready); on the command line, pass "
-                 "`--format json`. Fix the data, or the schema if a rule is wrong.")
-    return "\n".join(lines)
+    return error_message(failures, notes, shape, lead=lead)
 
 
 # ---------------------------------------------------------------------- infer
@@ -945,7 +946,8 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
         timezone = p.tz if p.tz is not None else "naive"
     freq = None
     if regular and checker.step is not None:
-        kind_, unit = checker.step
+        st = checker.step  # a Step (unit, name) or, before the time-axis redesign, a tuple
+        unit = st[1] if isinstance(st, tuple) else st.unit
         freq = unit if kind == "integer" else checker.step_text
     numeric = [c for c in dict.fromkeys(features_t + targets_t)
                if pd.api.types.is_numeric_dtype(df[c].dtype)]

@@ -95,8 +95,12 @@ def test_validate_json_report(files):
     assert report["valid"] is False and report["rows"] == 89 and report["n_failures"] == 4
     assert report["counts"] == {"not_null": 1, "increasing_time": 1, "unique_time": 1,
                                 "regular_freq": 1}
+    first6 = ("check", "column", "group", "row", "time", "value")
     assert {"check": "not_null", "column": "load", "group": "a", "row": 5,
-            "time": "2024-01-01T05:00:00", "value": None} in report["failures"]
+            "time": "2024-01-01T05:00:00", "value": None} in [
+                {k: f[k] for k in first6} for f in report["failures"]]
+    nan = [f for f in report["failures"] if f["check"] == "not_null"][0]
+    assert nan["file"] == str(files / "bad.csv") and nan["line"] == 7 and nan["file_row"] == 5
     assert "regular_freq" in report["checks"]
     ok = json.loads(invoke("validate", files / "good.csv", "--schema", files / "s.yaml",
                            "--format", "json").stdout)
@@ -113,7 +117,8 @@ def test_validate_junit_report(files):
     failed = {n for n, c in cases.items() if c.find("failure") is not None}
     assert failed == {"not_null", "increasing_time", "unique_time", "regular_freq"}
     assert suite.get("failures") == "4" and suite.get("tests") == str(len(cases))
-    assert "row=40" in cases["regular_freq"].find("failure").text
+    assert f"bad.csv:42: regular_freq: column time, group b, row 40" in \
+        cases["regular_freq"].find("failure").text
 
 
 def test_parquet_is_streamed_in_chunks_with_the_same_findings(files):
@@ -190,7 +195,7 @@ def test_usage_errors_exit_2(files):
 def test_unexpected_errors_are_one_line_too(files, monkeypatch):
     def boom(self, df):
         raise RuntimeError("something\nbroke")
-    monkeypatch.setattr(seqprep.SeriesSchema, "validate", boom)
+    monkeypatch.setattr(seqprep.SeriesSchema, "check_chunks", boom)
     r = invoke("validate", files / "good.csv", "--schema", files / "s.yaml")
     assert r.exit_code == 2
     one_error_line(r, "seqprep: error: unexpected RuntimeError: something broke")
@@ -222,7 +227,7 @@ def test_infer_refuses_data_that_is_not_known_good(files):
 def test_infer_unknown_column_exits_2(files):
     r = invoke("infer", files / "good.csv", "--time", "when")
     assert r.exit_code == 2
-    one_error_line(r, "seqprep: error: `time` must be a column of `df`")
+    one_error_line(r, "seqprep: error: --time 'when' is not a column of DATA")
 
 
 # --------------------------------------------------------------------- windows
@@ -273,7 +278,7 @@ def test_windows_invalid_data_exits_1(files):
     r = invoke("windows", files / "bad.csv", "--timesteps", 5, "--targets", "load",
                "--group", "store", "--time", "time", "--out", files / "w.npz")
     assert r.exit_code == 1
-    one_error_line(r, "seqprep: error: `time` must not repeat within a group")
+    one_error_line(r, "seqprep: error: `--time` must not repeat within a group")
     assert not (files / "w.npz").exists()
 
 
@@ -281,7 +286,7 @@ def test_windows_bad_arguments_exit_2(files):
     r = invoke("windows", files / "good.csv", "--timesteps", 5, "--features", "nope",
                "--out", files / "w.npz")
     assert r.exit_code == 2
-    one_error_line(r, "seqprep: error: `features` names 1 column not in the data")
+    one_error_line(r, "seqprep: error: `--features` names 1 column not in the data")
     assert invoke("windows", files / "good.csv", "--timesteps", 0,
                   "--out", files / "w.npz").exit_code == 2
 

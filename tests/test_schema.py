@@ -336,7 +336,10 @@ def test_several_faults_in_one_frame_are_all_reported():
     err = fails(SCHEMA, df)
     assert err.counts == {"not_null": 1, "finite": 1, "increasing_time": 1,
                           "unique_time": 1, "regular_freq": 1, "min_length": 1}
-    assert list(err.failures.columns) == ["check", "column", "group", "row", "time", "value"]
+    assert list(err.failures.columns)[:6] == ["check", "column", "group", "row", "time", "value"]
+    from seqprep._failures import FAILURE_COLUMNS  # then the locations and typed details
+
+    assert tuple(err.failures.columns) == FAILURE_COLUMNS
 
 
 def test_message_counts_per_check_shows_cases_and_says_how_to_get_all():
@@ -376,10 +379,14 @@ def test_to_dict_is_strict_json():
     assert back["valid"] is False and back["n_failures"] == 3
     assert back["counts"] == {"not_null": 1, "finite": 1, "regular_freq": 1}
     inf = [f for f in back["failures"] if f["check"] == "finite"][0]
-    assert inf == {"check": "finite", "column": "x", "group": "g0", "row": 1,
-                   "time": "2024-01-01T01:00:00", "value": "inf"}
+    first6 = ("check", "column", "group", "row", "time", "value")
+    assert {k: inf[k] for k in first6} == {"check": "finite", "column": "x", "group": "g0",
+                                           "row": 1, "time": "2024-01-01T01:00:00",
+                                           "value": "inf"}
+    assert all(v is None for k, v in inf.items() if k not in first6)  # no file, no details
     gap = [f for f in back["failures"] if f["check"] == "regular_freq"][0]
     assert gap["value"] == "P0DT2H0M0S" and gap["row"] == 4
+    assert gap["missing_steps"] == 1 and gap["missing_first"] == gap["missing_last"]
 
 
 def test_rows_are_positions_even_with_a_strange_index():

@@ -1,0 +1,225 @@
+"""CSV read in blocks with bounded memory, from a file, a FIFO, standard input or a URL.
+
+:func:`open_data` opens what a user passes as DATA and refuses what cannot be read
+safely: ``-`` and ``/dev/stdin`` read standard input (not a terminal); a FIFO is read
+once a writer appears (waiting at most ``FIFO_WAIT`` seconds, then refused); character
+and block devices and sockets are refused (``/dev/zero`` never ends). :class:`CsvChunks`
+streams the rows as DataFrames of about ``chunk_rows`` rows with the column types fixed
+from the first block (numbers as float64, the time and group columns as integers or
+text), counting lines so every row can be given its 1-based line number (the header is
+line 1) even when quoted fields hold line breaks or blank lines are skipped.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import select
+import stat
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from ._errors import ArgumentError
+
+__all__ = ["FIFO_WAIT", "CsvChunks", "is_stdin", "open_data"]
+
+#: Seconds to wait for a writer on a FIFO before refusing it.
+FIFO_WAIT = float(os.environ.get("SEQPREP_FIFO_WAIT", "10"))
+_STDIN = ("-", "/dev/stdin")
+
+
+def is_stdin(path: str) -> bool:
+    """Whether DATA names standard input (``-`` or ``/dev/stdin``)."""
+    return str(path) in _STDIN
+
+
+def open_data(path: str) -> tuple[Any, bool]:
+    """A binary stream for DATA and whether it can be read again (a regular file).
+
+    Raises
+    ------
+    ArgumentError
+        For standard input that is a terminal, a FIFO no writer opens within
+        ``FIFO_WAIT`` seconds, or a device or socket.
+    """
+    if is_stdin(path):
+        if sys.stdin is None or sys.stdin.isatty():
+            raise ArgumentError(f"DATA {path!r} reads CSV from standard input, which is a "
+                                "terminal: pipe the data in, e.g. `cat data.csv | seqprep "
+                                "validate - --schema s.yaml`.")
+        return getattr(sys.stdin, "buffer", sys.stdin), False
+    mode = os.stat(path).st_mode
+    if stat.S_ISREG(mode):
+        return open(path, "rb"), True
+    if stat.S_ISFIFO(mode):
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        ready, _, _ = select.select([fd], [], [], FIFO_WAIT)
+        if not ready:
+            os.close(fd)
+            raise ArgumentError(f"DATA {path!r} is a FIFO with no writer after {FIFO_WAIT:g} "
+                                "s; start the writer first (or set SEQPREP_FIFO_WAIT).")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb"), False
+    kind = "a character device" if stat.S_ISCHR(mode) else "a block device" \
+        if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "a special file"
+    raise ArgumentError(f"DATA {path!r} is {kind}, which cannot be read safely (it may never "
+                        "end); pass a CSV or Parquet file, or `-` to read standard input.")
+
+
+class _Counting(io.RawIOBase):
+    """A read-only stream that counts bytes and line breaks (and remembers the last byte)."""
+
+    def __init__(self, fh: Any, on_read: Any = None) -> None:
+        self._fh = fh
+        self._on_read = on_read
+        self.newlines = 0
+        self.nbytes = 0
+        self.last = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._fh.read(len(buffer))
+        n = len(data)
+        if n:
+            buffer[:n] = data
+            self.newlines += data.count(b"\n")
+            self.nbytes += n
+            self.last = data[-1:]
+            if self._on_read is not None:
+                self._on_read(n)
+        return n
+
+
+class CsvChunks:
+    """The rows of a CSV stream as DataFrames, with the types fixed from the first block.
+
+    Iterate it once; then :attr:`rows` is the number of data rows and :meth:`line_of`
+    maps 0-based data rows to 1-based lines. ``numeric`` columns are read as float64;
+    ``keys`` (time and group) keep an integer type if the first block has one, else are
+    read as text and parsed by the checks.
+    """
+
+    def __init__(self, fh: Any, *, path: str, reopen: bool, numeric=(), keys=(),
+                 chunk_rows: int = 1_000_000, block_size: int = 4 << 20,
+                 on_read: Any = None) -> None:
+        self.path = path
+        self.reopen = reopen
+        self.numeric = set(numeric)
+        self.keys = set(keys)
+        self.chunk_rows = chunk_rows
+        self.block_size = block_size
+        self.rows = 0
+        self.columns: list = []
+        self._raw = _Counting(fh, on_read)
+        self._lines: dict[int, int] | None = None
+
+    def _types(self, head: bytes) -> dict:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        cut = head.rfind(b"\n")
+        sample = pcsv.read_csv(io.BytesIO(head[: cut + 1] if cut > 0 else head))
+        self.columns = list(sample.column_names)
+        binary = [f.name for f in sample.schema
+                  if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
+        if binary or any("\ufffd" == c for c in self.columns):
+            raise ArgumentError(f"DATA {self.path!r} is not UTF-8 text (column "
+                                f"{(binary or self.columns)[0]!r}); convert it first, e.g. "
+                                "`iconv -f latin1 -t utf-8 in.csv > out.csv`.")
+        if len(self.columns) == 1:
+            name = self.columns[0]
+            sep = next((c for c in (";", "\t", "|") if c in name), None)
+            if sep is not None:
+                raise ArgumentError(
+                    f"DATA {self.path!r} looks {sep!r}-separated: its one column is named "
+                    f"{name!r}. seqprep reads comma-separated CSV; convert it first, e.g. "
+                    f"pandas.read_csv(path, sep={sep!r}).to_csv(new_path, index=False).")
+        types = {}
+        for f in sample.schema:
+            t = f.type
+            if f.name in self.keys:
+                types[f.name] = pa.int64() if pa.types.is_integer(t) else pa.string()
+            elif f.name in self.numeric or pa.types.is_integer(t) or pa.types.is_floating(t):
+                types[f.name] = pa.float64() if (pa.types.is_integer(t) or pa.types.is_floating(t)
+                                                 or pa.types.is_null(t)) else pa.string()
+            elif pa.types.is_boolean(t):
+                types[f.name] = t
+            else:
+                types[f.name] = pa.string()
+        return types
+
+    def __iter__(self) -> Iterator[Any]:
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        stream = io.BufferedReader(self._raw, buffer_size=1 << 16)
+        head = stream.peek(self.block_size)[: self.block_size]
+        if not head.strip():
+            return
+        types = self._types(head)
+        reader = pcsv.open_csv(stream, read_options=pcsv.ReadOptions(block_size=self.block_size),
+                               convert_options=pcsv.ConvertOptions(column_types=types,
+                                                                   strings_can_be_null=False))
+        pending, n = [], 0
+        for batch in reader:
+            pending.append(batch)
+            n += batch.num_rows
+            if n >= self.chunk_rows:
+                yield self._frame(pa, pending)
+                pending, n = [], 0
+        if pending or self.rows == 0:
+            yield self._frame(pa, pending, reader.schema)
+
+    def _frame(self, pa: Any, batches: list, schema: Any = None) -> Any:
+        table = pa.Table.from_batches(batches, schema=schema) if batches or schema is not None \
+            else None
+        frame = table.to_pandas(date_as_object=False)
+        frame.index = frame.index + self.rows
+        self.rows += len(frame)
+        return frame
+
+    # -- line numbers ----------------------------------------------------------
+
+    @property
+    def regular(self) -> bool:
+        """Whether every line after the header is one data row (no blank lines, no line
+        breaks inside quotes): then row ``r`` is on line ``r + 2``."""
+        lines = self._raw.newlines + (1 if self._raw.last not in (b"", b"\n") else 0)
+        return lines == self.rows + 1
+
+    def line_of(self, rows: np.ndarray) -> np.ndarray:
+        """1-based lines of 0-based data rows (-1 where unknown: a stream read once)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.regular:
+            return rows + 2
+        if not self.reopen:
+            return np.full(len(rows), -1, np.int64)
+        if self._lines is None or not set(rows.tolist()) <= set(self._lines):
+            self._lines = _lines_of(self.path, set(rows.tolist()) | set(self._lines or {}))
+        return np.array([self._lines.get(int(r), -1) for r in rows], np.int64)
+
+
+def _lines_of(path: str, wanted: set) -> dict[int, int]:
+    """Start lines of the wanted data rows, by parsing the file with the csv module."""
+    import csv
+
+    out: dict[int, int] = {}
+    last = max(wanted) if wanted else -1
+    with open(path, newline="", encoding="utf-8", errors="replace") as fh:
+        reader = csv.reader(fh)
+        prev, row = 0, -1  # row -1 is the header
+        for record in reader:
+            start, prev = prev + 1, reader.line_num
+            if not record:
+                continue
+            if row in wanted:
+                out[row] = start
+            row += 1
+            if row > last:
+                break
+    return out
