@@ -278,10 +278,17 @@ def _load_schema(path: str):
     from ._schema import SeriesSchema
     from ._errors import SchemaError
 
+    import stat
+
+    from ._schema import YAML_MAX_CHARS
+
     _check_file(path, "SCHEMA")
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise CliError(f"SCHEMA {path!r} is not a regular file (a FIFO or device may never "
+                       "end); pass a YAML file.")
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+            text = fh.read(YAML_MAX_CHARS + 1)
     except (OSError, UnicodeDecodeError) as exc:
         reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else \
             (exc.strerror or str(exc))

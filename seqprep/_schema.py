@@ -461,7 +461,7 @@ class SeriesSchema:
             raise SchemaError(f"`text_or_path` must be YAML text or a file path. Received: "
                               f"{show(text_or_path)}.")
         try:
-            data = yaml.safe_load(text)
+            data = _load_yaml(yaml, text, path)
         except yaml.YAMLError as exc:
             where = f" {path!r}" if path else ""
             detail = " ".join(str(exc).split())
@@ -797,6 +797,74 @@ class SeriesSchema:
         fails.extend(checker.finish())
         failures = with_details(_combine(fails, dedupe_columns=True), step=checker.step)
         return failures, list(checker.notes), (n, cols)
+
+
+#: Bounds on a schema's YAML: characters, nesting depth, and values once every alias is
+#: expanded (a few hundred bytes of nested aliases can stand for billions of values).
+YAML_MAX_CHARS = 1 << 20
+YAML_MAX_DEPTH = 32
+YAML_MAX_VALUES = 100_000
+
+
+def _load_yaml(yaml: Any, text: str, path: str | None) -> Any:
+    """``yaml.safe_load(text)`` within :data:`YAML_MAX_CHARS`, ``_DEPTH`` and ``_VALUES`` bounds.
+
+    The document is composed into nodes first (aliases stay shared, so this is as small
+    as the text); its depth and its size with every alias expanded are counted on the
+    node graph before anything is constructed. Raises :class:`SchemaError` past a bound.
+    """
+    where = f" {path!r}" if path else ""
+    if len(text) > YAML_MAX_CHARS:
+        raise SchemaError(f"The schema{where} must be at most {YAML_MAX_CHARS:,} characters of "
+                          f"YAML. Received: {len(text):,}. A seqprep schema is a few lines; "
+                          "check that SCHEMA names the right file.")
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            node = None
+            depth = YAML_MAX_DEPTH + 1
+        else:
+            depth = 0
+        if node is None and depth == 0:
+            return None
+        size = _node_size(yaml, node, {}, 1) if depth == 0 else (YAML_MAX_VALUES + 1, depth)
+        if size[1] > YAML_MAX_DEPTH or size[0] > YAML_MAX_VALUES:
+            raise SchemaError(
+                f"The schema{where} must nest at most {YAML_MAX_DEPTH} levels and hold at most "
+                f"{YAML_MAX_VALUES:,} values with its aliases (*name) expanded. Received: "
+                + (f"more than {YAML_MAX_DEPTH} levels" if size[1] > YAML_MAX_DEPTH else
+                   f"more than {YAML_MAX_VALUES:,} values") + ". A seqprep schema is a flat "
+                "mapping of a few keys; write it without anchors and aliases (`seqprep infer` "
+                "writes one).")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _node_size(yaml: Any, node: Any, memo: dict, depth: int) -> tuple[int, int]:
+    """(values with aliases expanded, depth) of a composed YAML node, stopping past bounds."""
+    key = id(node)
+    if key in memo:
+        if memo[key] is None:  # an alias inside its own anchor: infinite when expanded
+            return (YAML_MAX_VALUES + 1, depth)
+        return memo[key][0], depth + memo[key][1] - 1
+    if depth > YAML_MAX_DEPTH:
+        return (1, depth)
+    if isinstance(node, yaml.ScalarNode):
+        return (1, depth)
+    memo[key] = None
+    children = node.value if isinstance(node, yaml.SequenceNode) else \
+        [n for pair in node.value for n in pair]
+    total, deepest = 1, depth
+    for child in children:
+        n, d = _node_size(yaml, child, memo, depth + 1)
+        total, deepest = total + n, max(deepest, d)
+        if total > YAML_MAX_VALUES or deepest > YAML_MAX_DEPTH:
+            break
+    memo[key] = (total, deepest - depth + 1)
+    return total, deepest
 
 
 def _pandera_name(check: str) -> str:
