@@ -20,7 +20,6 @@ a second sort by time only when some group is out of order, then a few passes of
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Hashable
 from typing import Any
@@ -28,11 +27,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _time
 from ._errors import SchemaError
 from ._failures import FAILURE_COLUMNS, empty_failures, failure_frame
-from ._freq import DAY_NS as _DAY_NS
-from ._freq import mode as _mode
-from ._freq import named_freq, step_name
+from ._time import DAY_NS, ParsedTime, Step, named_freq, normalize_freq, step_name
 
 __all__ = ["CHECKS", "FAILURE_COLUMNS", "TimeChecker", "empty_failures", "failure_frame",
            "normalize_freq", "parse_time"]
@@ -60,46 +58,6 @@ CHECKS: dict[str, tuple[str, str]] = {
 
 
 # ------------------------------------------------------------------- frequencies
-
-
-def normalize_freq(freq: Any) -> str | int | None:
-    """``freq`` as stored in a schema: a pandas frequency string, a positive int, or None.
-
-    Raises :class:`SchemaError` for anything else.
-    """
-    if freq is None:
-        return None
-    if isinstance(freq, (bool, np.bool_)):
-        raise SchemaError(f"`freq` must be a pandas frequency such as 'h', '15min', 'D', "
-                          f"'W-SUN' or 'MS', or a positive integer for integer times. "
-                          f"Received: freq={freq!r}.")
-    if isinstance(freq, numbers.Integral):
-        if freq <= 0:
-            raise SchemaError(f"`freq` must be a positive integer for integer times. "
-                              f"Received: freq={freq}.")
-        return int(freq)
-    try:
-        offset = pd.tseries.frequencies.to_offset(freq)
-    except (ValueError, TypeError):
-        offset = None
-    if offset is None or offset.n <= 0:
-        raise SchemaError(
-            f"`freq` must be a pandas frequency such as 'h', '15min', 'D', 'W-SUN' or 'MS', "
-            f"or a positive integer for integer times. Received: freq={freq!r}. See "
-            "https://pandas.pydata.org/docs/user_guide/timeseries.html#offset-aliases."
-        )
-    return offset.freqstr
-
-
-def _step(freq: str | int, kind: str) -> tuple[str, Any]:
-    """``("fixed", int)`` (ns for datetimes) or ``("calendar", DateOffset)``."""
-    if kind == "integer":
-        return ("fixed", int(freq))
-    offset = pd.tseries.frequencies.to_offset(freq)
-    try:
-        return ("fixed", int(pd.Timedelta(offset).value))
-    except (ValueError, TypeError):
-        return ("calendar", offset)
 
 
 def _factorize(s: pd.Series) -> tuple[np.ndarray, Any]:
@@ -137,146 +95,23 @@ def _factorize(s: pd.Series) -> tuple[np.ndarray, Any]:
 # ------------------------------------------------------------------- time parsing
 
 
-class ParsedTime:
-    """A time column as int64 values (ns since the epoch, UTC, for datetimes).
-
-    ``valid`` marks rows with a usable time; ``wall`` holds local wall-clock ns for
-    times in a timezone other than UTC; ``series`` is the parsed column when it had to
-    be parsed or converted (else None); ``failures`` are ``time_parses``, ``timezone``
-    and ``dtype`` cases; ``kind`` is ``"datetime"``, ``"integer"`` or None (unusable).
-    """
-
-    def __init__(self, values, valid, kind, tz=None, wall=None, series=None,
-                 failures=None, mismatch=False) -> None:
-        self.values = values
-        self.valid = valid
-        self.kind = kind
-        self.tz = tz
-        self.wall = wall
-        self.series = series
-        self.failures = failures or []
-        self.mismatch = mismatch  # the kind differs from the schema's time_type
-        self.all_valid = bool(np.all(valid))
-
-
-def _dtype_failure(column, dtype) -> pd.DataFrame:
-    return failure_frame("dtype", column, None, None, None, str(dtype))
-
-
 def parse_time(s: pd.Series, *, column: Hashable, time_type: str | None,
                timezone: str | None, row_offset: int = 0) -> ParsedTime:
-    """Parse a time column under the schema's ``time_type`` and ``timezone`` policy.
+    """Parse a time column under the schema's ``time_type`` and ``timezone`` policy
+    (:func:`seqprep._time.parse_column`, the one parser), with its problems as failure
+    tables in ``failures``.
 
     Null times are left to the ``not_null`` check; values that are present but do not
     parse are ``time_parses`` failures; a column of the wrong kind is one ``dtype``
     failure. Never raises for bad data.
     """
-    n = len(s)
-    dtype = s.dtype
-    nulls = s.isna().to_numpy()
-    fails: list[pd.DataFrame] = []
-
-    if pd.api.types.is_bool_dtype(dtype) or not (
-            pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype)
-            or pd.api.types.is_string_dtype(dtype) or dtype == object):
-        return ParsedTime(np.zeros(n, np.int64), np.zeros(n, bool), None,
-                          failures=[_dtype_failure(column, dtype)])
-
-    if pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_datetime64_any_dtype(dtype):
-        if pd.api.types.is_integer_dtype(dtype):
-            values = s.to_numpy(dtype=np.int64, na_value=0)
-            valid = ~nulls
-        else:
-            f = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            with np.errstate(invalid="ignore"):
-                integral = np.isfinite(f) & (np.floor(f) == f)
-            if not np.all(integral | nulls):
-                return ParsedTime(np.zeros(n, np.int64), np.zeros(n, bool), None,
-                                  failures=[_dtype_failure(column, dtype)])
-            values = np.where(integral, f, 0).astype(np.int64)
-            valid = integral
-        mismatch = time_type == "datetime"
-        if mismatch:
-            fails.append(_dtype_failure(column, dtype))
-        return ParsedTime(values, valid, "integer", failures=fails, mismatch=mismatch)
-
-    series = None
-    if not pd.api.types.is_datetime64_any_dtype(dtype):  # strings or objects: parse
-        if time_type == "integer":
-            num = pd.to_numeric(s, errors="coerce")
-            f = num.to_numpy(dtype=np.float64, na_value=np.nan)
-            with np.errstate(invalid="ignore"):
-                ok = np.isfinite(f) & (np.floor(f) == f)
-            bad = ~ok & ~nulls
-            if bad.any():
-                rows = np.flatnonzero(bad)
-                fails.append(failure_frame("time_parses", column, None, rows + row_offset,
-                                           None, s.to_numpy()[rows]))
-            series = pd.Series(np.where(ok, f, np.nan), index=s.index, name=s.name)
-            series = series.astype("Int64") if (bad | nulls).any() else series.astype(np.int64)
-            return ParsedTime(np.where(ok, f, 0).astype(np.int64), ok, "integer",
-                              series=series, failures=fails)
-        parsed, mixed = _to_datetime(s, utc=timezone not in (None, "naive"))
-        bad = parsed.isna().to_numpy() & ~nulls
-        if bad.any():
-            rows = np.flatnonzero(bad)
-            fails.append(failure_frame("time_parses", column, None, rows + row_offset, None,
-                                       s.to_numpy()[rows]))
-        if mixed and timezone is None:
-            fails.append(failure_frame("timezone", column, None, None, None,
-                                       "mixed UTC offsets"))
-        series = parsed
-        s = parsed
-        nulls = s.isna().to_numpy()
-
-    tz = getattr(s.dtype, "tz", None)
-    if timezone == "naive" and tz is not None:
-        fails.append(failure_frame("timezone", column, None, None, None, str(tz)))
-    elif timezone not in (None, "naive"):
-        if tz is None:
-            fails.append(failure_frame("timezone", column, None, None, None, "naive"))
-        elif str(tz) != timezone:
-            s = s.dt.tz_convert(timezone)
-            series = s
-            tz = s.dtype.tz
-    mismatch = time_type == "integer"
-    if mismatch:
-        fails.append(_dtype_failure(column, s.dtype))
-    if tz is not None:
-        values = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    else:
-        values = s
-    values = _ns(values)
-    wall = None
-    if tz is not None and str(tz) != "UTC":
-        wall = _ns(s.dt.tz_localize(None))
-    return ParsedTime(values, ~nulls, "datetime", tz=None if tz is None else str(tz),
-                      wall=wall, series=series, failures=fails, mismatch=mismatch)
-
-
-def _ns(s: pd.Series) -> np.ndarray:
-    """Naive datetimes as int64 nanoseconds (NaT -> min int)."""
-    arr = s.to_numpy()
-    if arr.dtype != "datetime64[ns]":
-        arr = arr.astype("datetime64[ns]")
-    return arr.view(np.int64)
-
-
-def _to_datetime(s: pd.Series, *, utc: bool) -> tuple[pd.Series, bool]:
-    """Parse strings to datetimes; ``mixed`` is True if offsets differed and UTC was used."""
-    first = s.dropna()
-    first = str(first.iloc[0]) if len(first) else ""
-    iso = len(first) >= 10 and first[:4].isdigit() and first[4] == "-"
-    kw = {"format": "ISO8601"} if iso else {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return pd.to_datetime(s, errors="coerce", utc=utc, **kw), False
-        except (ValueError, TypeError):
-            try:
-                return pd.to_datetime(s, errors="coerce", utc=True, **kw), not utc
-            except (ValueError, TypeError):
-                return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]"), False
+    p = _time.parse_column(s, time_type=time_type, timezone=timezone)
+    p.failures = [
+        failure_frame(check, column, None, None if rows is None else rows + row_offset, None,
+                      value)
+        for check, rows, value in p.problems
+    ]
+    return p
 
 
 # --------------------------------------------------------------- per-group checks
@@ -324,7 +159,7 @@ class TimeChecker:
         self.time_type = time_type
         self.timezone = timezone
         self.kind: str | None = None
-        self.step: tuple[str, Any] | None = None
+        self.step: Step | None = None
         self.use_wall = False
         self.notes: list[str] = []
         self.parsed: ParsedTime | None = None  # of the last chunk
@@ -338,7 +173,6 @@ class TimeChecker:
         self._has_last = np.zeros(n0, bool)
         self._last_bad = np.zeros(n0, bool)       # last row had no usable time
         self._counts = np.zeros(n0, np.int64)
-        self._skip_freq = False
         if group is None:
             self._labels.append(None)
 
@@ -414,15 +248,9 @@ class TimeChecker:
         fails = list(p.failures)
         if self.kind is None and p.kind is not None:
             self.kind = p.kind
-            if self.freq is not None:
-                wants = "integer" if isinstance(self.freq, int) else "datetime"
-                if wants != p.kind:
-                    self._skip_freq = True
-                    self.notes.append(
-                        f"regular_freq skipped: freq={self.freq!r} is for {wants} times but "
-                        f"the time column holds {p.kind}s")
-                else:
-                    self.step = _step(self.freq, p.kind)
+            if self.freq is not None and self.regular:
+                # a freq that does not fit the times is a schema error, never a skipped check
+                self.step = _time.step(self.freq, p.kind, p.tz, error=SchemaError)
         codes, all_coded = self._codes(frame)
         if all_coded:
             self._counts += np.bincount(codes, minlength=len(self._counts))
@@ -503,7 +331,7 @@ class TimeChecker:
                 "unique_time", self.time, self._group_objects(c[dup]), rows_of(dup),
                 self._time_objects(t[dup]), prow))
 
-        if self.regular and not self._skip_freq and not p.mismatch:
+        if self.regular and not p.mismatch:
             if follows_bad is not None:  # a step over a row with no usable time is no gap
                 skip = np.union1d(fresh, np.flatnonzero(follows_bad))
                 without = lambda pos: pos[~np.isin(pos, skip)] if len(pos) else pos  # noqa: E731
@@ -559,9 +387,8 @@ class TimeChecker:
             self._infer(c, t, w, d, starts, g_start, fresh)
             if self.step is None:
                 return []
-        kind, unit = self.step
-        wall = w is not None and self.kind == "datetime" and \
-            (kind == "calendar" or unit % _DAY_NS == 0)
+        step = self.step
+        wall = w is not None and self.kind == "datetime" and step.wall  # rule D2
         if wall:
             d = np.empty(len(w), np.int64)
             d[1:] = w[1:] - w[:-1]
@@ -569,15 +396,15 @@ class TimeChecker:
             cur = w
         else:
             cur = t
-        if kind == "fixed":
-            pos = without_fresh(np.flatnonzero(d != unit))
+        if not step.calendar:
+            pos = without_fresh(np.flatnonzero(d != step.unit))
             pos = pos[d[pos] > 0]
         else:
             cand = without_fresh(np.flatnonzero(d > 0))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 expected = pd.DatetimeIndex((cur[cand] - d[cand]).astype("datetime64[ns]"))
-                expected = (expected + unit).as_unit("ns").asi8
+                expected = (expected + step.unit).as_unit("ns").asi8
             pos = cand[cur[cand] != expected]
         if not len(pos):
             return []
@@ -592,22 +419,23 @@ class TimeChecker:
         steps = d[ok]
         if len(steps) == 0:
             return
-        mode, hits = _mode(steps)
+        mode, hits = _time.mode(steps)
         if self.kind == "integer":
-            self.step = ("fixed", mode)
+            self.step = Step(mode, str(mode))
             self.notes.append(f"regular_freq: step {mode} inferred from the most common "
                               "step between rows; pass `freq` to fix it")
             return
         cur = t
-        if w is not None and mode % _DAY_NS == 0:  # local calendar days: use the wall clock
+        if w is not None and mode >= DAY_NS:  # a day or longer: the wall clock (rule D2)
             dw = np.empty(len(w), np.int64)
             dw[1:] = w[1:] - w[:-1]
             dw[starts] = w[starts] - self._last_wall[g_start]
             ok = dw > 0
             ok[fresh] = False
             steps, cur = dw[ok], w
-            mode, hits = _mode(steps)
-        best = ("fixed", mode)
+            mode, hits = _time.mode(steps)
+        tz = self.parsed.tz if self.parsed is not None else None
+        best = _time.step(step_name(mode), "datetime", tz)
         if hits < len(steps):
             # calendar frequencies (months, years) have unequal steps: ask pandas about a
             # few short runs, and keep the frequency that explains the most steps
@@ -630,7 +458,7 @@ class TimeChecker:
 
             name = named_freq(runs(), on_grid, None, hits)
             if name is not None:
-                best = _step(pd.tseries.frequencies.to_offset(name).freqstr, "datetime")
+                best = _time.step(name, "datetime", tz)
         self.step = best
         self.notes.append(f"regular_freq: step {self.step_text} inferred from the most "
                           "common step between rows; pass `freq` to fix it")
@@ -653,10 +481,10 @@ class TimeChecker:
         """The step checked, as a frequency string (None if none yet)."""
         if self.step is None:
             return None
-        kind, unit = self.step
-        if kind == "calendar":
-            return unit.freqstr
-        return str(unit) if self.kind == "integer" else step_name(unit)
+        step = self.step
+        if step.calendar:
+            return step.unit.freqstr
+        return str(step.unit) if self.kind == "integer" else step_name(step.unit)
 
 
 # ------------------------------------------------------------ pandera registration

@@ -7,16 +7,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _time
 from ._args import show
 from ._errors import ArgumentError, ArgumentTypeError, ShapeError
-from ._scale import Scaler, windows_are_scaled
-from ._windows import Windows
+from ._protocols import FrameSource, TargetScaler
 
 __all__ = ["windows_to_frame"]
 
 
-def windows_to_frame(windows: Windows, predictions: Any = None, *,
-                     scaler: Scaler | None = None) -> pd.DataFrame:
+def windows_to_frame(windows: FrameSource, predictions: Any = None, *,
+                     scaler: TargetScaler | None = None) -> pd.DataFrame:
     """One row per sample, horizon step and target: where each prediction belongs in time.
 
     Parameters
@@ -76,19 +76,19 @@ def windows_to_frame(windows: Windows, predictions: Any = None, *,
     2       2     b      y     1     2    6         6.5     6.0
     3       3     b      y     1     3    7         7.5     7.0
     """
-    if not isinstance(windows, Windows):
+    if not isinstance(windows, FrameSource):
         raise ArgumentTypeError(
             f"`windows` must be a Windows from `make_windows`. Received: "
             f"{type(windows).__name__}."
         )
-    if scaler is not None and not isinstance(scaler, Scaler):
+    if scaler is not None and not isinstance(scaler, TargetScaler):
         raise ArgumentTypeError(
             f"`scaler` must be a fitted seqprep Scaler or None. Received: "
             f"{type(scaler).__name__}. Pass the Scaler the targets were scaled with."
         )
     w = windows
     n, H = len(w), w.horizon
-    has_targets = w._target_source is not None
+    has_targets = w.has_targets
     if has_targets:
         names = tuple(w.target_names)
     elif scaler is not None and getattr(scaler, "targets_", None) is not None:
@@ -107,37 +107,38 @@ def windows_to_frame(windows: Windows, predictions: Any = None, *,
         pred, names = _predictions(predictions, n, H, names)
     nt = len(names)
 
-    starts = w._starts
+    starts = w.starts
     first = starts + (w.target_offset if has_targets else w.span + w.gap)
     steps = np.arange(H)
     rows = first[:, None] + steps[None, :]  # sorted target rows, (n, H)
 
     cols: dict[str, Any] = {"sample": np.repeat(np.arange(n), H * nt)}
-    if w._groups is not None:
-        cols["group"] = np.repeat(np.asarray(w._groups)[starts], H * nt)
+    groups_sorted = w.rows.groups
+    if groups_sorted is not None:
+        cols["group"] = np.repeat(np.asarray(groups_sorted)[starts], H * nt)
     cols["target"] = np.tile(np.asarray(names, dtype=object), n * H)
     cols["step"] = np.tile(np.repeat(steps + 1, nt), n)
-    if w._times is not None:
+    if w.rows.times is not None:
         cols["time"] = _target_times(w, rows, has_targets, nt)
     if has_targets:
-        order = w._order
+        order = w.rows.order
         cols["row"] = np.repeat((rows if order is None else order[rows]).ravel(), nt)
     groups = None
     if scaler is not None and getattr(scaler, "groups_", None) is not None:
-        if w._groups is None:
+        if groups_sorted is None:
             raise ArgumentError(
                 f"`scaler` keeps per-group statistics (by={scaler.by!r}) but the windows have "
                 "no groups. Pass the Scaler fitted on these windows' data, or group= to "
                 "`make_windows`."
             )
-        groups = np.asarray(w._groups)[starts]
+        groups = np.asarray(groups_sorted)[starts]
     if pred is not None:
         if scaler is not None:
             pred = scaler.inverse_transform_targets(pred, groups=groups, targets=list(names))
         cols["prediction"] = pred.reshape(-1)
     if has_targets:
-        actual = w._target_source[rows].astype(np.float64)  # (n, H, nt)
-        if scaler is not None and windows_are_scaled(w):
+        actual = w.target_source[rows].astype(np.float64)  # (n, H, nt)
+        if scaler is not None and w.scaled:
             actual = scaler.inverse_transform_targets(actual, groups=groups, targets=list(names))
         cols["actual"] = actual.reshape(-1)
     return pd.DataFrame(cols)
@@ -181,8 +182,8 @@ def _predictions(predictions: Any, n: int, H: int, names: tuple | None):
     return arr.astype(np.float64).reshape(n, H, nt), names
 
 
-def _target_times(w: Windows, rows: np.ndarray, has_targets: bool, nt: int) -> Any:
-    times = w._times
+def _target_times(w: FrameSource, rows: np.ndarray, has_targets: bool, nt: int) -> Any:
+    times = w.rows.times
     n, H = rows.shape
     if has_targets:
         flat = rows.ravel()
@@ -190,7 +191,7 @@ def _target_times(w: Windows, rows: np.ndarray, has_targets: bool, nt: int) -> A
             return times.take(flat).repeat(nt)
         return np.repeat(np.asarray(times)[flat], nt)
     # no target rows: extrapolate from the last input time by `freq`
-    last = w._starts + w.span - 1
+    last = w.starts + w.span - 1
     is_dt = isinstance(times, pd.DatetimeIndex) or np.issubdtype(np.asarray(times).dtype,
                                                                  np.datetime64)
     if w.freq is None:
@@ -199,13 +200,9 @@ def _target_times(w: Windows, rows: np.ndarray, has_targets: bool, nt: int) -> A
     ahead = w.gap + 1 + np.arange(H)  # rows after the last input row
     if is_dt:
         base = pd.DatetimeIndex(times).take(last)
-        offset = pd.tseries.frequencies.to_offset(w.freq)
-        cols = [base + offset * int(k) for k in ahead]
+        cols = [_time.shift(base, w.freq, int(k)) for k in ahead]  # rule D2
         ns = np.column_stack([c.as_unit("ns").asi8 for c in cols]).ravel()
-        out = pd.DatetimeIndex(ns.view("M8[ns]"))
-        if base.tz is not None:
-            out = out.tz_localize("UTC").tz_convert(base.tz)
-        return out.repeat(nt)
+        return _time.datetimes(ns, base.tz).repeat(nt)
     base = np.asarray(times)[last]
     step = float(w.freq)
     if np.issubdtype(base.dtype, np.integer) and step.is_integer():

@@ -33,6 +33,7 @@ import pandas as pd
 
 from ._args import choice, integer, plural, show
 from ._errors import ArgumentError, ArgumentTypeError, ShapeError
+from ._protocols import WindowSource
 from ._sources import LazyWindows
 from ._windows import Windows
 
@@ -417,10 +418,10 @@ def _batches(n: int) -> str:
 
 def _starts_of(windows: Any) -> np.ndarray:
     """Start row of each window, comparable within a stream key (sorted-row positions)."""
-    starts = getattr(windows, "_starts", None)
+    starts = windows.starts if isinstance(windows, WindowSource) else None
     if starts is None:
         raise ArgumentTypeError(
-            "`windows` must know where each window starts (a `_starts` array). Received: "
+            "`windows` must know where each window starts (a `starts` array). Received: "
             f"{type(windows).__name__} without one. Use `make_windows` or `open_windows`."
         )
     return starts

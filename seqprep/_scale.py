@@ -33,7 +33,8 @@ from ._errors import (
     NotFittedError,
     ShapeError,
 )
-from ._windows import Windows, _as_positions
+from ._columns import as_positions
+from ._windows import Windows
 
 __all__ = ["Scaler"]
 
@@ -63,8 +64,8 @@ def windows_are_scaled(windows: Windows) -> bool:
 
 def covered_rows(windows: Windows) -> np.ndarray:
     """Boolean mask over the windows' source rows: the rows any sample reads, inputs or targets."""
-    n = len(windows._source)
-    s = windows._starts
+    n = len(windows.source)
+    s = windows.starts
     hit = np.zeros(n + 1, dtype=np.int64)
     if windows.sampling_rate == 1:
         hit += np.bincount(s, minlength=n + 1)
@@ -74,7 +75,7 @@ def covered_rows(windows: Windows) -> np.ndarray:
         mask = np.zeros(n, dtype=bool)
         for k in range(windows.timesteps):
             mask[s + k * windows.sampling_rate] = True
-    if windows._target_source is not None:
+    if windows.has_targets:
         t = s + windows.target_offset
         steps = np.bincount(t, minlength=n + 1) - np.bincount(t + windows.horizon, minlength=n + 1)
         mask |= np.cumsum(steps)[:n] > 0
@@ -247,7 +248,7 @@ class Scaler:
         data = _frame_if_series(data)
         if isinstance(data, Windows):
             values, labels, columns, kind, width = self._fit_windows(data, groups)
-            targets = tuple(data.target_names) if data._target_source is not None else None
+            targets = tuple(data.target_names) if data.has_targets else None
             names_in = list(data.feature_names)
         elif isinstance(data, pd.DataFrame):
             values, labels, columns, kind, width = self._fit_frame(data, groups)
@@ -359,19 +360,19 @@ class Scaler:
             )
         wanted = self._columns_arg()
         columns = list(range(arr.shape[1])) if wanted is None else \
-            _as_positions("columns", wanted, arr.shape[1])
+            as_positions("columns", wanted, arr.shape[1])
         labels = self._array_groups(groups, len(arr), "rows")
         return arr[:, columns].astype(np.float64), labels, columns, "array", arr.shape[1]
 
     def _fit_windows(self, w: Windows, groups: Any):
         _no_groups_argument(groups)
-        if self.by is not None and w._groups is None:
+        if self.by is not None and w.rows.groups is None:
             raise ArgumentError(
                 f"`by` asks for per-group statistics, but the Windows have no groups. Received: "
                 f"by={show(self.by)}. Pass group= to `make_windows`, or use by=None."
             )
         names = list(w.feature_names)
-        if w._target_source is not None:
+        if w.has_targets:
             names += [t for t in w.target_names if t not in names]
         wanted = self._columns_arg()
         columns = names if wanted is None else wanted
@@ -386,11 +387,11 @@ class Scaler:
         blocks = []
         for c in columns:
             if c in w.feature_names:
-                blocks.append(w._source[mask, w.feature_names.index(c)])
+                blocks.append(w.source[mask, w.feature_names.index(c)])
             else:
-                blocks.append(w._target_source[mask, w.target_names.index(c)])
+                blocks.append(w.target_source[mask, w.target_names.index(c)])
         values = np.column_stack(blocks).astype(np.float64)
-        labels = w._groups[mask] if self.by is not None else None
+        labels = w.rows.groups[mask] if self.by is not None else None
         return values, labels, columns, "windows", None
 
     def _array_groups(self, groups: Any, n: int, what: str) -> np.ndarray | None:
@@ -632,14 +633,14 @@ class Scaler:
 
     def _apply_windows(self, w: Windows, groups: Any, inverse: bool) -> Windows:
         _no_groups_argument(groups)
-        if self.groups_ is not None and w._groups is None:
+        if self.groups_ is not None and w.rows.groups is None:
             raise ArgumentError(
                 f"`data` must have groups: the Scaler keeps per-group statistics "
                 f"(by={show(self.by)}) and the Windows have none. Pass group= to `make_windows`."
             )
         feats = [(j, self.columns_.index(c)) for j, c in enumerate(w.feature_names)
                  if c in self.columns_]
-        targs = [] if w._target_source is None else [
+        targs = [] if not w.has_targets else [
             (j, self.columns_.index(c)) for j, c in enumerate(w.target_names)
             if c in self.columns_]
         if not feats and not targs:
@@ -650,10 +651,10 @@ class Scaler:
             )
         codes = None
         if self.groups_ is not None:
-            codes = self._lookup(w._groups)
+            codes = self._lookup(w.rows.groups)
             read = covered_rows(w) & (codes < 0)
             if read.any():
-                self._codes(w._groups[read], "data")  # raises, naming the unseen groups
+                self._codes(w.rows.groups[read], "data")  # raises, naming the unseen groups
 
         def apply(src: np.ndarray, pairs: list) -> np.ndarray:
             dtype = src.dtype if np.issubdtype(src.dtype, np.floating) else np.float64
@@ -671,10 +672,11 @@ class Scaler:
             out[:, dst] = _affine(src[:, dst].astype(np.float64), center, scale, inverse)
             return out
 
-        source = apply(w._source, feats)
-        target_source = None if w._target_source is None else apply(w._target_source, targs)
+        source = apply(w.source, feats)
+        target_source = None if not w.has_targets else apply(w.target_source, targs)
         note = (UNSCALED_NOTE if inverse else SCALED_NOTE) + repr(self)
-        return _with_sources(w, source, target_source, note)
+        return w.derive(source=source, target_source=target_source, note=note,
+                        scaled=not inverse)
 
     # ---------------------------------------------------------------------- targets
 
@@ -1082,29 +1084,3 @@ def _statistics(values: np.ndarray, codes: np.ndarray, n_groups: int,
     with np.errstate(over="ignore"):
         center, scale = center * power, np.where(constant, 1.0, scale * power)
     return center.astype(np.float64), scale.astype(np.float64)
-
-
-def _with_sources(w: Windows, source: np.ndarray, target_source: np.ndarray | None,
-                  note: str) -> Windows:
-    """A Windows like ``w`` (same samples, index, account) over new source arrays."""
-    return Windows(
-        source=source,
-        target_source=target_source,
-        starts=w._starts,
-        timesteps=w.timesteps,
-        horizon=w.horizon,
-        gap=w.gap,
-        stride=w.stride,
-        sampling_rate=w.sampling_rate,
-        feature_names=w.feature_names,
-        target_names=w.target_names,
-        index=w.index,
-        dropped=w.dropped,
-        n_rows=w.n_rows,
-        freq=w.freq,
-        notes=w.notes + [note],
-        copy=w.copy,
-        order=w._order,
-        times=w._times,
-        groups=w._groups,
-    )

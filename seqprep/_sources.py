@@ -57,13 +57,13 @@ from ._args import choice, integer, plural, require, show
 from ._errors import (ArgumentError, ArgumentTypeError, ColumnError, DataError, GapError,
                       OrderError, ShapeError)
 from ._reshape import check_batch_size
-from ._windows import (_DROP_REASONS, _as_names, _dropped_table, _gap_table, _infer_freq,
-                       _off_grid, _report_tail, _steps, _time_labels, _time_values,
-                       make_windows, window_view)
+from . import _time
+from ._columns import as_names, resolve_axis
+from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail
+from ._windows import make_windows, window_view
 
 __all__ = ["LazyWindows", "open_windows", "parquet_chunks", "validate_parquet"]
 
-_ROW = "__seqprep_row__"
 
 
 # --------------------------------------------------------------------------- files
@@ -314,6 +314,12 @@ class LazyWindows:
         return len(self._starts)
 
     @property
+    def starts(self) -> np.ndarray:
+        """First row of each window, counted in window order (each group's rows, file after
+        file): comparable within a group, across files too."""
+        return self._starts
+
+    @property
     def dtype(self) -> np.dtype:
         return self._reader.dtype
 
@@ -426,7 +432,7 @@ class LazyWindows:
             f"{plural(self.n_rows, 'row')} in {plural(len(self.files), 'file')}, "
             f"{plural(self.n_dropped, 'row')} in no sample",
         ]
-        lines.extend(_report_tail(self.dropped, _DROP_REASONS, self.notes))
+        lines.extend(report_tail(self.dropped, DROP_REASONS, self.notes))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -593,15 +599,15 @@ def open_windows(
     columns = list(schema.names)
     for name, value in (("group", group), ("time", time)):
         if value is not None:
-            _as_names(name, value, columns, where="the Parquet data")
+            as_names(name, value, columns, where="the Parquet data")
     reserved = [c for c in (group, time) if c is not None]
-    target_cols = _as_names("targets", targets, columns, where="the Parquet data")
+    target_cols = as_names("targets", targets, columns, where="the Parquet data")
     if features is None:  # every column but group, time and a stored pandas index
         meta = schema.pandas_metadata or {}
         stored_index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
         feature_cols = [c for c in columns if c not in reserved and c not in stored_index]
     else:
-        feature_cols = _as_names("features", features, columns, where="the Parquet data")
+        feature_cols = as_names("features", features, columns, where="the Parquet data")
     bad = [c for c in feature_cols + (target_cols or [])
            if not (pa.types.is_integer(schema.field(c).type) or pa.types.is_floating(schema.field(c).type)
                    or pa.types.is_boolean(schema.field(c).type))]
@@ -647,9 +653,12 @@ def open_windows(
     # every group's rows, file after file: windowed as make_windows windows them
     whole = pd.concat(frames, ignore_index=True) if reserved else pd.DataFrame(index=range(offset))
     del frames  # held once, in `whole`
-    whole[_ROW] = np.zeros(offset, dtype=np.int8)
-    shape = dict(features=[_ROW], targets=[_ROW] if target_cols is not None else None,
-                 group=group, time=time, copy=False, **common)
+    spec = WindowSpec(timesteps, horizon, gap, stride, sampling_rate,
+                      with_targets=target_cols is not None)
+
+    def plan_of(frame: pd.DataFrame) -> Plan:
+        return _plan_rows(frame, spec, group=group, time=time, freq=freq, on_gap=on_gap,
+                          sort=sort)
 
     def boundaries(on_gap: str, step: Any = _INFER) -> list[str]:
         if len(paths) == 1:
@@ -660,7 +669,7 @@ def open_windows(
     try:
         if offset == 0:
             raise ShapeError("no rows")
-        wf = make_windows(whole, timesteps, **shape)
+        wf = plan_of(whole)
     except ShapeError:
         boundaries("ignore")  # a repeated or earlier time at a boundary is still refused
         raise ShapeError(
@@ -678,8 +687,7 @@ def open_windows(
             else:
                 bad = None
                 try:
-                    make_windows(whole.iloc[info.offset : info.offset + info.n_rows], timesteps,
-                                 **shape)
+                    plan_of(whole.iloc[info.offset : info.offset + info.n_rows])
                 except ShapeError:
                     pass
                 except ValueError as err:
@@ -692,12 +700,13 @@ def open_windows(
         raise
     across = boundaries(on_gap, _step_used(wf, freq, timed))
     reader, file_of = _lay_out(wf, files, feature_cols, target_cols, dtype, need, cache_bytes)
-    starts = np.asarray(wf._starts, dtype=np.int64)
-    idx = wf.index  # built for this scan alone: no copy needed
+    starts = wf.starts_array()
+    idx = wf.index()
     idx.insert(0, "file", pd.Categorical.from_codes(file_of[starts], categories=rels))
-    dropped = wf.dropped
+    dropped = wf.dropped()
+    first_rows = np.asarray(wf.dropped(label=lambda rows: rows)["first"], dtype=np.int64)
     dropped.insert(0, "file", pd.Categorical.from_codes(
-        file_of[_dropped_rows(wf, need)] if len(dropped) else [], categories=rels))
+        file_of[first_rows] if len(dropped) else [], categories=rels))
     notes = [n for n in wf.notes if not n.startswith(("sorted by time", "rows regrouped"))]
     unsorted = [f"{rel}: rows not in (group, time) order: read whole and sorted"
                 for rel, f in zip(rels, files) if f.order is not None]
@@ -723,7 +732,7 @@ _ACROSS = "across files"  # where notes about file boundaries are said to come f
 _INFER = object()  # _across_files: infer the step from the files
 
 
-def _lay_out(wf: Any, files: list[_File], features: list, targets: list | None, dtype: np.dtype,
+def _lay_out(wf: Plan, files: list[_File], features: list, targets: list | None, dtype: np.dtype,
              need: int, cache_bytes: int) -> tuple[_Reader, np.ndarray]:
     """Where each row of ``wf`` (in its sorted order) is on disk: the :class:`_Reader` (with its
     runs of consecutive file rows) and the file of each sorted row.
@@ -732,15 +741,15 @@ def _lay_out(wf: Any, files: list[_File], features: list, targets: list | None, 
     any other is read whole and sorted (``_File.order``).
     """
     n = wf.n_rows
-    in_row = np.arange(n, dtype=np.int64) if wf._order is None else np.asarray(wf._order, np.int64)
+    in_row = np.arange(n, dtype=np.int64) if wf.order is None else np.asarray(wf.order, np.int64)
     first = np.array([f.offset for f in files], dtype=np.int64)
     ends = first + np.array([f.n_rows for f in files], dtype=np.int64)
     file_of = np.searchsorted(ends, in_row, side="right").astype(np.int32)
     file_row = in_row - first[file_of]
-    if wf._groups is None:
+    if wf.group_sorted is None:
         codes = np.zeros(n, dtype=np.int64)
     else:
-        codes = pd.factorize(wf._groups)[0]
+        codes = pd.factorize(wf.group_sorted)[0]
     by_file = np.argsort(file_of, kind="stable")  # each file's rows, in sorted order
     row = np.empty(n, dtype=np.int64)
     at = 0
@@ -760,27 +769,23 @@ def _lay_out(wf: Any, files: list[_File], features: list, targets: list | None, 
     return _Reader(files, features, targets, dtype, need, cache_bytes, runs), file_of
 
 
-def _dropped_rows(wf: Any, need: int) -> np.ndarray:
-    """The sorted row of the first row of each entry of ``wf.dropped`` (same order)."""
-    seg_start, seg_len = (np.asarray(a, dtype=np.int64) for a in wf._segments)
-    n = wf.n_rows
-    if wf._groups is None:
-        group_bounds = np.array([0, n], dtype=np.int64)
-    else:
-        codes = pd.factorize(wf._groups)[0]
-        group_bounds = np.concatenate([[0], np.flatnonzero(np.diff(codes) != 0) + 1, [n]])
-    n_per = np.where(seg_len >= need, (seg_len - need) // wf.stride + 1, 0)
-    read = np.arange(wf.timesteps) * wf.sampling_rate
-    if wf._target_source is not None:
-        read = np.concatenate([read, wf.span + wf.gap + np.arange(wf.horizon)])
-    seg_group_id = np.searchsorted(group_bounds, seg_start, side="right") - 1
-    seg_number = np.arange(len(seg_start)) - np.searchsorted(seg_start, group_bounds[seg_group_id])
-    table = _dropped_table(seg_start, seg_len, n_per, wf.stride, need, read, seg_group_id,
-                           len(group_bounds) - 1, seg_number, wf._groups, lambda rows: rows)
-    return np.asarray(table["first"], dtype=np.int64)
+def _plan_rows(frame: pd.DataFrame, spec: WindowSpec, *, group: Any, time: Any, freq: Any,
+               on_gap: str, sort: bool) -> Plan:
+    """The plan of the rows of ``frame`` (its group and time columns), as make_windows plans."""
+    n = len(frame)
+    if n == 0:
+        raise ShapeError("no rows")
+    groups, _ = resolve_axis("group", group, frame, n)
+    times, _ = resolve_axis("time", time, frame, n)
+
+    def no_window(need: int, longest: int, where: str) -> str:
+        return f"no window fits in the longest {where} ({longest} rows)"
+
+    return plan(spec, n, groups=groups, times=times, freq=freq, on_gap=on_gap, sort=sort,
+                no_window=no_window)
 
 
-def _step_used(wf: Any, freq: Any, timed: tuple | None) -> Any:
+def _step_used(wf: Plan, freq: Any, timed: tuple | None) -> Any:
     """The step :func:`make_windows` found gaps with (``None``: none), for the checks across files."""
     if freq is not None or timed is None:
         return _INFER  # `freq` given (used as is), or no time: nothing to infer
@@ -788,8 +793,8 @@ def _step_used(wf: Any, freq: Any, timed: tuple | None) -> Any:
         return None
     if timed[0] == "number":
         value = float(wf.freq)
-        return _steps(int(value) if value.is_integer() else value, *timed)
-    return _steps(wf.freq, *timed)
+        return _time.step(int(value) if value.is_integer() else value, *timed)
+    return _time.step(wf.freq, *timed)
 
 
 def _add_pieces(pieces: list, inferred: dict, timed: tuple | None, frame: pd.DataFrame, rel: str,
@@ -855,7 +860,7 @@ def _pieces(frame: pd.DataFrame, rel: str, group: Any, time: Any,
         codes, labels = np.zeros(n, dtype=np.int64), [None]
     tv = kind = tz = None
     if time is not None:
-        tv, kind, tz = _time_values(frame[time])
+        tv, kind, tz = _time.time_values(frame[time])
         order = np.lexsort((tv, codes))
         tv = tv[order]
     else:
@@ -868,7 +873,7 @@ def _pieces(frame: pd.DataFrame, rel: str, group: Any, time: Any,
         inner = np.ones(n - 1, dtype=bool)
         inner[cut - 1] = False
         n_steps = int(inner.sum())
-        inferred = _infer_freq(tv, kind, tz, inner, bounds)
+        inferred = _time.infer_freq(tv, kind, tz, inner, bounds)
     pieces = {}
     for g in range(len(bounds) - 1):
         b0, b1 = int(bounds[g]), int(bounds[g + 1])
@@ -886,7 +891,7 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
     """Check each group where it continues from one file to the next; return notes.
 
     A repeated or earlier time raises :class:`OrderError`; a missing step (per ``freq``, or
-    ``step`` as :func:`_steps` gives it, ``None`` for none, or else inferred from the files)
+    ``step`` as :func:`seqprep._time.step` gives it, ``None`` for none, or else inferred from the files)
     follows ``on_gap``.
     """
     by_group: dict[Any, list[_Piece]] = {}
@@ -909,7 +914,7 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
         kind, tz = timed
 
         def at(value: Any) -> str:
-            return str(_time_labels(np.array([value]), kind, tz)[0])
+            return str(_time.time_labels(np.array([value]), kind, tz)[0])
 
         def shown(pairs: list) -> str:  # the first five boundaries, for a message
             return "; ".join(f"{_who(g, grouped)}: {a.file} ends at {at(a.last)}, {b.file} "
@@ -930,20 +935,20 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
         if step is not _INFER:
             pass  # the step make_windows used on the rows concatenated
         elif freq is not None:
-            step = _steps(freq, kind, tz)
+            step = _time.step(freq, kind, tz)
         elif inferred:  # the step inferred from the most steps within files
-            step = _steps(max(inferred, key=inferred.get), kind, tz)
+            step = _time.step(max(inferred, key=inferred.get), kind, tz)
         else:  # no file has two rows of a group: infer from the steps between files
             inner = np.arange(len(tv) - 1) % 2 == 0
-            guess = _infer_freq(tv, kind, tz, inner, np.array([0, len(tv)]))
-            step = None if guess is None else _steps(guess, kind, tz)
+            guess = _time.infer_freq(tv, kind, tz, inner, np.array([0, len(tv)]))
+            step = None if guess is None else _time.step(guess, kind, tz)
         if step is not None:
-            unit, freq_str = step
+            freq_str = step.name
             off = np.zeros(len(tv) - 1, dtype=bool)
-            off[::2] = _off_grid(tv, unit, tz)[::2]
+            off[::2] = _time.off_grid(tv, step, tz)[::2]
             if off.any():
                 codes = np.repeat(np.arange(len(bounds)), 2)
-                gaps = _gap_table(tv, off, codes, [g for g, _, _ in bounds], kind, tz, unit)
+                gaps = _time.gap_table(tv, off, codes, [g for g, _, _ in bounds], kind, tz, step)
                 hit = [bounds[i] for i in np.flatnonzero(off[::2])]
                 gaps["after_file"] = [a.file for _, a, _ in hit]
                 gaps["before_file"] = [b.file for _, _, b in hit]

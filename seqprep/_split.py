@@ -25,7 +25,10 @@ import pandas as pd
 
 from ._args import plural, show
 from ._errors import ArgumentError, ArgumentTypeError, DataError, ShapeError
-from ._windows import Windows, _axis, group_codes
+from . import _time
+from ._columns import group_codes, resolve_axis
+from ._time import Axis
+from ._windows import Windows
 
 __all__ = ["Split", "split_by_time"]
 
@@ -103,70 +106,33 @@ class Split:
 # ------------------------------------------------------------------------ time axis
 
 
-@dataclass
-class _Axis:
-    """Rows in (group, time) order with a comparable time: ns for datetimes, else numbers."""
-
-    t: np.ndarray  # int64 ns (datetime) or float64 (number, position), per sorted row
-    kind: str  # "datetime", "number" or "position"
-    tz: Any
-    codes: np.ndarray  # group code per sorted row
-    labels: list | None  # group labels, None without groups
-    bounds: np.ndarray  # first sorted row of each group, then the row count
-
-    @property
-    def n_groups(self) -> int:
-        return len(self.bounds) - 1
-
-    def label(self, value: Any) -> Any:
-        """A cut value in the data's own terms: a Timestamp or a number."""
-        if self.kind == "datetime":
-            ts = pd.Timestamp(int(value), unit="ns")
-            return ts.tz_localize("UTC").tz_convert(self.tz) if self.tz is not None else ts
-        value = float(value)
-        return int(value) if value.is_integer() else value
-
-    def labels_of(self, values: np.ndarray) -> Any:
-        if self.kind == "datetime":
-            idx = pd.DatetimeIndex(values.astype("datetime64[ns]"))
-            return idx.tz_localize("UTC").tz_convert(self.tz) if self.tz is not None else idx
-        return values
-
-
 def _bounds(codes: np.ndarray) -> np.ndarray:
     n = len(codes)
     cut = np.flatnonzero(np.diff(codes) != 0) + 1
     return np.concatenate([[0], cut, [n]]).astype(np.int64)
 
 
-def _datetime_ns(values: Any) -> tuple[np.ndarray, Any]:
-    idx = pd.DatetimeIndex(values)
-    return idx.as_unit("ns").asi8.copy(), idx.tz
-
-
-def _windows_axis(w: Windows) -> _Axis:
-    n = len(w._source)
-    if w._groups is None:
+def _windows_axis(w: Windows) -> Axis:
+    n = len(w.source)
+    if w.rows.groups is None:
         codes, labels = np.zeros(n, dtype=np.int64), None
     else:
-        codes, uniq = pd.factorize(pd.Series(w._groups), sort=False)
+        codes, uniq = pd.factorize(pd.Series(w.rows.groups), sort=False)
         labels = list(uniq)
     bounds = _bounds(codes)
-    if w._times is None:
+    if w.rows.times is None:
         t = (np.arange(n) - bounds[codes]).astype(np.float64)
-        return _Axis(t, "position", None, codes, labels, bounds)
-    times = w._times
-    if isinstance(times, pd.DatetimeIndex) or np.issubdtype(np.asarray(times).dtype, np.datetime64):
-        t, tz = _datetime_ns(times)
-        return _Axis(t, "datetime", tz, codes, labels, bounds)
-    return _Axis(np.asarray(times, dtype=np.float64), "number", None, codes, labels, bounds)
+        return Axis(t, "position", None, codes, labels, bounds)
+    t, kind, tz = _time.time_values(w.rows.times)
+    return Axis(t if kind == "datetime" else t.astype(np.float64), kind, tz, codes, labels,
+                bounds)
 
 
-def _frame_axis(data: pd.DataFrame, time: Any, group: Any) -> tuple[_Axis, np.ndarray]:
+def _frame_axis(data: pd.DataFrame, time: Any, group: Any) -> tuple[Axis, np.ndarray]:
     """The axis of a DataFrame's rows in (group, time) order, and that order."""
     n = len(data)
-    group_values, _ = _axis("group", group, data, n)
-    time_values, _ = _axis("time", time, data, n)
+    group_values, _ = resolve_axis("group", group, data, n)
+    time_values, _ = resolve_axis("time", time, data, n)
     if time_values is None and isinstance(data.index, pd.DatetimeIndex):
         time_values = data.index
     if group_values is None:
@@ -179,27 +145,13 @@ def _frame_axis(data: pd.DataFrame, time: Any, group: Any) -> tuple[_Axis, np.nd
         sorted_codes = codes[order]
         bounds = _bounds(sorted_codes)
         t = (np.arange(n) - bounds[sorted_codes]).astype(np.float64)
-        return _Axis(t, "position", None, sorted_codes, labels, bounds), order
-    s = pd.Series(time_values)
-    if s.isna().any():
-        raise DataError(
-            f"`time` must have no missing values. Received: "
-            f"{plural(int(s.isna().sum()), 'missing time')} (first at row "
-            f"{int(np.flatnonzero(s.isna().to_numpy())[0])}). Drop or fill those rows first."
-        )
-    if pd.api.types.is_datetime64_any_dtype(s):
-        raw, tz = _datetime_ns(s)
-        kind = "datetime"
-    elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        raw, tz, kind = s.to_numpy(dtype=np.float64), None, "number"
-    else:
-        raise ArgumentTypeError(
-            f"`time` must hold datetimes or numbers. Received dtype {s.dtype}. Parse it first, "
-            "e.g. `df[time] = pd.to_datetime(df[time])`."
-        )
+        return Axis(t, "position", None, sorted_codes, labels, bounds), order
+    raw, kind, tz = _time.time_values(time_values)
+    if kind == "number":
+        raw = raw.astype(np.float64)
     order = np.lexsort((raw, codes))
     sorted_codes = codes[order]
-    return _Axis(raw[order], kind, tz, sorted_codes, labels, _bounds(sorted_codes)), order
+    return Axis(raw[order], kind, tz, sorted_codes, labels, _bounds(sorted_codes)), order
 
 
 # ------------------------------------------------------------------------ cut-offs
@@ -209,7 +161,7 @@ def _is_fraction(value: Any) -> bool:
     return (isinstance(value, (float, np.floating)) and 0 < float(value) < 1)
 
 
-def _cut_value(name: str, value: Any, axis: _Axis) -> Any:
+def _cut_value(name: str, value: Any, axis: Axis) -> Any:
     """An absolute cut-off in axis units (int ns for datetimes, float otherwise)."""
     what = {"datetime": "time", "number": "number",
             "position": "row position within each group"}[axis.kind]
@@ -232,6 +184,13 @@ def _cut_value(name: str, value: Any, axis: _Axis) -> Any:
                                     f"{type(value).__name__}. {fix}, e.g. {name}='2021-06-01'.")
         try:
             ts = pd.Timestamp(value)
+            if ts is not pd.NaT:
+                ts.as_unit("ns")
+        except (pd.errors.OutOfBoundsDatetime, OverflowError):
+            raise ArgumentError(
+                f"{rule} inside the data. Received: {name}={show(value)}, beyond the times "
+                f"pandas can compare ({pd.Timestamp.min} .. {pd.Timestamp.max}). {fix}."
+            ) from None
         except (ValueError, TypeError):
             raise ArgumentError(
                 f"{rule} pandas can read. Received: {name}={show(value)}. {fix}, e.g. "
@@ -256,7 +215,7 @@ def _cut_value(name: str, value: Any, axis: _Axis) -> Any:
     )
 
 
-def _cuts(axis: _Axis, test: Any, validation: Any) -> list[np.ndarray]:
+def _cuts(axis: Axis, test: Any, validation: Any) -> list[np.ndarray]:
     """Per-group cut-offs in axis units: ``[validation_cut,] test_cut``, each of shape (groups,)."""
     G = axis.n_groups
     first = axis.t[axis.bounds[:-1]]
@@ -457,20 +416,20 @@ def split_by_time(
     )
 
 
-def _part_of_rows(axis: _Axis, cuts: list[np.ndarray]) -> np.ndarray:
+def _part_of_rows(axis: Axis, cuts: list[np.ndarray]) -> np.ndarray:
     part = np.zeros(len(axis.t), dtype=np.int64)
     for c in cuts:
         part += axis.t >= c[axis.codes]
     return part
 
 
-def _first_rows(axis: _Axis, part: np.ndarray, k: int) -> np.ndarray:
+def _first_rows(axis: Axis, part: np.ndarray, k: int) -> np.ndarray:
     """Per group, the first sorted row of part ``k`` or later (the position of cut ``k``)."""
     before = np.bincount(axis.codes, weights=(part < k), minlength=axis.n_groups)
     return axis.bounds[:-1] + before.astype(np.int64)
 
 
-def _summary(axis: _Axis, cuts: list[np.ndarray], names: list[str], counts: dict) -> pd.DataFrame:
+def _summary(axis: Axis, cuts: list[np.ndarray], names: list[str], counts: dict) -> pd.DataFrame:
     cols: dict[str, Any] = {}
     if axis.labels is not None:
         cols["group"] = axis.labels
@@ -537,13 +496,13 @@ def _split_frame(data, test, validation, time, group, purge) -> Split:
 
 
 def _split_windows(w: Windows, test, validation, purge) -> Split:
-    has_targets = w._target_source is not None
+    has_targets = w.has_targets
     purge_rows = _purge_rows(purge, auto=w.target_offset if has_targets else 0)
     axis = _windows_axis(w)
     cuts = _cuts(axis, test, validation)
     names = ["train", "validation", "test"] if validation is not None else ["train", "test"]
     row_part = _part_of_rows(axis, cuts)
-    starts = w._starts
+    starts = w.starts
     if has_targets:
         first, last = starts + w.target_offset, starts + w.target_offset + w.horizon - 1
     else:

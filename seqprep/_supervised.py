@@ -20,18 +20,9 @@ from numpy.lib.stride_tricks import as_strided
 from ._args import integer, plural, show
 from ._errors import ArgumentError, ArgumentTypeError
 from ._memory import check_fits
-from ._windows import (
-    _DROPPED_COLUMNS,
-    _account,
-    _as_names,
-    _as_positions,
-    _columns,
-    _gather,
-    _is_label,
-    _make_windows,
-    _report_tail,
-    window_view,
-)
+from ._columns import as_names, as_positions, is_label, no_duplicate_columns, take_columns
+from ._plan import DROPPED_COLUMNS, account, report_tail
+from ._windows import Windows, cut_windows, gather, window_view
 
 __all__ = ["Supervised", "to_supervised"]
 
@@ -102,7 +93,7 @@ class Supervised:
             f"{plural(self.frame.shape[1], 'column')}), "
             f"{plural(self.n_dropped, 'row')} left out",
         ]
-        lines.extend(_report_tail(self.dropped, _REASONS, self.notes))
+        lines.extend(report_tail(self.dropped, _REASONS, self.notes))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -260,12 +251,13 @@ def to_supervised(
 
     # ---- resolve the columns: features are lagged, targets led ------------------
     if isinstance(data, pd.DataFrame):
-        reserved = {v for v in (group, time) if _is_label(v) and v in data.columns}
+        no_duplicate_columns(data)
+        reserved = {v for v in (group, time) if is_label(v) and v in data.columns}
         if features is None:
             feat: list[Hashable] = [c for c in data.columns if c not in reserved]
         else:
-            feat = _as_names("features", features, data.columns)  # type: ignore[assignment]
-        targ = feat if targets is None else _as_names("targets", targets, data.columns)
+            feat = as_names("features", features, data.columns)  # type: ignore[assignment]
+        targ = feat if targets is None else as_names("targets", targets, data.columns)
         _check_numeric(data, feat, "features")
         _check_numeric(data, targ, "targets")  # type: ignore[arg-type]
         union = list(dict.fromkeys([*feat, *targ]))  # type: ignore[misc]
@@ -275,9 +267,9 @@ def to_supervised(
         arr = np.asarray(data)
         width = arr.shape[1] if arr.ndim == 2 else 1
         # positions are checked here only for 1D/2D data; make_windows refuses the rest
-        feat_pos = _as_positions("features", features, width) if arr.ndim <= 2 else None
+        feat_pos = as_positions("features", features, width) if arr.ndim <= 2 else None
         feat = feat_pos or list(range(width))
-        targ = feat if targets is None else _as_positions("targets", targets, width)
+        targ = feat if targets is None else as_positions("targets", targets, width)
         union = list(dict.fromkeys([*feat, *targ]))  # type: ignore[misc]
         names = [f"var{p + 1}" for p in union]  # the recipe's names: var1, var2, ...
         in_dtypes = [arr.dtype]
@@ -307,13 +299,14 @@ def to_supervised(
             "Use fewer lags or leads."
         )
 
-    w = _make_windows(
+    w = cut_windows(
         data, need, horizon=1, gap=0, stride=1, sampling_rate=1, features=union,
         targets=None, group=group, time=time, freq=freq, on_gap=on_gap, sort=sort, copy=False,
         dtype=work, schema=None, too_long=too_long,
     )
-    src = w._source  # (rows, len(union)) in (group, time) order, dtype ``work``
-    starts = w._start_spec
+    src = w.source  # (rows, len(union)) in (group, time) order, dtype ``work``
+    starts: Any = w.start_range if w.start_range is not None else w.starts
+    order = w.rows.order
     S, C = len(w), len(union)
     F, K = len(feat), len(targ)
     lag_cols = [f"{names[union.index(c)]}(t-{i})" for i in range(n_in, 0, -1) for c in feat]
@@ -326,7 +319,7 @@ def to_supervised(
     same_columns = feat == union and (n_out == 0 or targ == union)
     item = src.dtype.itemsize
     viewable = (isinstance(starts, range) and starts.step == 1 and same_columns
-                and src.flags.c_contiguous and w._order is None)
+                and src.flags.c_contiguous and order is None)
     if not copy and viewable:
         base = src[starts.start :]
         values = as_strided(base, shape=(S, ncol), strides=(C * item, item), writeable=False)
@@ -340,21 +333,21 @@ def to_supervised(
         values = np.empty((S, ncol), dtype=src.dtype)
         if n_in:
             lags = np.reshape(values[:, : n_in * F], (S, n_in, F), copy=False)
-            part = src if feat == union else _columns(src, [union.index(c) for c in feat])
-            _gather(window_view(part, n_in), starts, out=lags)
+            part = src if feat == union else take_columns(src, [union.index(c) for c in feat])
+            gather(window_view(part, n_in), starts, out=lags)
         if n_out:
             leads = np.reshape(values[:, n_in * F :], (S, n_out, K), copy=False)
-            part = src if targ == union else _columns(src, [union.index(c) for c in targ])
+            part = src if targ == union else take_columns(src, [union.index(c) for c in targ])
             shifted = (range(starts.start + n_in, starts.stop + n_in, starts.step)
                        if isinstance(starts, range) else starts + n_in)
-            _gather(window_view(part, n_out), shifted, out=leads)
+            gather(window_view(part, n_out), shifted, out=leads)
 
     # ---- the row labels: the input's index at row t -------------------------------
-    if isinstance(starts, range) and w._order is None:
+    if isinstance(starts, range) and order is None:
         t_rows: Any = slice(starts.start + n_in, starts.start + n_in + S)
     else:
         t_sorted = np.asarray(starts) + n_in
-        t_rows = t_sorted if w._order is None else w._order[t_sorted]
+        t_rows = t_sorted if order is None else order[t_sorted]
     if isinstance(data, pd.DataFrame):
         index = data.index[t_rows]
     elif isinstance(t_rows, slice):
@@ -367,11 +360,11 @@ def to_supervised(
 
     def origin() -> pd.DataFrame:
         t_sorted = np.asarray(starts) + n_in
-        cols: dict[str, Any] = {"row": t_sorted if w._order is None else w._order[t_sorted]}
-        if w._groups is not None:
-            cols["group"] = w._groups[t_sorted]
-        if w._times is not None:
-            cols["time"] = w._times[t_sorted]
+        cols: dict[str, Any] = {"row": t_sorted if order is None else order[t_sorted]}
+        if w.rows.groups is not None:
+            cols["group"] = w.rows.groups[t_sorted]
+        if w.rows.times is not None:
+            cols["time"] = w.rows.times[t_sorted]
         return pd.DataFrame(cols, index=frame.index)
 
     return Supervised(frame=frame, lag_columns=lag_cols, lead_columns=lead_cols,
@@ -379,13 +372,15 @@ def to_supervised(
                       origin=origin)
 
 
-def _dropped(w: Any, n_in: int, n_out: int, need: int) -> pd.DataFrame:
+def _dropped(w: Windows, n_in: int, n_out: int, need: int) -> pd.DataFrame:
     """Per segment: the first ``n_in`` rows (no lags), the last ``n_out - 1`` (no leads),
     or all of a segment shorter than ``need``."""
-    seg_start, seg_len = w._segments
+    assert w.rows.segments is not None
+    seg_start, seg_len = w.rows.segments
+    groups, times, order = w.rows.groups, w.rows.times, w.rows.order
     n_seg = len(seg_start)
-    if w._groups is not None:
-        g = np.asarray(w._groups)[seg_start]
+    if groups is not None:
+        g = np.asarray(groups)[seg_start]
         new = np.r_[True, g[1:] != g[:-1]]
     else:
         g, new = None, np.r_[True, np.zeros(n_seg - 1, dtype=bool)]
@@ -404,9 +399,9 @@ def _dropped(w: Any, n_in: int, n_out: int, need: int) -> pd.DataFrame:
     ]
 
     def label(pos: np.ndarray) -> Any:
-        if w._times is not None:
-            return w._times[pos]
-        return pos if w._order is None else w._order[pos]
+        if times is not None:
+            return times[pos]
+        return pos if order is None else order[pos]
 
-    table = _account(entries, g, seg_number, label)
-    return table[_DROPPED_COLUMNS]
+    table = account(entries, g, seg_number, label)
+    return table[DROPPED_COLUMNS]

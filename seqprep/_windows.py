@@ -1,56 +1,31 @@
 """Cut tabular series into overlapping windows: ``make_windows`` and ``Windows``.
 
-Index arithmetic, for one contiguous segment of rows (one group, or a piece of one between
-gaps) numbered ``0 .. L-1``, with ``T = timesteps``, ``r = sampling_rate``, ``H = horizon``:
-
-- window ``i`` starts at row ``s = i * stride``;
-- its input rows are ``s, s + r, ..., s + (T - 1) * r`` (the *span* is ``(T - 1) * r + 1``);
-- its target rows are ``e + 1 + gap, ..., e + gap + H`` where ``e = s + (T - 1) * r`` is its
-  last input row;
-- it needs ``need = span + gap + H`` rows (``span`` without targets), so the segment gives
-  ``k = max(0, (L - need) // stride + 1)`` windows.
-
-Accounting: every input row is either read by at least one sample (as an input or a
-target row) or counted in ``Windows.dropped`` with its reason, so
-``rows read + dropped["rows"].sum() == n_rows`` whatever the arguments.
+``make_windows`` resolves the columns (``_columns``), reads the time axis (``_time``),
+asks ``_plan`` for the plan (order, segments, window starts, dropped rows) and builds a
+:class:`Windows` over the feature and target rows in window order. The index arithmetic
+and the row accounting are described in ``_plan``.
 """
 
 from __future__ import annotations
 
-import numbers
-import warnings
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from . import _freq
-from ._args import choice, integer, plural, show
-from ._errors import (
-    ArgumentError,
-    ArgumentTypeError,
-    ColumnError,
-    DataError,
-    GapError,
-    OrderError,
-    ShapeError,
-)
+from ._args import choice, plural, show
+from ._columns import (as_names, as_positions, cast, check_dtype, no_duplicate_columns,
+                       numeric_block, resolve_axis, take_columns)
+from ._errors import ArgumentTypeError, ColumnError, ShapeError
 from ._memory import check_fits
+from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail
 from ._reshape import check_batch_size
 
-__all__ = ["WindowArray", "Windows", "make_windows"]
-
-_DROP_REASONS = {
-    "tail": "rows after the last whole window of a segment",
-    "between_strides": "rows between windows because stride > window length",
-    "skipped": "rows inside windows that no sample reads (sampling_rate > 1, or gap rows "
-               "with a large stride)",
-    "short_group": "groups shorter than one window (inputs + gap + horizon)",
-    "short_segment": "pieces between gaps shorter than one window",
-}
-_DROPPED_COLUMNS = ["group", "segment", "reason", "rows", "first", "last"]
+__all__ = ["RowInfo", "WindowArray", "Windows", "cut_windows", "gather", "make_windows",
+           "window_view"]
 
 
 # --------------------------------------------------------------------------- views
@@ -95,7 +70,7 @@ def _runs(starts: np.ndarray) -> tuple[np.ndarray, int]:
     return np.concatenate([[0], breaks, [n]]).astype(np.int64), step
 
 
-def _gather(view: np.ndarray, starts: np.ndarray | range, out: np.ndarray | None = None,
+def gather(view: np.ndarray, starts: np.ndarray | range, out: np.ndarray | None = None,
             chunk_bytes: int = 1 << 22) -> np.ndarray:
     """Copy the windows at ``starts`` into ``out`` (a new C-contiguous array by default).
 
@@ -205,7 +180,7 @@ class WindowArray:
                 "A WindowArray cannot become an ndarray without copying: its windows overlap "
                 "in the source. Use np.asarray(windows.X) to gather them."
             )
-        out = _gather(self._view, self._starts)
+        out = gather(self._view, self._starts)
         return out if dtype is None else out.astype(dtype, copy=False)
 
     def __repr__(self) -> str:
@@ -215,10 +190,42 @@ class WindowArray:
 # ------------------------------------------------------------------------- Windows
 
 
+@dataclass(frozen=True)
+class RowInfo:
+    """Where the source rows of a :class:`Windows` came from, shared by every Windows
+    derived from one :func:`make_windows` call.
+
+    ``order[k]`` is the input position of source row ``k`` (None: identity); ``times`` and
+    ``groups`` the time and group label of each source row (None: no time axis, no
+    groups); ``segments`` the ``(first source row, length)`` of each segment.
+    """
+
+    n_rows: int
+    order: np.ndarray | None = None
+    times: Any = None
+    groups: np.ndarray | None = None
+    segments: tuple[np.ndarray, np.ndarray] | None = None
+    freq: str | None = None
+
+    @classmethod
+    def of(cls, p: Plan) -> RowInfo:
+        return cls(n_rows=p.n_rows, order=p.order, times=p.times_sorted, groups=p.group_sorted,
+                   segments=(p.seg_start, p.seg_len), freq=p.freq)
+
+
+def _read_only(a: np.ndarray | None) -> np.ndarray | None:
+    if a is None:
+        return None
+    out = a.view()
+    out.flags.writeable = False
+    return out
+
+
 class Windows:
     """Windows cut from a series: ``X``, ``y``, their shapes and where every sample came from.
 
-    Made by :func:`make_windows`; not constructed directly.
+    Made by :func:`make_windows`; not constructed directly. A new Windows over the same
+    rows (a subset of the samples, or scaled sources) is made with :meth:`derive`.
 
     Attributes
     ----------
@@ -256,66 +263,80 @@ class Windows:
         ``notes``).
     notes : list of str
         What was done to the data on the way: sorting, inferred frequency, gaps split.
+    scaled : bool or None
+        Whether the last :class:`Scaler` applied scaled (True) or unscaled (False) the
+        values; None if none was applied.
+
+    Notes
+    -----
+    Read-only accessors for the other rooms (``split_by_time``, ``Scaler``, ``to_frame``,
+    ``stateful_layout``, keras_ext): ``spec``, ``source``, ``target_source``, ``starts``,
+    ``start_range``, ``rows`` (a :class:`RowInfo`: ``order``, ``times``, ``groups``,
+    ``segments``), ``has_targets``.
     """
 
-    def __init__(
-        self,
-        *,
-        source: np.ndarray,
-        target_source: np.ndarray | None,
-        starts: np.ndarray | range,
-        timesteps: int,
-        horizon: int,
-        gap: int,
-        stride: int,
-        sampling_rate: int,
-        feature_names: tuple,
-        target_names: tuple,
-        index: pd.DataFrame | Callable[[], pd.DataFrame],
-        dropped: pd.DataFrame | Callable[[], pd.DataFrame],
-        n_rows: int,
-        freq: str | None = None,
-        notes: list[str] | None = None,
-        copy: bool = True,
-        order: np.ndarray | None = None,
-        times: Any = None,
-        groups: np.ndarray | None = None,
-        X: Any = None,
-        y: np.ndarray | None = None,
-        segments: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> None:
+    def __init__(self, spec: WindowSpec, *, source: np.ndarray,
+                 target_source: np.ndarray | None, starts: np.ndarray | range,
+                 feature_names: tuple, target_names: tuple, rows: RowInfo,
+                 index: pd.DataFrame | Callable[[], pd.DataFrame],
+                 dropped: pd.DataFrame | Callable[[], pd.DataFrame],
+                 notes: list[str] | None = None, copy: bool = True,
+                 scaled: bool | None = None) -> None:
+        self.spec = spec
         self._source = source
         self._target_source = target_source
         # a ``range`` describes evenly spaced windows without materialising them
         self._start_spec = starts if isinstance(starts, range) else np.asarray(starts, dtype=np.int64)
         self._starts_array = None if isinstance(starts, range) else self._start_spec
-        self.timesteps = timesteps
-        self.horizon = horizon
-        self.gap = gap
-        self.stride = stride
-        self.sampling_rate = sampling_rate
         self.feature_names = tuple(feature_names)
         self.target_names = tuple(target_names)
+        self.rows = rows
         self._index = index
         self._dropped = dropped
-        self.n_rows = n_rows
-        self.freq = freq
         self.notes = list(notes or [])
         self.copy = copy
-        self._order = order  # sorted row -> input row position (None: identity)
-        self._times = times  # time of each sorted row (None: no time axis)
-        self._groups = groups  # group label of each sorted row (None: no groups)
-        self._segments = segments  # (first sorted row, length) of each segment
-        self._X = X
-        self._y = y
+        self.scaled = scaled
+        self._X: Any = None
+        self._y: np.ndarray | None = None
+        self._n_nan: dict[str, int] | None = None
+
+    # -- the spec and the rows ------------------------------------------------
+
+    timesteps = property(lambda self: self.spec.timesteps, doc="Time steps per window.")
+    horizon = property(lambda self: self.spec.horizon, doc="Target rows per window.")
+    gap = property(lambda self: self.spec.gap, doc="Rows between inputs and targets.")
+    stride = property(lambda self: self.spec.stride, doc="Rows between window starts.")
+    sampling_rate = property(lambda self: self.spec.sampling_rate,
+                             doc="Every how many rows a window reads.")
+    n_rows = property(lambda self: self.rows.n_rows, doc="Rows of the input.")
+    freq = property(lambda self: self.rows.freq, doc="The step used to find gaps (or None).")
 
     @property
-    def _starts(self) -> np.ndarray:
-        """Sorted-row position of each sample's first input row (int64 array)."""
+    def source(self) -> np.ndarray:
+        """The feature rows in window order, ``(rows, n_features)``, read-only."""
+        return _read_only(self._source)  # type: ignore[return-value]
+
+    @property
+    def target_source(self) -> np.ndarray | None:
+        """The target rows in window order, ``(rows, n_targets)``, read-only (None without)."""
+        return _read_only(self._target_source)
+
+    @property
+    def has_targets(self) -> bool:
+        return self._target_source is not None
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Source row of each sample's first input row (int64 array)."""
         if self._starts_array is None:
             r = self._start_spec
             self._starts_array = np.arange(r.start, r.stop, r.step, dtype=np.int64)
         return self._starts_array
+
+    @property
+    def start_range(self) -> range | None:
+        """The starts as a ``range`` when they are evenly spaced by construction, else None."""
+        return self._start_spec if isinstance(self._start_spec, range) else None
 
     @property
     def index(self) -> pd.DataFrame:
@@ -323,31 +344,48 @@ class Windows:
             self._index = self._index()
         return self._index
 
-    @index.setter
-    def index(self, value: pd.DataFrame) -> None:
-        self._index = value
-
     @property
     def dropped(self) -> pd.DataFrame:
         if not isinstance(self._dropped, pd.DataFrame):
             self._dropped = self._dropped()
         return self._dropped
 
-    @dropped.setter
-    def dropped(self, value: pd.DataFrame) -> None:
-        self._dropped = value
+    def derive(self, *, indices: Any = None, index: pd.DataFrame | None = None,
+               source: np.ndarray | None = None, target_source: np.ndarray | None = None,
+               note: str | None = None, scaled: bool | None = None) -> Windows:
+        """A new Windows over the same rows: the samples at ``indices`` (all by default),
+        over new ``source``/``target_source`` arrays of the same shape (the current ones by
+        default), with ``index`` (the selected rows of the current one by default), one more
+        ``note`` and a new ``scaled`` state (kept by default). The one way to derive."""
+        starts: np.ndarray | range = self._start_spec
+        new_index: Any = None
+        if indices is None and index is None:
+            new_index = self.index  # the same samples: one index, shared
+        elif indices is not None:
+            idx = np.asarray(indices, dtype=np.int64)
+            starts = self.starts[idx]
+            new_index = lambda: self.index.iloc[idx].reset_index(drop=True)  # noqa: E731
+        return Windows(
+            self.spec,
+            source=self._source if source is None else source,
+            target_source=self._target_source if target_source is None else target_source,
+            starts=starts, feature_names=self.feature_names, target_names=self.target_names,
+            rows=self.rows, index=new_index if index is None else index,
+            dropped=self._dropped, notes=self.notes + ([note] if note else []),
+            copy=self.copy, scaled=self.scaled if scaled is None else scaled,
+        )
 
     # -- arrays ---------------------------------------------------------------
 
     @property
     def span(self) -> int:
         """Rows from a window's first input row to its last: ``(timesteps - 1) * sampling_rate + 1``."""
-        return (self.timesteps - 1) * self.sampling_rate + 1
+        return self.spec.span
 
     @property
     def target_offset(self) -> int:
         """Rows from a window's first input row to its first target row: ``span + gap``."""
-        return self.span + self.gap
+        return self.spec.target_offset
 
     def _view(self) -> np.ndarray:
         return window_view(self._source, self.timesteps, self.sampling_rate)
@@ -359,7 +397,7 @@ class Windows:
             spec = self._start_spec
             ap = _arithmetic(spec)
             if self.copy:
-                self._X = _gather(view, spec)
+                self._X = gather(view, spec)
             elif ap is not None:
                 first, step = ap
                 self._X = view[first : first + step * (len(spec) - 1) + 1 : step]
@@ -393,11 +431,11 @@ class Windows:
             out = out.view()
             out.flags.writeable = False
             return out
-        first = np.asarray(starts) + self.target_offset
+        first_rows = np.asarray(starts) + self.target_offset
         if self.horizon == 1:
-            return ts[first]
-        rows = first[:, None] + np.arange(self.horizon)[None, :]
-        return ts[rows].reshape(len(first), -1)
+            return ts[first_rows]
+        rows = first_rows[:, None] + np.arange(self.horizon)[None, :]
+        return ts[rows].reshape(len(first_rows), -1)
 
     @property
     def y_steps(self) -> np.ndarray | None:
@@ -422,7 +460,7 @@ class Windows:
                [6., 7., 8.]], dtype=float32), array([3., 9.], dtype=float32))
         """
         idx = np.asarray(indices, dtype=np.int64)
-        starts = self._starts[idx]
+        starts = self.starts[idx]
         X = self._view()[starts]
         y = None if self._target_source is None else self._targets_at(starts)
         return X, y
@@ -434,39 +472,14 @@ class Windows:
         The source is shared, not copied. ``index`` replaces the selected index rows
         (used by :func:`stateful_layout` to add slot columns).
         """
-        idx = np.asarray(indices, dtype=np.int64)
-        new_index: Any = index
-        if new_index is None:  # built only when asked for
-            new_index = lambda: self.index.iloc[idx].reset_index(drop=True)  # noqa: E731
-        return Windows(
-            source=self._source,
-            target_source=self._target_source,
-            starts=self._starts[idx],
-            timesteps=self.timesteps,
-            horizon=self.horizon,
-            gap=self.gap,
-            stride=self.stride,
-            sampling_rate=self.sampling_rate,
-            feature_names=self.feature_names,
-            target_names=self.target_names,
-            index=new_index,
-            dropped=self._dropped,
-            n_rows=self.n_rows,
-            freq=self.freq,
-            notes=self.notes + ([note] if note else []),
-            copy=self.copy,
-            order=self._order,
-            times=self._times,
-            groups=self._groups,
-            segments=self._segments,
-        )
+        return self.derive(indices=indices, index=index, note=note)
 
     def to_frame(self, predictions: Any = None, *, scaler: Any = None) -> pd.DataFrame:
         """One row per sample and horizon step, with group, target time, prediction and actual.
 
         See :func:`seqprep._frame.windows_to_frame` for the columns.
         """
-        from ._frame import windows_to_frame
+        from ._frame import windows_to_frame  # the frame room reads windows, not the reverse
 
         return windows_to_frame(self, predictions, scaler=scaler)
 
@@ -515,7 +528,7 @@ class Windows:
                 "targets of the rows windowed; samples that read them carry NaN (validate "
                 "with SeriesSchema, or fill them first)"
             )
-        lines.extend(_report_tail(self.dropped, _DROP_REASONS, self.notes))
+        lines.extend(report_tail(self.dropped, DROP_REASONS, self.notes))
         return "\n".join(lines)
 
     @property
@@ -525,7 +538,7 @@ class Windows:
         ``make_windows`` does not drop or fill them: windows that read them carry NaN, and
         :meth:`report` says how many there are. Counted once, on first use.
         """
-        if getattr(self, "_n_nan", None) is None:
+        if self._n_nan is None:
             def count(a: np.ndarray | None) -> int:
                 if a is None or not np.issubdtype(a.dtype, np.floating):
                     return 0
@@ -542,407 +555,7 @@ class Windows:
         )
 
 
-# ----------------------------------------------------------------- row accounting
-
-
-def _report_tail(dropped: pd.DataFrame, reasons: dict[str, str], notes: list[str]) -> list[str]:
-    """The last lines of a ``report()``: rows left out, summed by reason, then the notes.
-
-    Reasons keep their first-seen order; ``reasons`` says what each one means.
-    """
-    lines = []
-    if len(dropped):
-        by = dropped.groupby("reason", sort=False)["rows"].sum()
-        for reason, rows in by.items():
-            lines.append(f"  {reason}: {plural(int(rows), 'row')} ({reasons[reason]})")
-    lines.extend(f"note: {n}" for n in notes)
-    return lines
-
-
-def _rows_read(k: np.ndarray, offsets: np.ndarray, stride: int) -> np.ndarray:
-    """Distinct rows read by ``k`` windows ``stride`` rows apart, each reading ``s + offsets``.
-
-    Vectorised over ``k``. Offsets in the same residue class modulo ``stride`` land on
-    rows ``(q + i) * stride + c`` for ``i < k``: intervals of length ``k`` in ``q``, whose
-    union is ``k`` plus ``min(k, d)`` for each gap ``d`` between consecutive ``q``.
-    """
-    q, c = np.divmod(np.asarray(offsets, dtype=np.int64), stride)
-    order = np.lexsort((q, c))
-    q, c = q[order], c[order]
-    d = np.sort((q[1:] - q[:-1])[c[1:] == c[:-1]])
-    classes = len(np.unique(c))
-    k = np.asarray(k, dtype=np.int64)
-    below = np.searchsorted(d, k, side="left")  # gaps d < k count d, the others count k
-    cum = np.concatenate([[0], np.cumsum(d)])
-    return classes * k + cum[below] + k * (len(d) - below)
-
-
-def _account(entries: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]],
-             seg_group: np.ndarray | None, seg_number: np.ndarray,
-             label: Callable[[np.ndarray], Any]) -> pd.DataFrame:
-    """The ``dropped`` table from ``(reason, rows, first, last)`` entries.
-
-    Each entry gives, per segment, how many rows and the sorted positions of the first and
-    last of them; ``reason`` is a string or an array of one reason per segment. Entries
-    of zero rows are left out; the rest are ordered by segment, then as in ``entries``.
-    """
-    seg, rank, reasons, rows, first, last = [], [], [], [], [], []
-    for r, (reason, n, lo, hi) in enumerate(entries):
-        keep = np.flatnonzero(n > 0)
-        seg.append(keep)
-        rank.append(np.full(len(keep), r))
-        reasons.append(np.broadcast_to(np.asarray(reason, dtype=object), n.shape)[keep])
-        rows.append(n[keep])
-        first.append(lo[keep])
-        last.append(hi[keep])
-    seg_i, rank_i = np.concatenate(seg), np.concatenate(rank)
-    order = np.lexsort((rank_i, seg_i))
-    seg_i = seg_i[order]
-    pick = lambda parts: np.concatenate(parts)[order]  # noqa: E731
-    first_pos, last_pos = pick(first), pick(last)
-    return pd.DataFrame({
-        "group": seg_group[seg_i] if seg_group is not None else np.full(len(seg_i), None),
-        "segment": seg_number[seg_i].astype(np.int64),
-        "reason": pick(reasons).astype(object),
-        "rows": pick(rows).astype(np.int64),
-        "first": _plain(label(first_pos)),
-        "last": _plain(label(last_pos)),
-    }, columns=_DROPPED_COLUMNS)
-
-
-def _plain(values: Any) -> Any:
-    return values if isinstance(values, (pd.Index, pd.Series)) else np.asarray(values)
-
-
-def _dropped_table(seg_start, seg_len, n_per, stride, need, offsets, seg_group_id, n_groups,
-                   seg_number, group_sorted, label) -> pd.DataFrame:
-    k = n_per.astype(np.int64)
-    has = k > 0
-    ext = np.where(has, (k - 1) * stride + need, 0)  # first row of window 0 .. last of the last
-    covered = np.where(has, (k - 1) * min(stride, need) + need, 0)
-    in_group = np.bincount(seg_group_id, minlength=n_groups)[seg_group_id]
-    short_reason = np.where(in_group == 1, "short_group", "short_segment")
-    end = seg_start + seg_len - 1
-    entries = [
-        (short_reason, np.where(has, 0, seg_len), seg_start, end),
-        ("between_strides", np.where(has, (k - 1) * max(0, stride - need), 0),
-         seg_start + need, seg_start + ext - need - 1),
-        ("skipped", covered - np.where(has, _rows_read(k, offsets, stride), 0),
-         seg_start, seg_start + ext - 1),
-        ("tail", np.where(has, seg_len - ext, 0), seg_start + ext, end),
-    ]
-    seg_group = None if group_sorted is None else np.asarray(group_sorted)[seg_start]
-    return _account(entries, seg_group, seg_number, label)
-
-
 # --------------------------------------------------------------------- make_windows
-
-
-def _as_positions(name: str, value: Any, n_cols: int) -> list[int] | None:
-    if value is None:
-        return None
-    items = [value] if np.isscalar(value) else list(value)
-    out = []
-    for v in items:
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
-            raise ArgumentTypeError(
-                f"`{name}` must be column positions (integers) for array data. Received: "
-                f"{name}={show(value)}. Pass a DataFrame to select columns by name."
-            )
-        if not -n_cols <= int(v) < n_cols:
-            raise ColumnError(
-                f"`{name}` names column {int(v)}, but the data has {plural(n_cols, 'column')} "
-                f"(positions 0..{n_cols - 1}). Received: {name}={show(value)}."
-            )
-        out.append(int(v) % n_cols)
-    if not out:
-        raise ArgumentError(f"`{name}` must name at least one column. Received: {name}={value!r}.")
-    _no_repeats(name, out, value)
-    return out
-
-
-def _no_repeats(name: str, items: list, value: Any) -> None:
-    seen: set = set()
-    repeated = [c for c in items if c in seen or seen.add(c)]
-    if repeated:
-        raise ArgumentError(
-            f"`{name}` must name each column once. Received: {name}={show(value)}, which "
-            f"repeats {', '.join(map(repr, dict.fromkeys(repeated)))}. Name each column once."
-        )
-
-
-def _columns(arr: np.ndarray, pos: list[int]) -> np.ndarray:
-    """``arr[:, pos]``, as a view (basic slicing) when the positions are evenly spaced."""
-    if len(pos) == 1:
-        return arr[:, pos[0] : pos[0] + 1]
-    step = pos[1] - pos[0]
-    if step > 0 and all(b - a == step for a, b in zip(pos, pos[1:])):
-        return arr[:, pos[0] : pos[-1] + 1 : step]
-    return arr[:, pos]
-
-
-def _as_names(name: str, value: Any, columns: pd.Index | list,
-              where: str = "the data") -> list[Hashable] | None:
-    """``value`` (one column name or several) as a list; every name must be in ``columns``.
-
-    ``where`` names the data in the message for a missing column.
-    """
-    if value is None:
-        return None
-    items = [value] if isinstance(value, (str, bytes)) or np.isscalar(value) else list(value)
-    if not items:
-        raise ArgumentError(f"`{name}` must name at least one column. Received: {name}={value!r}.")
-    _no_repeats(name, items, value)
-    missing = [c for c in items if c not in columns]
-    if missing:
-        raise ColumnError(
-            f"`{name}` names {plural(len(missing), 'column')} not in {where}: "
-            f"{', '.join(map(repr, missing))}. Available columns: "
-            f"{', '.join(map(repr, columns[:20]))}{' ...' if len(columns) > 20 else ''}."
-        )
-    return items
-
-
-def _is_label(value: Any) -> bool:
-    if isinstance(value, (tuple, list, np.ndarray, pd.Series, pd.Index)):
-        return False
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _axis(name: str, value: Any, frame: pd.DataFrame | None, n: int) -> tuple[Any, Hashable | None]:
-    """Resolve ``group``/``time``: a column or index level of ``frame``, or ``n`` values.
-
-    Returns the values and, for a column, its name (``None`` otherwise).
-    """
-    if value is None:
-        return None, None
-    if frame is not None and _is_label(value):
-        if value in frame.columns:
-            col = frame[value]
-            if isinstance(col, pd.DataFrame):
-                raise ColumnError(
-                    f"`{name}` must name one column. Received: {name}={value!r}, a label "
-                    f"that {len(col.columns)} columns share. Rename them first."
-                )
-            if isinstance(col.dtype, pd.DatetimeTZDtype):
-                return pd.DatetimeIndex(col), value  # keep the time zone
-            return col.to_numpy(), value
-        if value in [lv for lv in frame.index.names if lv is not None]:
-            return frame.index.get_level_values(value), None
-        if isinstance(value, (str, int, np.integer)):
-            _as_names(name, value, frame.columns)  # raises ColumnError
-    if isinstance(value, pd.Index):
-        arr = value
-    elif isinstance(getattr(value, "dtype", None), pd.DatetimeTZDtype):
-        arr = pd.DatetimeIndex(value)  # keep the time zone
-    else:
-        arr = np.asarray(value)
-    if arr.ndim != 1 or len(arr) != n:
-        raise ShapeError(
-            f"`{name}` must be a column name or a 1D array with one value per row. "
-            f"Received: {name}={show(value)} for data of {plural(n, 'row')}."
-        )
-    return arr, None
-
-
-def _numeric_block(frame: pd.DataFrame, cols: list, role: str, dtype: np.dtype) -> np.ndarray:
-    bad = [c for c in cols if not (pd.api.types.is_numeric_dtype(frame[c])
-                                   and not pd.api.types.is_complex_dtype(frame[c]))]
-    if bad:
-        kinds = ", ".join(f"{c!r} ({frame[c].dtype})" for c in bad)
-        raise ArgumentTypeError(
-            f"`{role}` must be numeric columns. Received non-numeric: {kinds}. Encode them "
-            f"as numbers first, or leave them out of `{role}`."
-        )
-    block = frame[cols]
-    if np.issubdtype(dtype, np.floating):
-        return block.to_numpy(dtype=dtype, na_value=np.nan)
-    try:
-        return block.to_numpy(dtype=dtype)
-    except (ValueError, TypeError):
-        raise DataError(
-            f"`dtype` must hold every value of `{role}`. Received: dtype={dtype} and missing "
-            "values in the data. Use a float dtype, or fill the missing values first."
-        ) from None
-
-
-def group_codes(values: Any) -> tuple[np.ndarray, pd.Index]:
-    """Group labels as codes in order of first appearance, and the labels; no missing labels."""
-    codes, labels = pd.factorize(pd.Series(values), sort=False, use_na_sentinel=True)
-    if (codes < 0).any():
-        raise DataError(
-            f"`group` must have no missing values. Received: "
-            f"{plural(int((codes < 0).sum()), 'missing group label')}. Drop or label those rows."
-        )
-    return codes, labels
-
-
-def _time_values(times: Any) -> tuple[np.ndarray, str, Any]:
-    """Times as sortable values, their kind and time zone.
-
-    Datetimes become int64 nanoseconds since the epoch (UTC for zone-aware times), kind
-    ``'datetime'``; numbers stay numbers, kind ``'number'``.
-    """
-    s = times if isinstance(times, pd.Index) else pd.Index(times)
-    missing = np.asarray(s.isna())
-    if missing.any():
-        raise DataError(
-            f"`time` must have no missing values. Received: "
-            f"{plural(int(missing.sum()), 'missing time')} (first at row "
-            f"{int(np.flatnonzero(missing)[0])}). Drop or fill those rows first."
-        )
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        idx = pd.DatetimeIndex(s)
-        try:
-            return idx.as_unit("ns").asi8.copy(), "datetime", idx.tz
-        except pd.errors.OutOfBoundsDatetime:
-            raise DataError(
-                f"`time` must lie between {pd.Timestamp.min} and {pd.Timestamp.max} (times are "
-                f"compared in nanoseconds). Received: times from {idx.min()} to {idx.max()}. "
-                "Pass them as numbers instead (e.g. months since the start)."
-            ) from None
-    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-        as_int = pd.api.types.is_integer_dtype(s.dtype)
-        return np.asarray(s.to_numpy(dtype=np.int64 if as_int else np.float64)), "number", None
-    raise ArgumentTypeError(
-        f"`time` must hold datetimes or numbers. Received dtype {s.dtype}. Parse it first, "
-        "e.g. `df[time] = pd.to_datetime(df[time])`."
-    )
-
-
-def _dt_index(ns: np.ndarray, tz: Any) -> pd.DatetimeIndex:
-    """int64 nanoseconds (UTC) back to datetimes, in ``tz`` when given."""
-    idx = pd.DatetimeIndex(np.asarray(ns, dtype=np.int64).view("datetime64[ns]"))
-    return idx.tz_localize("UTC").tz_convert(tz) if tz is not None else idx
-
-
-def _time_labels(values: np.ndarray, kind: str | None, tz: Any = None) -> list:
-    if kind == "datetime":
-        return [str(t) for t in _dt_index(values, tz)]
-    return [v.item() if hasattr(v, "item") else v for v in values]
-
-
-def _is_float(unit: Any, tv: np.ndarray) -> bool:
-    return isinstance(unit, (float, np.floating)) or np.issubdtype(tv.dtype, np.floating)
-
-
-def _steps(freq: Any, kind: str, tz: Any = None) -> tuple[Any, str]:
-    """Normalise ``freq``: a number (ns for datetimes) or a calendar ``DateOffset``.
-
-    Fixed steps (hours, minutes, ...) compare the time differences; calendar steps
-    (months, and days in a time zone with daylight saving) compare each time plus the
-    offset with the next time.
-    """
-    if kind == "number":
-        if isinstance(freq, (bool, np.bool_)) or not isinstance(freq, numbers.Real) or freq <= 0:
-            raise ArgumentError(
-                f"`freq` must be a positive number for a numeric time column. Received: "
-                f"freq={show(freq)}."
-            )
-        return freq, str(freq)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            offset = pd.tseries.frequencies.to_offset(freq)
-    except (ValueError, TypeError):
-        raise ArgumentError(
-            f"`freq` must be a pandas frequency such as '1h', '7D', 'W-SUN' or 'MS'. "
-            f"Received: freq={show(freq)}."
-        ) from None
-    if tz is None or isinstance(offset, pd.offsets.Tick):
-        try:
-            step = int(pd.Timedelta(offset).value)
-        except (ValueError, TypeError):
-            pass
-        else:
-            if step <= 0:
-                raise ArgumentError(f"`freq` must be a positive step. Received: freq={show(freq)}.")
-            return step, offset.freqstr
-    return offset, offset.freqstr
-
-
-def _off_grid(tv: np.ndarray, unit: Any, tz: Any) -> np.ndarray:
-    """``True`` where the next time is not this time plus one step."""
-    if isinstance(unit, (numbers.Real, np.number)):
-        d = np.diff(tv)
-        if _is_float(unit, tv):
-            return ~np.isclose(d, unit, rtol=1e-6, atol=0.0)
-        return d != unit
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            expected = (_dt_index(tv[:-1], tz) + unit).as_unit("ns").asi8
-        except Exception:  # e.g. a local time that does not exist: compare row by row
-            expected = np.array([_shift_one(v, unit, tz) for v in tv[:-1]], dtype=np.int64)
-    return tv[1:] != expected
-
-
-def _shift_one(value: int, unit: Any, tz: Any) -> int:
-    try:
-        return int((_dt_index(np.array([value]), tz) + unit).as_unit("ns").asi8[0])
-    except Exception:
-        return np.iinfo(np.int64).min
-
-
-def _infer_freq(tv: np.ndarray, kind: str, tz: Any, inner: np.ndarray, bounds: np.ndarray) -> Any:
-    """The most common step between consecutive rows of a group, or a named pandas frequency."""
-    diffs = np.diff(tv)[inner]
-    diffs = diffs[diffs > 0]
-    if len(diffs) == 0:
-        return None
-    if kind == "number" and np.issubdtype(diffs.dtype, np.floating):
-        # float steps carry rounding error: find the mode at 9 significant digits
-        scale = 10.0 ** (np.floor(np.log10(diffs.max())) - 9)
-        values, counts = np.unique(np.round(diffs / scale), return_counts=True)
-        return float(f"{values[np.argmax(counts)] * scale:.9g}")
-    mode, hits = _freq.mode(diffs)
-    if kind == "number":
-        return mode
-    fixed = _freq.step_name(mode)  # whole days as "D", "7D" rather than "24h", "168h"
-    if hits == len(diffs):
-        return fixed
-    # Calendar frequencies (months, or days across a daylight-saving change) have unequal
-    # steps. Ask pandas about short runs of the longest group, and keep the named frequency
-    # that explains the most steps.
-    g = int(np.argmax(np.diff(bounds)))
-    sl = tv[bounds[g] : bounds[g + 1]]
-    starts = np.linspace(0, max(len(sl) - 4, 0), num=min(8, max(len(sl) - 3, 1))).astype(int)
-    runs = (_dt_index(sl[at : at + 4], tz) for at in starts)
-    steps_at = np.flatnonzero(inner)
-    pairs = np.stack([tv[steps_at], tv[steps_at + 1]], axis=1).ravel()
-
-    def on_grid(name: str) -> int:
-        unit, _ = _steps(name, kind, tz)
-        return int((~_off_grid(pairs, unit, tz)[::2]).sum())
-
-    return _freq.named_freq(runs, on_grid, fixed, hits)
-
-
-def _gap_table(tv, off, codes, labels, kind, tz, unit) -> pd.DataFrame:
-    at = np.flatnonzero(off)
-    after, before = tv[at], tv[at + 1]
-    if isinstance(unit, (numbers.Real, np.number)):
-        ratio = (before - after) / unit
-        whole = np.isclose(ratio, np.round(ratio), rtol=0, atol=1e-6)
-        missing = np.where(whole, np.round(ratio) - 1, np.nan)
-    else:
-        missing = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for a, b in zip(_dt_index(after, tz), _dt_index(before, tz)):
-                grid = pd.date_range(a, b, freq=unit)
-                missing.append(len(grid) - 2 if len(grid) >= 2 and grid[-1] == b else np.nan)
-        missing = np.asarray(missing, dtype=float)
-    return pd.DataFrame({
-        "group": [labels[codes[i]] for i in at] if codes is not None else [None] * len(at),
-        "after": _time_labels(after, kind, tz),
-        "before": _time_labels(before, kind, tz),
-        "missing": missing,  # NaN: the next time is off the grid, not a whole number of steps
-    })
 
 
 def make_windows(
@@ -1080,337 +693,168 @@ def make_windows(
       reason  rows  first  last
     0   tail     2      8     9
     """
-    return _make_windows(
+    return cut_windows(
         data, timesteps, horizon=horizon, gap=gap, stride=stride, sampling_rate=sampling_rate,
         features=features, targets=targets, group=group, time=time, freq=freq, on_gap=on_gap,
         sort=sort, copy=copy, dtype=dtype, schema=schema,
     )
 
 
-def _make_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: int,
+@dataclass
+class Blocks:
+    """Data resolved into numeric blocks (rows in input order) and its group and time values."""
+
+    feats: np.ndarray
+    targs: np.ndarray | None
+    feature_names: tuple
+    target_names: tuple
+    groups: Any
+    times: Any
+
+    @property
+    def n(self) -> int:
+        return self.feats.shape[0]
+
+
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise ArgumentTypeError(f"`{name}` must be True or False. Received: {name}={show(value)}.")
+    return bool(value)
+
+
+def _frame_blocks(frame: pd.DataFrame, features: Any, targets: Any, group: Any, time: Any,
+                  dtype: np.dtype) -> Blocks:
+    """Resolve a DataFrame's feature, target, group and time columns."""
+    n = len(frame)
+    no_duplicate_columns(frame)
+    group_values, group_col = resolve_axis("group", group, frame, n)
+    time_values, time_col = resolve_axis("time", time, frame, n)
+    if time_values is None and isinstance(frame.index, pd.DatetimeIndex):
+        time_values = frame.index
+    reserved = {c for c in (group_col, time_col) if c is not None}
+    target_cols = as_names("targets", targets, frame.columns)
+    if features is None:
+        feature_cols = [c for c in frame.columns if c not in reserved]
+        if not feature_cols:
+            raise ColumnError(
+                "`features` must name at least one column. Received: features=None, and "
+                "the data has no columns besides `group` and `time`."
+            )
+    else:
+        feature_cols = as_names("features", features, frame.columns)
+    for role, cols in (("features", feature_cols), ("targets", target_cols or [])):
+        clash = [c for c in cols if c in reserved]
+        if clash:
+            raise ColumnError(
+                f"`{role}` must not include the group or time column. Received: {clash!r}."
+            )
+    feats = numeric_block(frame, feature_cols, "features", dtype)
+    targs = None if target_cols is None else numeric_block(frame, target_cols, "targets", dtype)
+    return Blocks(feats, targs, tuple(feature_cols), tuple(target_cols or ()), group_values,
+                  time_values)
+
+
+def _array_blocks(data: Any, features: Any, targets: Any, group: Any, time: Any,
+                  dtype: np.dtype) -> Blocks:
+    """Resolve an array's feature and target positions (views where the dtype allows)."""
+    try:
+        arr = np.asarray(data)
+    except (ValueError, TypeError) as exc:
+        raise ArgumentTypeError(
+            f"`data` must be a DataFrame or a 1D/2D numeric array. Received: "
+            f"{type(data).__name__} numpy cannot read ({exc})."
+        ) from None
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise ShapeError(
+            f"`data` must be 1D (rows,) or 2D (rows, columns). Received: {arr.ndim}D array of "
+            f"shape {arr.shape}. If it is already (samples, timesteps, features), it needs "
+            "no windowing; otherwise reshape it to rows x columns first."
+        )
+    if arr.dtype.kind not in "biuf":
+        raise ArgumentTypeError(
+            f"`data` must hold real numbers. Received: {show(arr)}. Pass a DataFrame to "
+            "window numeric columns next to text ones, or convert the values first."
+        )
+    if arr.shape[1] == 0:
+        raise ShapeError(
+            f"`data` must have at least one column. Received: array of shape {arr.shape}. "
+            "Pass the values to window as columns."
+        )
+    n = arr.shape[0]
+    group_values, _ = resolve_axis("group", group, None, n)
+    time_values, _ = resolve_axis("time", time, None, n)
+    feat_pos = as_positions("features", features, arr.shape[1]) or list(range(arr.shape[1]))
+    targ_pos = as_positions("targets", targets, arr.shape[1])
+    feats = cast(take_columns(arr, feat_pos), dtype, role="features")  # a view when it can be
+    targs = None if targ_pos is None else cast(take_columns(arr, targ_pos), dtype, role="targets")
+    return Blocks(feats, targs, tuple(feat_pos), tuple(targ_pos or ()), group_values, time_values)
+
+
+def _no_window(spec: WindowSpec, shape: tuple) -> Callable[[int, int, str], str]:
+    def words(need: int, longest: int, where: str) -> str:
+        return (
+            f"`timesteps` is too long for the data: each window needs {need} rows "
+            f"((timesteps - 1) * sampling_rate + 1"
+            f"{' + gap + horizon' if spec.with_targets else ''} = {need}), but the longest "
+            f"{where} has {longest}. Received: timesteps={spec.timesteps}, "
+            f"sampling_rate={spec.sampling_rate}, gap={spec.gap}, horizon={spec.horizon} for "
+            f"data of shape {shape}. Use a smaller `timesteps` (or `sampling_rate`, `gap`, "
+            "`horizon`)."
+        )
+    return words
+
+
+def _sources(b: Blocks, p: Plan, copy: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    """Feature and target rows in window order; with ``copy`` a snapshot the caller's
+    arrays cannot change (X and y are gathered from it on first use)."""
+    feats, targs = b.feats, b.targs
+    if p.order is not None:
+        feats = feats[p.order]
+        targs = None if targs is None else targs[p.order]
+    if copy:
+        if not feats.flags.c_contiguous or not feats.flags.owndata:
+            feats = np.array(feats, order="C")  # also fast, cache-friendly gathers
+        if targs is not None and not targs.flags.owndata:
+            targs = np.array(targs)
+    return feats, targs
+
+
+def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: int,
                   sampling_rate: int, features: Any, targets: Any, group: Any, time: Any,
                   freq: Any, on_gap: str, sort: bool, copy: bool, dtype: Any, schema: Any,
                   too_long: Callable[[int, int, str], str] | None = None) -> Windows:
-    """:func:`make_windows`; ``too_long(need, longest, where)`` words the no-window error."""
-    # ---- normalise and check arguments ---------------------------------------
-    timesteps = integer("timesteps", timesteps, fix="It is the number of time steps per window.")
-    horizon = integer("horizon", horizon)
-    gap = integer("gap", gap, minimum=0)
-    stride = integer("stride", stride)
-    sampling_rate = integer("sampling_rate", sampling_rate)
+    """:func:`make_windows`, for the rooms built on it (``to_supervised``):
+    ``too_long(need, longest, where)`` words the no-window error."""
+    spec = WindowSpec.checked(timesteps, horizon=horizon, gap=gap, stride=stride,
+                              sampling_rate=sampling_rate, with_targets=targets is not None)
     choice("on_gap", on_gap, ("error", "split", "ignore"))
-    if not isinstance(sort, (bool, np.bool_)):
-        raise ArgumentTypeError(f"`sort` must be True or False. Received: sort={show(sort)}.")
-    if not isinstance(copy, (bool, np.bool_)):
-        raise ArgumentTypeError(f"`copy` must be True or False. Received: copy={show(copy)}.")
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise ArgumentTypeError(f"`dtype` must be a numpy dtype. Received: dtype={show(dtype)}.") from None
-    if not (np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer)):
-        raise ArgumentTypeError(
-            f"`dtype` must be a float or integer dtype. Received: dtype={dtype}. "
-            "Keras computes in float32, the default."
-        )
-
+    sort, copy = _flag("sort", sort), _flag("copy", copy)
+    dtype = check_dtype(dtype)
     if schema is not None:
         data = schema.validate(data)
-
     if isinstance(data, pd.Series):
         data = data.to_frame(name=data.name if data.name is not None else 0)
-
-    # ---- data -> feature and target blocks ------------------------------------
     if isinstance(data, pd.DataFrame):
-        frame = data
-        n = len(frame)
-        group_values, group_col = _axis("group", group, frame, n)
-        time_values, time_col = _axis("time", time, frame, n)
-        if time_values is None and isinstance(frame.index, pd.DatetimeIndex):
-            time_values = frame.index
-        reserved = {c for c in (group_col, time_col) if c is not None}
-        target_cols = _as_names("targets", targets, frame.columns)
-        if features is None:
-            feature_cols = [c for c in frame.columns if c not in reserved]
-            if not feature_cols:
-                raise ColumnError(
-                    "`features` must name at least one column. Received: features=None, and "
-                    "the data has no columns besides `group` and `time`."
-                )
-        else:
-            feature_cols = _as_names("features", features, frame.columns)
-        for role, cols in (("features", feature_cols), ("targets", target_cols or [])):
-            clash = [c for c in cols if c in reserved]
-            if clash:
-                raise ColumnError(
-                    f"`{role}` must not include the group or time column. Received: {clash!r}."
-                )
-        feats = _numeric_block(frame, feature_cols, "features", dtype)
-        targs = None if target_cols is None else _numeric_block(frame, target_cols, "targets", dtype)
-        feature_names, target_names = tuple(feature_cols), tuple(target_cols or ())
+        b = _frame_blocks(data, features, targets, group, time, dtype)
     else:
-        try:
-            arr = np.asarray(data)
-        except (ValueError, TypeError) as exc:
-            raise ArgumentTypeError(
-                f"`data` must be a DataFrame or a 1D/2D numeric array. Received: "
-                f"{type(data).__name__} numpy cannot read ({exc})."
-            ) from None
-        if arr.ndim == 1:
-            arr = arr[:, None]
-        if arr.ndim != 2:
-            raise ShapeError(
-                f"`data` must be 1D (rows,) or 2D (rows, columns). Received: {arr.ndim}D array of "
-                f"shape {arr.shape}. If it is already (samples, timesteps, features), it needs "
-                "no windowing; otherwise reshape it to rows x columns first."
-            )
-        if arr.dtype.kind not in "biuf":
-            raise ArgumentTypeError(
-                f"`data` must hold real numbers. Received: {show(arr)}. Pass a DataFrame to "
-                "window numeric columns next to text ones, or convert the values first."
-            )
-        n = arr.shape[0]
-        group_values, _ = _axis("group", group, None, n)
-        time_values, _ = _axis("time", time, None, n)
-        feat_pos = _as_positions("features", features, arr.shape[1]) or list(range(arr.shape[1]))
-        targ_pos = _as_positions("targets", targets, arr.shape[1])
-        with np.errstate(invalid="ignore", over="ignore"):  # lossy integer casts are refused below
-            feats = _columns(arr, feat_pos).astype(dtype, copy=False)  # a view when it can be
-            targs = None if targ_pos is None else _columns(arr, targ_pos).astype(dtype, copy=False)
-        feature_names, target_names = tuple(feat_pos), tuple(targ_pos or ())
-
-    if n == 0:
+        b = _array_blocks(data, features, targets, group, time, dtype)
+    if b.n == 0:
         raise ShapeError("`data` must have at least one row. Received: 0 rows. Window a "
                          "table that has rows; check what filtered them all out.")
-    if np.issubdtype(dtype, np.integer):  # a cast that would change values is refused
-        for role, block, cols in (("features", feats, feature_names),
-                                  ("targets", targs, target_names)):
-            if block is None:
-                continue
-            exact = (frame[list(cols)].to_numpy(dtype=np.float64, na_value=np.nan)
-                     if isinstance(data, pd.DataFrame) else
-                     _columns(arr, list(cols)).astype(np.float64))
-            changed = exact != block.astype(np.float64)
-            if changed.any():
-                i = tuple(np.argwhere(changed)[0])
-                raise ArgumentTypeError(
-                    f"`dtype` must hold every value of `{role}`. Received: dtype={dtype}, "
-                    f"which changes {plural(int(changed.sum()), 'value')} (the first, "
-                    f"{exact[i].item()!r} at row {i[0]}, becomes {block[i].item()!r}). Use a float dtype "
-                    "(the default float32) or a wider integer dtype."
-                )
-
-    # ---- order rows by (group, time) -------------------------------------------
-    notes: list[str] = []
-    codes = labels = None
-    if group_values is not None:
-        codes, labels = group_codes(group_values)
-    tv = kind = tz = None
-    if time_values is not None:
-        tv, kind, tz = _time_values(time_values)
-    if freq is not None and tv is None:
-        raise ArgumentError(
-            f"`freq` needs a time axis. Received: freq={show(freq)} with no `time` and no "
-            "DatetimeIndex. Pass `time` (a column name or one value per row), or leave out `freq`."
-        )
-    order = None
-    if codes is not None or tv is not None:
-        back_steps = 0
-        if tv is not None:
-            by_group = None if codes is None else np.argsort(codes, kind="stable")
-            t_g = tv if by_group is None else tv[by_group]
-            back = np.diff(t_g) < 0
-            if codes is not None:
-                c_g = codes[by_group]
-                back &= c_g[1:] == c_g[:-1]
-            back_steps = int(back.sum())
-            if back_steps and not sort:
-                i = int(np.flatnonzero(back)[0]) + 1
-                row = int(by_group[i]) if by_group is not None else i
-                where = f" in group {labels[codes[row]]!r}" if codes is not None else ""
-                raise OrderError(
-                    f"`time` must increase within each group when sort=False. Received: "
-                    f"{plural(back_steps, 'step')} back in time, the first at row {row}"
-                    f"{where}. Pass sort=True to sort, or sort the data first."
-                )
-            order = np.argsort(tv, kind="stable") if codes is None else np.lexsort((tv, codes))
-        else:
-            order = np.argsort(codes, kind="stable")
-        moved = int((order != np.arange(n)).sum())
-        if moved == 0:
-            order = None
-        else:
-            what = "sorted by time within groups" if back_steps else "rows regrouped by `group`"
-            notes.append(f"{what}: {plural(moved, 'row')} moved")
-            feats = feats[order]
-            if targs is not None:
-                targs = targs[order]
-            if codes is not None:
-                codes = codes[order]
-            if tv is not None:
-                tv = tv[order]
-    # group boundaries in sorted order
-    if codes is not None:
-        cut = np.flatnonzero(np.diff(codes) != 0) + 1
-    else:
-        cut = np.empty(0, dtype=np.int64)
-    group_bounds = np.concatenate([[0], cut, [n]]).astype(np.int64)
-
-    # ---- duplicates, gaps --------------------------------------------------------
-    seg_cut = cut
-    freq_str = None
-    if tv is not None and n > 1:
-        inner = np.ones(n - 1, dtype=bool)
-        inner[cut - 1] = False  # steps that cross groups are not steps
-        dup = inner & (np.diff(tv) == 0)
-        if dup.any():
-            rows = np.flatnonzero(dup)[:5] + 1
-            shown_times = _time_labels(tv[rows], kind, tz)
-            grp = [labels[codes[r]] if codes is not None else None for r in rows]
-            where = ", ".join(f"{t}" + (f" in group {g!r}" if g is not None else "")
-                              for t, g in zip(shown_times, grp))
-            raise OrderError(
-                f"`time` must not repeat within a group. Received: "
-                f"{plural(int(dup.sum()), 'repeated time')}: {where}"
-                f"{' ...' if dup.sum() > 5 else ''}. Drop or aggregate the duplicates first, "
-                "e.g. `df.drop_duplicates([group, time])` or `df.groupby([group, time]).mean()`."
-            )
-        if freq is None:
-            inferred = _infer_freq(tv, kind, tz, inner, group_bounds)
-            step = None if inferred is None else _steps(inferred, kind, tz)
-            if step is not None:
-                notes.append(f"freq {step[1]} inferred from the most common step between rows")
-        else:
-            step = _steps(freq, kind, tz)
-        if step is not None:
-            unit, freq_str = step
-            off = _off_grid(tv, unit, tz) & inner
-            if off.any():
-                gaps = _gap_table(tv, off, codes, labels, kind, tz, unit)
-                if on_gap == "error":
-                    head = gaps.head(5)
-                    shown = "; ".join(
-                        (f"group {r.group!r}: " if codes is not None else "")
-                        + f"after {r.after} next is {r.before}" for r in head.itertuples()
-                    )
-                    raise GapError(
-                        f"`on_gap='error'`: time must advance by freq={freq_str} within each "
-                        f"group. Received: {plural(len(gaps), 'gap')} ({shown}"
-                        f"{' ...' if len(gaps) > 5 else ''}). Pass on_gap='split' to start new "
-                        "windows after each gap, fill the missing steps, or pass the right `freq`.",
-                        gaps=gaps,
-                    )
-                if on_gap == "split":
-                    seg_cut = np.union1d(cut, np.flatnonzero(off) + 1)
-                    notes.append(f"split at {plural(len(gaps), 'gap')}")
-                else:
-                    notes.append(f"{plural(len(gaps), 'gap')} ignored: windows cross them")
-
-    seg_bounds = np.concatenate([[0], seg_cut, [n]]).astype(np.int64)
-    seg_start, seg_len = seg_bounds[:-1], np.diff(seg_bounds)
-
-    # ---- window starts, per segment ---------------------------------------------
-    span = (timesteps - 1) * sampling_rate + 1
-    need = span + (gap + horizon if targs is not None else 0)
-    n_per = np.where(seg_len >= need, (seg_len - need) // stride + 1, 0)
-    total = int(n_per.sum())
-    if total == 0:
-        longest = int(seg_len.max())
-        where = "group or segment" if len(seg_len) > 1 else "series"
-        if too_long is not None:
-            raise ShapeError(too_long(need, longest, where))
-        raise ShapeError(
-            f"`timesteps` is too long for the data: each window needs {need} rows "
-            f"((timesteps - 1) * sampling_rate + 1{' + gap + horizon' if targs is not None else ''}"
-            f" = {need}), but the longest {where} has {longest}. Received: timesteps={timesteps}, "
-            f"sampling_rate={sampling_rate}, gap={gap}, horizon={horizon} for data of shape "
-            f"{(n, len(feature_names))}. Use a smaller `timesteps` (or `sampling_rate`, `gap`, "
-            "`horizon`)."
-        )
-    seg_of = None
-    if len(seg_start) == 1:
-        starts: np.ndarray | range = range(0, (total - 1) * stride + 1, stride)
-    else:
-        seg_of = np.repeat(np.arange(len(seg_start)), n_per)
-        offsets = np.arange(total) - np.repeat(np.cumsum(n_per) - n_per, n_per)
-        starts = seg_start[seg_of] + offsets * stride
-
+    p = plan(spec, b.n, groups=b.groups, times=b.times, freq=freq, on_gap=on_gap, sort=sort,
+             no_window=too_long or _no_window(spec, (b.n, len(b.feature_names))))
+    total = len(p.starts)
     if copy:
-        n_targets = len(target_names)
-        nbytes = total * (timesteps * len(feature_names) + horizon * n_targets) * dtype.itemsize
-        check_fits(nbytes, f"`copy=True`: X of shape {(total, timesteps, len(feature_names))} "
-                   f"({dtype}){' and its y' if targs is not None else ''}",
+        n_out = spec.timesteps * len(b.feature_names) + spec.horizon * len(b.target_names)
+        check_fits(total * n_out * dtype.itemsize,
+                   f"`copy=True`: X of shape {(total, spec.timesteps, len(b.feature_names))} "
+                   f"({dtype}){' and its y' if b.targs is not None else ''}",
                    "Pass copy=False for a zero-copy view, or a larger `stride`.")
-
-    # ---- index and account of dropped rows --------------------------------------
-    group_sorted = None if codes is None else np.asarray(labels)[codes]
-    seg_group_id = np.searchsorted(group_bounds, seg_start, side="right") - 1
-    seg_number = np.arange(len(seg_start)) - np.searchsorted(seg_start, group_bounds[seg_group_id])
-    times_sorted: Any = None
-    if tv is not None:
-        times_sorted = _dt_index(tv, tz) if kind == "datetime" else tv
-        if kind == "datetime" and tz is None:
-            times_sorted = times_sorted.to_numpy()
-
-    def position(sorted_rows: np.ndarray) -> np.ndarray:
-        return sorted_rows if order is None else order[sorted_rows]
-
-    def label(sorted_rows: np.ndarray) -> Any:
-        if times_sorted is None:
-            return position(sorted_rows)
-        return times_sorted[sorted_rows]
-
-    def build_index() -> pd.DataFrame:
-        s = np.asarray(starts) if not isinstance(starts, range) else \
-            np.arange(starts.start, starts.stop, starts.step, dtype=np.int64)
-        cols: dict[str, Any] = {}
-        if group_sorted is not None:
-            cols["group"] = group_sorted[s]
-        cols["segment"] = np.zeros(len(s), dtype=np.int64) if seg_of is None else seg_number[seg_of]
-        cols["first_row"] = position(s)
-        cols["last_row"] = position(s + span - 1)
-        if targs is not None:
-            cols["target_row"] = position(s + span + gap)
-        if times_sorted is not None:
-            cols["first_time"] = _plain(times_sorted[s])
-            cols["last_time"] = _plain(times_sorted[s + span - 1])
-            if targs is not None:
-                cols["target_time"] = _plain(times_sorted[s + span + gap])
-        return pd.DataFrame(cols)
-
-    read = np.arange(timesteps) * sampling_rate
-    if targs is not None:
-        read = np.concatenate([read, span + gap + np.arange(horizon)])
-    def dropped() -> pd.DataFrame:
-        return _dropped_table(seg_start, seg_len, n_per, stride, need, read, seg_group_id,
-                              len(group_bounds) - 1, seg_number, group_sorted, label)
-
-    source = feats
-    if copy:
-        # copy=True is a snapshot: X and y are gathered on first use, so they must not read
-        # memory the caller can still change (a view of an input already in `dtype`)
-        if not feats.flags.c_contiguous or not feats.flags.owndata:
-            source = np.array(feats, order="C")  # also fast, cache-friendly gathers
-        if targs is not None and not targs.flags.owndata:
-            targs = np.array(targs)
+    source, target_source = _sources(b, p, copy)
     return Windows(
-        source=source,
-        target_source=targs,
-        starts=starts,
-        timesteps=timesteps,
-        horizon=horizon,
-        gap=gap,
-        stride=stride,
-        sampling_rate=sampling_rate,
-        feature_names=feature_names,
-        target_names=target_names,
-        index=build_index,
-        dropped=dropped,
-        n_rows=n,
-        freq=freq_str,
-        notes=notes,
-        copy=bool(copy),
-        order=order,
-        times=times_sorted,
-        groups=group_sorted,
-        segments=(seg_start, seg_len),
+        spec, source=source, target_source=target_source, starts=p.starts,
+        feature_names=b.feature_names, target_names=b.target_names, rows=RowInfo.of(p),
+        index=p.index, dropped=p.dropped, notes=p.notes, copy=copy,
     )

@@ -8,8 +8,8 @@ import pandera.pandas as pa
 import pytest
 
 from seqprep import SchemaError
-from seqprep._checks import (CHECKS, FAILURE_COLUMNS, TimeChecker, _factorize, _register,
-                             normalize_freq, parse_time, step_name)
+from seqprep._checks import CHECKS, FAILURE_COLUMNS, TimeChecker, _factorize, _register, parse_time
+from seqprep._time import normalize_freq, step_name
 
 
 def run(frames, **kw):
@@ -114,9 +114,12 @@ def test_irregular_series_with_regular_false():
     assert run([frame([0, 1, 5, 6])], freq=None, regular=False)[0] == []
 
 
-def test_freq_of_the_wrong_kind_skips_the_step_check():
-    cases, c = run([frame(pd.date_range("2024", periods=3, freq="h"))], freq=3)
-    assert cases == [] and "regular_freq skipped" in c.notes[0]
+def test_freq_of_the_wrong_kind_is_a_schema_error_not_a_skipped_check():
+    # issue 15 class 2: this check used to be skipped with a note (a false pass)
+    with pytest.raises(SchemaError, match=r"^`freq` must be a pandas frequency .* Received: freq=3"):
+        run([frame(pd.date_range("2024", periods=3, freq="h"))], freq=3)
+    with pytest.raises(SchemaError, match=r"^`freq` must be a positive number .* Received: freq='h'"):
+        run([frame([0, 1, 2])], freq="h")
 
 
 def test_without_groups():

@@ -246,7 +246,7 @@ def test_batch_input_shape_accepts_exactly_the_divisors(n, b):
        layout=st.sampled_from(["as drawn", "sorted", "segments"]),
        chunk=st.sampled_from([1, 200, 1 << 22]), rate=st.integers(1, 3))
 def test_chunked_gather_equals_fancy_indexing(starts, layout, chunk, rate):
-    from seqprep._windows import _gather, window_view
+    from seqprep._windows import gather, window_view
 
     source = np.arange(70 * 2, dtype=np.float64).reshape(70, 2)
     view = window_view(source, 3, rate)
@@ -256,6 +256,6 @@ def test_chunked_gather_equals_fancy_indexing(starts, layout, chunk, rate):
     elif layout == "segments":  # evenly spaced runs with jumps, as groups give
         s = np.sort(np.concatenate([np.arange(a, min(a + 9, len(view)), 2) for a in s[:4]]
                                    or [np.empty(0, np.int64)]))
-    np.testing.assert_array_equal(_gather(view, s, chunk_bytes=chunk), view[s])
+    np.testing.assert_array_equal(gather(view, s, chunk_bytes=chunk), view[s])
     evenly = range(1, len(view), 3)
-    np.testing.assert_array_equal(_gather(view, evenly, chunk_bytes=chunk), view[1::3])
+    np.testing.assert_array_equal(gather(view, evenly, chunk_bytes=chunk), view[1::3])

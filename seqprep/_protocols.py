@@ -1,0 +1,114 @@
+"""Typed protocols between the rooms: "a source of windows" and "a stateful layout".
+
+A front end that makes windows (:func:`make_windows` gives a :class:`Windows`,
+:func:`open_windows` a :class:`LazyWindows`) returns a :class:`WindowSource`; batch
+loaders (``keras_ext.WindowDataset``, ``fit_stateful``) accept any of them through this
+protocol, never by probing attributes. :func:`stateful_layout` returns a
+:class:`StatefulLayout`. Both are ``runtime_checkable``, so ``isinstance(x, WindowSource)``
+is the one test for "windows of any kind".
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["FrameSource", "StatefulLayout", "TargetScaler", "WindowSource"]
+
+
+@runtime_checkable
+class WindowSource(Protocol):
+    """Windows that can be read a batch at a time: in memory or from files."""
+
+    timesteps: int
+    horizon: int
+    gap: int
+    stride: int
+    sampling_rate: int
+    feature_names: tuple
+    target_names: tuple
+    n_rows: int
+    notes: list[str]
+
+    def __len__(self) -> int: ...
+
+    def take(self, indices: Any) -> tuple[np.ndarray, np.ndarray | None]:
+        """The samples at ``indices`` as new arrays ``(X, y)``; ``y`` None without targets."""
+        ...
+
+    def subset(self, indices: Any, *, index: pd.DataFrame | None = None,
+               note: str | None = None) -> WindowSource:
+        """The samples at ``indices``, in that order, as windows of the same kind."""
+        ...
+
+    @property
+    def index(self) -> pd.DataFrame: ...
+
+    @property
+    def dropped(self) -> pd.DataFrame: ...
+
+    @property
+    def input_shape(self) -> tuple[int, int]: ...
+
+    @property
+    def output_units(self) -> int | None: ...
+
+    @property
+    def starts(self) -> np.ndarray:
+        """Each sample's first input row, in window order (comparable within a group)."""
+        ...
+
+    def report(self) -> str: ...
+
+
+@runtime_checkable
+class StatefulLayout(WindowSource, Protocol):
+    """Windows laid out for a stateful RNN by :func:`stateful_layout`."""
+
+    batch_size: int
+    n_batches: int
+    n_padded: int
+    n_windows_dropped: int
+
+    @property
+    def sample_weight(self) -> np.ndarray: ...
+
+    @property
+    def reset_slots(self) -> dict[int, tuple[int, ...]]: ...
+
+
+@runtime_checkable
+class FrameSource(Protocol):
+    """In-memory windows that know where each sample's rows came from (``Windows``):
+    what ``to_frame`` reads."""
+
+    spec: Any
+    rows: Any  # a RowInfo: order, times, groups, segments, n_rows, freq
+    scaled: bool | None
+    horizon: int
+    gap: int
+    span: int
+    target_offset: int
+    freq: str | None
+    target_names: tuple
+
+    def __len__(self) -> int: ...
+
+    @property
+    def starts(self) -> np.ndarray: ...
+
+    @property
+    def has_targets(self) -> bool: ...
+
+    @property
+    def target_source(self) -> np.ndarray | None: ...
+
+
+@runtime_checkable
+class TargetScaler(Protocol):
+    """What ``to_frame`` needs of a scaler: undo the scaling of target values."""
+
+    def inverse_transform_targets(self, y: Any, *, groups: Any = None,
+                                  targets: Any = None) -> np.ndarray: ...
