@@ -33,7 +33,7 @@ from ._failures import FAILURE_COLUMNS, empty_failures, failure_frame
 from ._time import DAY_NS, ParsedTime, Step, named_freq, normalize_freq, step_name
 
 __all__ = ["CHECKS", "FAILURE_COLUMNS", "TimeChecker", "empty_failures", "failure_frame",
-           "normalize_freq", "parse_time"]
+           "normalize_freq", "parse_time", "register_pandera_checks"]
 
 #: Every check's stable name -> (the rule, what the ``value`` column holds), in report order.
 CHECKS: dict[str, tuple[str, str]] = {
@@ -220,7 +220,8 @@ class TimeChecker:
         labels[:] = self._labels
         return labels[codes]
 
-    def _time_objects(self, values: np.ndarray) -> np.ndarray:
+    def time_objects(self, values: np.ndarray) -> np.ndarray:
+        """Checked times (int64 values) as the objects failure tables hold."""
         if self.kind == "integer":
             return values.astype(object)
         idx = pd.DatetimeIndex(values.astype("datetime64[ns]"))
@@ -304,7 +305,7 @@ class TimeChecker:
             prev = t[back] - d[back]
             fails.append(failure_frame(
                 "increasing_time", self.time, self._group_objects(c[back]), rows_of(back),
-                self._time_objects(t[back]), self._time_objects(prev)))
+                self.time_objects(t[back]), self.time_objects(prev)))
             # judge repeats and gaps in time order
             o2 = np.lexsort((t, c))
             order = o2 if order is None else order[o2]
@@ -329,7 +330,7 @@ class TimeChecker:
             prow[~from_state] = rows_of(q[~from_state])
             fails.append(failure_frame(
                 "unique_time", self.time, self._group_objects(c[dup]), rows_of(dup),
-                self._time_objects(t[dup]), prow))
+                self.time_objects(t[dup]), prow))
 
         if self.regular and not p.mismatch:
             if follows_bad is not None:  # a step over a row with no usable time is no gap
@@ -409,7 +410,7 @@ class TimeChecker:
         if not len(pos):
             return []
         return [failure_frame("regular_freq", self.time, self._group_objects(c[pos]),
-                              rows_of(pos), self._time_objects(t[pos]),
+                              rows_of(pos), self.time_objects(t[pos]),
                               self._step_objects(d[pos]))]
 
     def _infer(self, c, t, w, d, starts, g_start, fresh) -> None:
@@ -533,7 +534,7 @@ def finite(series: pd.Series) -> bool | pd.Series:
     return pd.Series(~inf, index=series.index)
 
 
-def _register() -> None:
+def register_pandera_checks() -> None:
     """Register the checks as pandera check methods (idempotent)."""
     from pandera.api.checks import Check
     from pandera.api.extensions import register_check_method

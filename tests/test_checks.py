@@ -8,7 +8,8 @@ import pandera.pandas as pa
 import pytest
 
 from seqprep import SchemaError
-from seqprep._checks import CHECKS, FAILURE_COLUMNS, TimeChecker, _factorize, _register, parse_time
+from seqprep._checks import CHECKS, FAILURE_COLUMNS, TimeChecker, _factorize, parse_time
+from seqprep._checks import register_pandera_checks as _register
 from seqprep._time import normalize_freq, step_name
 
 
