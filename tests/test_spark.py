@@ -1,0 +1,161 @@
+"""The Spark engine reports what the pandas path reports, on a real local Spark.
+
+A differential test: panels with every kind of fault, written as one Parquet file, as a
+hive-partitioned folder (one folder per group) and as files that split groups, are
+validated by Spark and by ``SeriesSchema.validate`` on the pandas frame; both must give
+the same failures (check, column, group, time, value; the rows too where the files keep
+the frame's order). One local Spark (``local[2]``, small shuffles, no UI) serves the module;
+the tests skip only when pyspark is not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import seqprep
+
+pytest.importorskip("pyspark")
+
+from seqprep import _spark  # noqa: E402
+
+KEY = ["check", "column", "group", "time", "value"]
+
+
+@pytest.fixture(scope="session")
+def spark():
+    session = _spark.spark_session("local[2]")
+    session.conf.set("spark.sql.shuffle.partitions", "2")
+    yield session
+
+
+def panel(unit: str = "ns", tz: str | None = None) -> pd.DataFrame:
+    """Five hourly groups with one of each fault; group e is short."""
+    parts = []
+    for k, g in enumerate("abcde"):
+        n = 3 if g == "e" else 12
+        t = pd.date_range("2024-03-30 20:00", periods=n, freq="h", tz=tz) \
+            + pd.Timedelta(minutes=k)
+        parts.append(pd.DataFrame({"store": g, "t": t, "x": np.arange(n, dtype=float)}))
+    df = pd.concat(parts, ignore_index=True)
+    df.loc[3, "t"] = df.loc[2, "t"]  # a: a repeated time
+    df = df.drop(index=[15]).reset_index(drop=True)  # b: a gap
+    i = df.index[df.store == "c"][4]  # c: two rows out of order
+    df.loc[[i, i + 1], "t"] = df.loc[[i + 1, i], "t"].to_numpy()
+    j = df.index[df.store == "d"][5]  # d: NaN, inf, out of range, a missing time
+    df.loc[j, "x"] = np.nan
+    df.loc[j + 2, "x"] = np.inf
+    df.loc[j + 3, "x"] = 1e6
+    df.loc[j + 4, "t"] = pd.NaT
+    df["t"] = df["t"].dt.as_unit(unit)
+    return df
+
+
+SCHEMA = seqprep.SeriesSchema("t", group="store", features="x", freq="h", min_length=5,
+                              ranges={"x": (-100, 100)}, allowed={"store": list("abcd")})
+
+
+def pandas_failures(schema, df) -> pd.DataFrame:
+    with pytest.raises(seqprep.ValidationError) as err:
+        schema.validate(df)
+    return err.value.failures
+
+
+def as_set(failures: pd.DataFrame, cols=KEY) -> list:
+    return sorted(map(str, failures[cols].astype(object).where(failures[cols].notna(), None)
+                      .to_numpy().tolist()))
+
+
+def layouts(df: pd.DataFrame, root) -> dict:
+    """The same rows as one file, a hive folder per group, and files that split groups."""
+    one = root / "one.parquet"
+    df.to_parquet(one)
+    hive = root / "hive"
+    df.to_parquet(hive, partition_cols=["store"])
+    split = root / "split"
+    split.mkdir()
+    for k, part in enumerate(np.array_split(np.arange(len(df)), 3)):
+        df.iloc[part].to_parquet(split / f"part-{k}.parquet")
+    return {"one": one, "hive": hive, "split": split}
+
+
+@pytest.mark.parametrize("unit", ["ns", "us"])
+def test_spark_reports_what_pandas_reports_on_every_layout(spark, tmp_path, unit):
+    df = panel(unit)
+    expected = pandas_failures(SCHEMA, df)
+    assert set(expected["check"]) >= {"not_null", "finite", "in_range", "allowed_values",
+                                      "increasing_time", "unique_time", "regular_freq",
+                                      "min_length"}
+    for name, path in layouts(df, tmp_path).items():
+        got, notes, shape = _spark.validate_path(path, SCHEMA, spark=spark)
+        assert shape[0] == len(df), name
+        assert as_set(got) == as_set(expected), name
+        if name != "hive":  # the files keep the frame's row order
+            cols = ["check", "column", "group", "row", "time", "value", "first_row"]
+            assert as_set(got, cols) == as_set(expected, cols), name
+            located = got["row"].notna()
+            assert got.loc[located, "file"].notna().all(), name
+            assert (got.loc[located, "file_row"] <= got.loc[located, "row"]).all(), name
+
+
+def test_wall_clock_days_and_calendar_months(spark, tmp_path):
+    # daily data across a daylight-saving change: 23- and 25-hour steps are no gaps (D2)
+    days = pd.DataFrame({"t": pd.date_range("2024-03-25", periods=12, freq="D",
+                                            tz="Europe/Berlin"), "x": 1.0})
+    days = days.drop(index=[7]).reset_index(drop=True)
+    months = pd.DataFrame({"t": pd.date_range("2023-01-01", periods=14, freq="MS"), "x": 1.0})
+    months = months.drop(index=[5]).reset_index(drop=True)
+    for df, freq in ((days, "D"), (months, "MS"), (months, None)):
+        schema = seqprep.SeriesSchema("t", features="x", freq=freq)
+        expected = pandas_failures(schema, df)
+        path = tmp_path / f"{freq}-{len(df)}.parquet"
+        df.to_parquet(path)
+        got, notes, _ = _spark.validate_path(path, schema, spark=spark)
+        cols = ["check", "row", "time", "value", "missing_first", "missing_steps"]
+        assert as_set(got, cols) == as_set(expected, cols), freq
+        assert len(got) == 1
+        if freq is None:
+            assert any("step MS inferred" in n for n in notes), notes
+
+
+def test_integer_times_one_series_and_inferred_step(spark, tmp_path):
+    df = pd.DataFrame({"t": [0, 2, 4, 4, 8, 6, 12, 14], "x": [0.0, 1, 2, 3, 4, 5, 6, 7]})
+    schema = seqprep.SeriesSchema("t", features="x", min_length=10)
+    expected = pandas_failures(schema, df)
+    df.to_parquet(tmp_path / "d.parquet")
+    got, notes, _ = _spark.validate_path(tmp_path / "d.parquet", schema, spark=spark)
+    cols = ["check", "column", "group", "row", "time", "value"]
+    assert as_set(got, cols) == as_set(expected, cols)
+    assert any("step 2 inferred" in n for n in notes)
+
+
+def test_a_dataframe_in_memory_and_the_schema_dispatch(spark):
+    # a TIMESTAMP column is an instant: the pandas path sees the same times in UTC
+    df = panel("us")
+    sdf = spark.createDataFrame(df)
+    expected = pandas_failures(SCHEMA, df.assign(t=df["t"].dt.tz_localize("UTC")))
+    with pytest.raises(seqprep.ValidationError) as err:
+        SCHEMA.validate(sdf)
+    got = err.value.failures
+    cols = ["check", "column", "group", "row", "time", "value"]
+    assert as_set(got, cols) == as_set(expected, cols)
+    assert "partition order" in " ".join(err.value.notes)
+    ok = df.dropna().query("store == 'a'").iloc[:3].assign(x=1.0)
+    ok_sdf = spark.createDataFrame(ok)
+    assert seqprep.SeriesSchema("t", group="store", features="x").validate(ok_sdf) is ok_sdf
+
+
+def test_failures_collected_are_bounded_and_the_total_is_noted(spark, tmp_path):
+    df = pd.DataFrame({"t": np.arange(50), "x": np.nan})
+    df.to_parquet(tmp_path / "d.parquet")
+    schema = seqprep.SeriesSchema("t", features="x", freq=1)
+    got, notes, _ = _spark.validate_path(tmp_path / "d.parquet", schema, spark=spark,
+                                         max_failures=7)
+    assert got["row"].tolist() == list(range(7))
+    assert any("50 failures, the first 7 collected" in n for n in notes), notes
