@@ -165,16 +165,29 @@ def plot_window(windows: Windows, i: int, *, prediction: Any = None,
     columns = _feature_list(windows, features)
     table = _target_table(windows, i, _prediction(prediction, windows, i))
     mpl = require("matplotlib", "plot", "plot_window")
-    if ax is None:
+    new = ax is None
+    if new:
         require("matplotlib.figure", "plot", "plot_window")
         ax = mpl.figure.Figure(figsize=(7.0, 3.2)).subplots()
     elif not (hasattr(ax, "plot") and hasattr(ax, "figure")):
         raise ArgumentTypeError(f"`ax` must be a matplotlib Axes. Received: {show(ax)} of "
                                 f"type {type(ax).__name__}. Pass e.g. fig.subplots().")
     _draw(ax, windows, i, columns, table)
+    _label(ax, windows, i, mpl)
+    if new:
+        ax.figure.tight_layout()
+    return ax
+
+
+def _label(ax: Any, windows: Windows, i: int, mpl: Any) -> None:
     group = windows.index["group"].iloc[i] if "group" in windows.index else None
     ax.set_title(f"sample {i}" + ("" if group is None else f" (group {group!r})"))
-    ax.set_xlabel("time" if windows.rows.times is not None else
-                  "rows from the first input row")
+    times = windows.rows.times
+    ax.set_xlabel("time" if times is not None else "rows from the first input row")
+    if isinstance(times, pd.DatetimeIndex):
+        dates = require("matplotlib.dates", "plot", "plot_window")
+        locator = dates.AutoDateLocator(tz=times.tz)  # ticks on the data's own clock
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(dates.ConciseDateFormatter(locator, tz=times.tz))
+    ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
-    return ax

@@ -61,6 +61,17 @@ def test_inputs_and_targets_are_the_tables_rows_in_time(panel, i):
     assert ax.get_xlabel() == "time"
 
 
+def test_ticks_read_the_datas_own_clock():
+    # midnight in Berlin is 23:00 UTC the day before: the ticks must say 23, not 22
+    t = pd.date_range("2024-12-20", periods=12, freq="D", tz="Europe/Berlin")
+    w = seqprep.make_windows(pd.DataFrame({"day": t, "x": np.arange(12.0)}), 7,
+                             targets="x", time="day")
+    ax = plot_window(w, 3)
+    ax.figure.draw_without_rendering()
+    labels = [label.get_text() for label in ax.get_xticklabels()]
+    assert labels[:2] == ["23", "24"], labels
+
+
 def test_target_takes_its_features_colour_and_prediction_follows(panel):
     w = seqprep.make_windows(panel, 3, horizon=2, group="store", time="time",
                              features=["temp", "sales"], targets="sales")
