@@ -425,9 +425,13 @@ def _why(rec: dict) -> str:
         return f"{n:,} missing step{'s' if n != 1 else ''}: {span}"
     if check == "increasing_time" and cell(rec.get("previous_time")):
         return f"time goes back from {cell(rec['previous_time'])}"
+    if check == "min_length" and cell(rec.get("value")):
+        return f"the group has {cell(rec['value'])} rows, fewer than the schema's min_length"
     if check in SOURCE_CHECKS:
         return SOURCE_CHECKS[check][0]
-    return ""
+    from ._checks import CHECKS
+
+    return CHECKS[check][0] if check in CHECKS else ""
 
 
 def json_records(failures: pd.DataFrame) -> list[dict]:
