@@ -14,19 +14,19 @@ from typing import Any, Union
 import keras
 
 from ._backend import check_stateful_backend
+from ._carry import StateCarrier, sync_state
+from ._args import positive_int, show
 from ._errors import ArgumentError, ArgumentTypeError, ModelError
 from ._states import (
-    _slot_rows,
     get_states,
-    positive_int,
     reset_layers,
     reset_states,
     set_states,
-    show,
+    slot_rows,
     stateful_layers,
 )
 
-__all__ = ["ResetStates", "check_every"]
+__all__ = ["ResetStates", "SlotResets", "check_every", "check_slots_spec", "slots_for"]
 
 SlotsSpec = Union[Mapping[int, Iterable[int]], Callable[[int], Union[Iterable[int], None]]]
 
@@ -47,7 +47,7 @@ def check_every(name: str, every: Any) -> str | int:
     return positive_int(name, every, fix="Use 'epoch' to reset only at epoch ends.")
 
 
-def _check_slots_spec(name: str, spec: Any, counted: str) -> None:
+def check_slots_spec(name: str, spec: Any, counted: str) -> None:
     """Refuse a slot-reset spec that is neither a mapping of batch indices nor a callable."""
     if spec is None:
         return
@@ -64,6 +64,24 @@ def _check_slots_spec(name: str, spec: Any, counted: str) -> None:
                 f"`{name}` keys must be batch indices >= 0, counted from 0 in each "
                 f"{counted}. Received: the key {bad[0]!r}."
             )
+
+
+def slots_for(name: str, spec: SlotsSpec | None, batch: int) -> tuple | None:
+    """The slots ``spec`` resets before batch ``batch`` (None: none), checked."""
+    if spec is None:
+        return None
+    slots = spec.get(batch) if isinstance(spec, Mapping) else spec(batch)
+    if slots is None:
+        return None
+    try:
+        slots = tuple(int(s) for s in slots)
+    except (TypeError, ValueError):
+        raise ArgumentTypeError(
+            f"`{name}` must give an iterable of integer slots for batch {batch}. "
+            f"Received: {show(slots)}."
+        ) from None
+    return slots or None
+
 
 
 class ResetStates(keras.callbacks.Callback):
@@ -131,7 +149,8 @@ class ResetStates(keras.callbacks.Callback):
         are asked for (Keras then calls batch hooks only once per execution); for a
         standalone ``evaluate``, at evaluation begin.
     BackendError
-        At train begin on a backend where stateful layers carry no state (JAX).
+        At train begin on JAX, unless the model runs through :func:`fit_stateful`
+        (whose ``StateCarrier`` carries the state there; a bare ``model.fit`` does not).
 
     Notes
     -----
@@ -172,8 +191,8 @@ class ResetStates(keras.callbacks.Callback):
     ) -> None:
         super().__init__()
         every = check_every("every", every)
-        _check_slots_spec("reset_slots", reset_slots, "epoch")
-        _check_slots_spec("validation_reset_slots", validation_reset_slots, "evaluation")
+        check_slots_spec("reset_slots", reset_slots, "epoch")
+        check_slots_spec("validation_reset_slots", validation_reset_slots, "evaluation")
         if not isinstance(isolate_validation, bool):
             raise ArgumentTypeError(
                 f"`isolate_validation` must be True or False. Received: "
@@ -204,7 +223,7 @@ class ResetStates(keras.callbacks.Callback):
     # -- checks -----------------------------------------------------------------
 
     def _check_model(self, when: str) -> None:
-        check_stateful_backend("ResetStates")
+        check_stateful_backend("ResetStates", carried=isinstance(self.model, StateCarrier))
         if not stateful_layers(self.model):
             raise ModelError(
                 f"`ResetStates` needs a model with at least one stateful recurrent layer "
@@ -218,28 +237,13 @@ class ResetStates(keras.callbacks.Callback):
     def _reset(self, epoch: int | None, batch: int | None, slots: tuple | None = None) -> None:
         if self._layers is None:
             self._layers = stateful_layers(self.model)
+        sync_state(self.model)  # JAX: the trainer's running state back into the variables
         if slots is None:
             reset_layers(self._layers, None)
             self._clean = True
         else:
-            reset_layers(self._layers, _slot_rows(slots), slots)
+            reset_layers(self._layers, slot_rows(slots), slots)
         self.reset_log.append((epoch, batch, slots))
-
-    @staticmethod
-    def _slots_for(name: str, spec: SlotsSpec | None, batch: int) -> tuple | None:
-        if spec is None:
-            return None
-        slots = spec.get(batch) if isinstance(spec, Mapping) else spec(batch)
-        if slots is None:
-            return None
-        try:
-            slots = tuple(int(s) for s in slots)
-        except (TypeError, ValueError):
-            raise ArgumentTypeError(
-                f"`{name}` must give an iterable of integer slots for batch {batch}. "
-                f"Received: {show(slots)}."
-            ) from None
-        return slots or None
 
     def _check_steps_per_execution(self, batch_level: bool) -> None:
         spe = getattr(self.model, "steps_per_execution", 1) or 1
@@ -281,7 +285,7 @@ class ResetStates(keras.callbacks.Callback):
         self._epoch = epoch
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        slots = self._slots_for("reset_slots", self.reset_slots, batch)
+        slots = slots_for("reset_slots", self.reset_slots, batch)
         if slots is not None:
             self._reset(self._epoch, batch, slots)
             self._clean = False  # other slots keep their state
@@ -305,6 +309,7 @@ class ResetStates(keras.callbacks.Callback):
             self._check_steps_per_execution(self.validation_reset_slots is not None)
         if not self.isolate_validation:
             return
+        sync_state(self.model)
         try:
             self._saved = get_states(self.model)
         except ModelError:  # not built yet: there is no state to save
@@ -312,7 +317,7 @@ class ResetStates(keras.callbacks.Callback):
         reset_states(self.model)
 
     def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
-        slots = self._slots_for("validation_reset_slots", self.validation_reset_slots, batch)
+        slots = slots_for("validation_reset_slots", self.validation_reset_slots, batch)
         if slots is not None:
             self._reset(self._epoch if self._in_fit else None, ("val", batch), slots)
 
@@ -325,3 +330,33 @@ class ResetStates(keras.callbacks.Callback):
         if self._saved is not None:
             set_states(self.model, self._saved)
             self._saved = None
+
+
+class SlotResets(keras.callbacks.Callback):
+    """Zero the listed slots before given ``predict`` batches (``keras_ext.predict``'s layouts).
+
+    ``spec`` is a mapping ``{batch_index: slots}`` or a callable, as for
+    :class:`ResetStates`; ``log`` records ``(batch, slots)`` for each reset made.
+    """
+
+    def __init__(self, spec: SlotsSpec) -> None:
+        super().__init__()
+        check_slots_spec("reset_slots", spec, "prediction")
+        self.spec = spec
+        self.log: list[tuple[int, tuple]] = []
+        self._layers: list | None = None
+
+    def on_predict_begin(self, logs: dict | None = None) -> None:
+        self.log = []
+        self._layers = stateful_layers(self.model)
+
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        slots = slots_for("reset_slots", self.spec, batch)
+        if slots is None:
+            return
+        sync_state(self.model)  # JAX: the running state back into the variables
+        reset_layers(self._layers or [], slot_rows(slots), slots)
+        self.log.append((batch, slots))
+
+    def on_predict_end(self, logs: dict | None = None) -> None:
+        self._layers = None

@@ -36,8 +36,9 @@ from typing import Any
 import keras
 import numpy as np
 
+from ._args import plural, positive_int, show
 from ._errors import ArgumentError, ArgumentTypeError
-from ._states import plural, positive_int, show
+from ._inputs import is_layout
 
 __all__ = ["WindowDataset", "to_tf_dataset"]
 
@@ -87,13 +88,8 @@ def _resolve_seed(seed: Any, shuffle: bool) -> int | None:
     return int(seed)
 
 
-def _is_layout(windows: Any) -> bool:
-    """Whether ``windows`` came from ``seqprep.stateful_layout`` (without building an index)."""
-    return getattr(windows, "reset_mask", None) is not None and hasattr(windows, "batch_size")
-
-
 def _layout_batch_size(windows: Any) -> int | None:
-    return int(windows.batch_size) if _is_layout(windows) else None
+    return int(windows.batch_size) if is_layout(windows) else None
 
 
 def _check_layout(caller: str, windows: Any, batch_size: int, shuffle: bool,
@@ -123,7 +119,7 @@ def _check_layout(caller: str, windows: Any, batch_size: int, shuffle: bool,
 
 def _check_weights(windows: Any, n: int, sample_weight: Any) -> np.ndarray | None:
     if sample_weight is None:
-        if _is_layout(windows) and windows.n_padded:
+        if is_layout(windows) and windows.n_padded:
             return np.asarray(windows.sample_weight, dtype=np.float32)
         return None
     w = np.asarray(sample_weight, dtype=np.float32)

@@ -21,21 +21,27 @@ from typing import Any
 import keras
 import numpy as np
 
+import seqprep
 from seqprep import Windows
-from seqprep._errors import BatchSizeError
-from seqprep._reshape import check_batch_size
+from seqprep._args import divisors_near
 
-from ._backend import check_stateful_backend
+from ._args import check_model, choice, plural, positive_int, show
 from ._callbacks import ResetStates, check_every
+from ._carry import runner
+from ._continuity import check_continuity
 from ._errors import ArgumentError, ArgumentTypeError, ModelError, RemainderError
-from ._states import (
-    check_input_shape,
-    plural,
-    positive_int,
-    show,
-    stateful_layers,
-    static_batch_size,
+from ._heads import warn_accuracy_on_regression
+from ._inputs import (
+    as_arrays,
+    head,
+    is_layout,
+    is_pydataset,
+    is_tf_dataset,
+    is_windows,
+    layout_for,
+    n_samples,
 )
+from ._states import check_input_shape, stateful_layers, static_batch_size
 
 __all__ = ["fit_stateful"]
 
@@ -54,58 +60,9 @@ _REFUSED = {
 }
 
 
-def _is_pydataset(x: Any) -> bool:
-    return isinstance(x, keras.utils.PyDataset)
-
-
-def _is_tf_dataset(x: Any) -> bool:
-    return type(x).__module__.startswith("tensorflow") and hasattr(x, "element_spec")
-
-
-def _as_arrays(name: str, value: Any) -> Any:
-    """Arrays (or a list/tuple/dict of arrays) with a leading sample axis."""
-    if value is None:
-        return None
-    if hasattr(value, "shape") and hasattr(value, "__getitem__"):
-        if not hasattr(value, "dtype") or type(value).__name__ == "WindowArray":
-            return np.asarray(value)
-        return value
-    if isinstance(value, dict):
-        return {k: _as_arrays(f"{name}[{k!r}]", v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        if all(hasattr(v, "shape") for v in value):
-            return type(value)(_as_arrays(f"{name}[{i}]", v) for i, v in enumerate(value))
-        return np.asarray(value)
-    raise ArgumentTypeError(
-        f"`{name}` must be a numpy array (or a list or dict of arrays), a seqprep.Windows, "
-        f"a keras.utils.PyDataset or a batched tf.data.Dataset. Received: {name}="
-        f"{show(value)} of type {type(value).__name__}. Generators cannot be checked for "
-        "whole batches; wrap the data in a keras.utils.PyDataset."
-    )
-
-
-def _n_samples(name: str, value: Any) -> int:
-    leaves = keras.tree.flatten(value)
-    counts = {int(leaf.shape[0]) if len(leaf.shape) else -1 for leaf in leaves}
-    if len(counts) != 1 or -1 in counts:
-        raise ArgumentError(
-            f"`{name}` must hold arrays with the same number of samples along the first "
-            f"axis. Received: shapes {[tuple(leaf.shape) for leaf in leaves]}."
-        )
-    return counts.pop()
-
-
-def _head(value: Any, n: int) -> Any:
-    return keras.tree.map_structure(lambda a: a[:n], value)
-
-
 def _remainder_error(name: str, n: int, batch_size: int, extra: str = "") -> RemainderError:
-    try:
-        check_batch_size(n, batch_size)
-        divisors: list[int] = []
-    except BatchSizeError as exc:
-        divisors = list(exc.divisors)
     remainder = n % batch_size
+    divisors = divisors_near(n, batch_size) if remainder else []
     others = (
         f", or use a batch size that divides {n} ({', '.join(map(str, divisors))}) and "
         "rebuild the model with `keras.Input(batch_shape=(b, ...))`"
@@ -120,19 +77,20 @@ def _remainder_error(name: str, n: int, batch_size: int, extra: str = "") -> Rem
         f"{extra}",
         n_samples=n,
         batch_size=batch_size,
+        divisors=divisors,
     )
 
 
 def _fit_to_batches(
-    name: str, x: Any, y: Any, sw: Any, batch_size: int, on_remainder: str
+    name: str, x: Any, y: Any, sw: Any, batch_size: int, on_remainder: str, stacklevel: int = 4
 ) -> tuple[Any, Any, Any, int]:
     """Check (and with 'trim', cut) arrays to whole batches; return them and the count cut."""
-    n = _n_samples(name, x)
+    n = n_samples(name, x)
     for other, value in (("y", y), ("sample_weight", sw)):
-        if value is not None and _n_samples(other, value) != n:
+        if value is not None and n_samples(other, value) != n:
             raise ArgumentError(
                 f"`{other}` must have one row per sample of `{name}`. Received: "
-                f"{_n_samples(other, value)} rows for {plural(n, 'sample')}."
+                f"{n_samples(other, value)} rows for {plural(n, 'sample')}."
             )
     remainder = n % batch_size
     if n < batch_size:
@@ -150,10 +108,10 @@ def _fit_to_batches(
         f"`{name}` to fit whole batches of {batch_size} (on_remainder='trim'); "
         f"{keep:,} remain. The counts are in `history.trimmed`.",
         UserWarning,
-        stacklevel=4,  # _fit_to_batches <- _prepare <- fit_stateful <- caller
+        stacklevel=stacklevel,  # _fit_to_batches <- _prepare <- fit_stateful <- caller
     )
-    return _head(x, keep), _head(y, keep) if y is not None else None, (
-        _head(sw, keep) if sw is not None else None
+    return head(x, keep), head(y, keep) if y is not None else None, (
+        head(sw, keep) if sw is not None else None
     ), remainder
 
 
@@ -202,7 +160,7 @@ def _check_tf_dataset(name: str, ds: Any, batch_size: int) -> None:
 
 
 def _prepare(
-    name: str, x: Any, y: Any, sw: Any, batch_size: int, on_remainder: str
+    name: str, x: Any, y: Any, sw: Any, batch_size: int, on_remainder: str, stacklevel: int = 4
 ) -> tuple[Any, Any, Any, int, bool]:
     """Normalise one dataset; returns (x, y, sample_weight, n_trimmed, is_arrays)."""
     if isinstance(x, Windows):
@@ -225,59 +183,37 @@ def _prepare(
             f"{type(x).__name__}, read from disk batch by batch. Wrap it: "
             f"`keras_ext.WindowDataset({name}, batch_size)`, which fit_stateful accepts."
         )
-    if _is_pydataset(x) and getattr(x, "shuffle", False) is True:
+    if is_pydataset(x) and getattr(x, "shuffle", False) is True:
         raise ArgumentError(
             f"`{name}` must serve its samples in order for a stateful model. Received: a "
             f"{type(x).__name__} with shuffle=True, which permutes them each epoch. Make it "
             "with shuffle=False."
         )
-    if _is_pydataset(x) or _is_tf_dataset(x):
+    if is_pydataset(x) or is_tf_dataset(x):
         if y is not None or sw is not None:
             raise ArgumentError(
                 f"`{name}` is a dataset that yields its own targets; `y` and `sample_weight` "
                 f"must be None. Received: y={show(y)}."
             )
-        if _is_pydataset(x):
+        if is_pydataset(x):
             _check_pydataset(name, x, batch_size)
         else:
             _check_tf_dataset(name, x, batch_size)
         return x, None, None, 0, False
-    x = _as_arrays(name, x)
+    x = as_arrays(name, x)
     if y is None:
         raise ArgumentError(
             f"`y` must be given with array `{name}`: a model is fitted on targets. Received: "
             "y=None. Pass `y=`, or pass the seqprep.Windows itself, which carries its targets."
         )
-    y = _as_arrays("y", y)
-    sw = _as_arrays("sample_weight", sw)
-    x, y, sw, cut = _fit_to_batches(name, x, y, sw, batch_size, on_remainder)
+    y = as_arrays("y", y)
+    sw = as_arrays("sample_weight", sw)
+    x, y, sw, cut = _fit_to_batches(name, x, y, sw, batch_size, on_remainder, stacklevel)
     return x, y, sw, cut, True
 
 
-def _layout_of(name: str, data: Any, batch_size: int) -> Any:
-    """The ``seqprep.stateful_layout`` behind ``data`` (itself or a WindowDataset over it).
-
-    Duck-typed on ``reset_mask`` (in memory or lazy); refused if laid out for another
-    batch size than the model's, since its slots would not line up.
-    """
-    layout = getattr(data, "windows", None) if _is_pydataset(data) else data
-    if not hasattr(layout, "reset_mask"):
-        return None
-    layout_batch = getattr(layout, "batch_size", None)
-    if layout_batch is None:
-        return None
-    if layout_batch != batch_size:
-        raise ArgumentError(
-            f"`{name}` must be laid out for the model's batch size {batch_size}. Received: a "
-            f"stateful layout of {layout_batch} slots, whose slots would not line up with "
-            f"the model's. Lay it out again with "
-            f"`seqprep.stateful_layout(windows, {batch_size})`."
-        )
-    return layout
-
-
 def _unpack_validation(validation_data: Any) -> tuple[Any, Any, Any]:
-    if isinstance(validation_data, Windows) or _is_pydataset(validation_data) or _is_tf_dataset(
+    if isinstance(validation_data, Windows) or is_pydataset(validation_data) or is_tf_dataset(
         validation_data
     ):
         return validation_data, None, None
@@ -304,6 +240,8 @@ def fit_stateful(
     callbacks: list | None = None,
     reset_slots: Any = None,
     validation_reset_slots: Any = None,
+    continuity: str = "check",
+    layout: str | None = None,
     **fit_kwargs: Any,
 ) -> keras.callbacks.History:
     """Fit a stateful model in order, in whole batches, resetting its state on schedule.
@@ -365,6 +303,19 @@ def fit_stateful(
         The same for validation batches (counted from 0 in each validation run), passed
         to :class:`ResetStates`. Default: the ``reset_slots`` of a stateful layout passed
         as ``validation_data``; otherwise none. No effect without ``validation_data``.
+    continuity : {"check", "ignore"}, default "check"
+        Before any weight changes, check from the windows' index (``x`` a
+        ``seqprep.Windows``, a layout or a ``WindowDataset`` of one) that slot ``i`` of
+        each batch continues slot ``i`` of the batch before (same group and segment, the
+        next window of the stream), except where a layout resets the slot. The first
+        broken slot raises :class:`ContinuityError`, which names it and points to
+        ``seqprep.stateful_layout``. ``"ignore"`` trains as is. Not needed, and skipped,
+        with ``reset_every=1``; arrays and other datasets carry no index, so they cannot
+        be checked (``history.continuity`` says so).
+    layout : {"auto"}, optional
+        ``"auto"``: lay out ``x`` (and windows passed as ``validation_data``) with
+        ``seqprep.stateful_layout(windows, batch_size)`` first, so they continue slot by
+        slot; a layout is used as is. Needs windows. Default: use ``x`` as given.
     **fit_kwargs
         Passed on to ``model.fit`` (``verbose``, ``class_weight``, ``sample_weight``,
         ``initial_epoch``, ``validation_freq``...). ``shuffle`` may only be ``False``;
@@ -376,8 +327,9 @@ def fit_stateful(
     keras.callbacks.History
         As from ``fit``, with two extra attributes: ``trimmed``, a dict
         ``{"x": n, "validation_data": m}`` of the samples dropped by
-        ``on_remainder="trim"``, and ``reset_log``, the ``ResetStates`` log. The model's
-        state is zero afterwards (reset at the last epoch end).
+        ``on_remainder="trim"``, ``reset_log``, the ``ResetStates`` log, and
+        ``continuity``, what the continuity check found (or why it did not run). The
+        model's state is zero afterwards (reset at the last epoch end).
 
     Raises
     ------
@@ -389,8 +341,23 @@ def fit_stateful(
         other than ``False``, a refused keyword, mismatched ``x``/``y`` lengths...
     ModelError
         If the model is not compiled, has no stateful layer or no static batch size.
-    BackendError
-        On the JAX backend, where stateful layers carry no state through ``fit``.
+    ContinuityError
+        If consecutive batches do not continue slot by slot (see ``continuity``).
+
+    Warns
+    -----
+    UserWarning
+        When the model is compiled with a regression loss and an accuracy metric (as
+        :func:`output_head` warns): Keras reports a meaningless BinaryAccuracy.
+
+    Notes
+    -----
+    On JAX, Keras's own ``fit`` does not carry a stateful layer's state from batch to
+    batch (the state variables are untracked, so its functional trainer never threads
+    them). ``fit_stateful`` fits a ``StateCarrier`` there: a thin ``keras.Model`` around
+    ``model`` that tracks the state variables, compiled with ``model``'s optimizer object,
+    loss and metrics. The weights trained are ``model``'s own; callbacks see the carrier
+    as ``self.model`` (its ``inner`` is ``model``).
 
     Examples
     --------
@@ -412,18 +379,54 @@ def fit_stateful(
     >>> history.trimmed, history.reset_log
     ({'x': 2, 'validation_data': 0}, [(None, None, None), (0, None, None)])
     """
-    if not isinstance(model, keras.Model):
-        raise ArgumentTypeError(
-            f"`model` must be a keras.Model. Received: model={show(model)} of type "
-            f"{type(model).__name__}."
-        )
-    check_stateful_backend("fit_stateful")
+    check_model(model)
+    choice("continuity", continuity, ("check", "ignore"))
+    if layout is not None:
+        choice("layout", layout, ("auto",))
     if on_remainder not in ("error", "trim"):
         raise ArgumentError(
             f"`on_remainder` must be 'error' or 'trim'. Received: on_remainder={show(on_remainder)}."
         )
     epochs = positive_int("epochs", epochs)
     reset_every = check_every("reset_every", reset_every)
+    _check_fit_kwargs(fit_kwargs)
+    _check_fit_model(model, callbacks)
+    b = _fit_batch_size(model, batch_size, fit_kwargs)
+    if layout == "auto":
+        x = _auto_layout("x", x, b)
+        if validation_data is not None and is_windows(validation_data):
+            validation_data = _auto_layout("validation_data", validation_data, b)
+    warn_accuracy_on_regression(model, "fit_stateful")
+    layout_x = layout_for("x", x, b)
+    if reset_slots is None and layout_x is not None:
+        reset_slots = layout_x.reset_slots
+    sw = fit_kwargs.pop("sample_weight", None)
+    given = x
+    x, y, sw, cut, arrays = _prepare("x", x, y, sw, b, on_remainder)
+    continuity_note = ("ignored (continuity='ignore')" if continuity == "ignore" else
+                       "not needed: the state is reset after every batch (reset_every=1)"
+                       if reset_every == 1 else check_continuity("x", given, b))
+    if arrays:
+        check_input_shape("x", x, model)
+    vcut = 0
+    if validation_data is not None:
+        validation_data, validation_reset_slots, vcut = _prepare_validation(
+            model, validation_data, validation_reset_slots, b, on_remainder)
+    if sw is not None:
+        fit_kwargs["sample_weight"] = sw
+    reset = ResetStates(every=reset_every, reset_slots=reset_slots,
+                        validation_reset_slots=validation_reset_slots)
+    history = runner(model, compiled=True).fit(
+        x, y, batch_size=b if arrays else None, epochs=epochs, shuffle=False,
+        validation_data=validation_data, callbacks=[*list(callbacks or []), reset], **fit_kwargs)
+    history.trimmed = {"x": cut, "validation_data": vcut}
+    history.reset_log = list(reset.reset_log)
+    history.continuity = continuity_note
+    return history
+
+
+def _check_fit_kwargs(fit_kwargs: dict) -> None:
+    """Refuse ``shuffle`` other than False and the ``fit`` keywords stateful fitting cannot honour."""
     shuffle = fit_kwargs.pop("shuffle", False)
     if shuffle is not False:
         raise ArgumentError(
@@ -438,6 +441,10 @@ def fit_stateful(
                 f"`{key}` is not supported by fit_stateful. Received: {key}="
                 f"{show(fit_kwargs[key])}. {why}"
             )
+
+
+def _check_fit_model(model: keras.Model, callbacks: Any) -> None:
+    """The model is compiled and stateful; ``callbacks`` holds no ResetStates of its own."""
     if not getattr(model, "compiled", True):
         raise ModelError(
             f"`model` must be compiled before fit_stateful, which never compiles it. "
@@ -451,13 +458,15 @@ def fit_stateful(
             "`model.fit` for a stateless model, or build it with "
             "`keras.Input(batch_shape=...)` and `stateful=True`."
         )
-    user_callbacks = list(callbacks or [])
-    if any(isinstance(cb, ResetStates) for cb in user_callbacks):
+    if any(isinstance(cb, ResetStates) for cb in list(callbacks or [])):
         raise ArgumentError(
             "`callbacks` must not include a ResetStates: fit_stateful adds its own. "
             "Received: a ResetStates in callbacks. Remove it and pass `reset_every=` instead."
         )
 
+
+def _fit_batch_size(model: keras.Model, batch_size: Any, fit_kwargs: dict) -> int:
+    """The batch size to fit with (the model's static one), checked against the arguments."""
     static = static_batch_size(model)
     if batch_size is not None:
         batch_size = positive_int("batch_size", batch_size)
@@ -474,53 +483,41 @@ def fit_stateful(
             "Build it with `keras.Input(batch_shape=(batch_size, timesteps, features))`, "
             "or pass `batch_size=`."
         )
-    b = batch_size or static
+    b = int(batch_size or static)
     vbs = fit_kwargs.pop("validation_batch_size", None)
     if vbs is not None and vbs != b:
         raise ArgumentError(
             f"`validation_batch_size` must equal the model's batch size {b}, since a "
             f"stateful layer accepts only that. Received: validation_batch_size={show(vbs)}."
         )
+    return b
 
-    layout = _layout_of("x", x, b)
-    if reset_slots is None and layout is not None:
-        reset_slots = getattr(layout, "reset_slots", None)
-    sw = fit_kwargs.pop("sample_weight", None)
-    x, y, sw, cut, arrays = _prepare("x", x, y, sw, b, on_remainder)
-    if arrays:
-        check_input_shape("x", x, model)
-    vcut = 0
-    if validation_data is not None:
-        vx, vy, vsw = _unpack_validation(validation_data)
-        vlayout = _layout_of("validation_data", vx, b)
-        if validation_reset_slots is None and vlayout is not None:
-            validation_reset_slots = getattr(vlayout, "reset_slots", None)
-        # a layout's padding weights are multiplied in by _prepare (a WindowDataset
-        # over a layout yields them itself)
-        vx, vy, vsw, vcut, varrays = _prepare("validation_data", vx, vy, vsw, b, on_remainder)
-        if varrays:
-            check_input_shape("validation_data", vx, model)
-        validation_data = (vx, vy) if vsw is None else (vx, vy, vsw)
-        if not varrays:
-            validation_data = vx
-    if sw is not None:
-        fit_kwargs["sample_weight"] = sw
 
-    reset = ResetStates(
-        every=reset_every,
-        reset_slots=reset_slots,
-        validation_reset_slots=validation_reset_slots,
-    )
-    history = model.fit(
-        x,
-        y,
-        batch_size=b if arrays else None,
-        epochs=epochs,
-        shuffle=False,
-        validation_data=validation_data,
-        callbacks=[*user_callbacks, reset],
-        **fit_kwargs,
-    )
-    history.trimmed = {"x": cut, "validation_data": vcut}
-    history.reset_log = list(reset.reset_log)
-    return history
+def _auto_layout(name: str, data: Any, batch_size: int) -> Any:
+    """``layout='auto'``: windows laid out with ``seqprep.stateful_layout``; a layout as is."""
+    if is_layout(data):
+        return data
+    if not is_windows(data):
+        raise ArgumentTypeError(
+            f"`layout='auto'` needs `{name}` to be windows (seqprep.Windows or windows read "
+            f"from disk) to lay them out. Received: {name}={show(data)} of type "
+            f"{type(data).__name__}. Make windows with seqprep.make_windows, or drop layout='auto'."
+        )
+    return seqprep.stateful_layout(data, batch_size)
+
+
+def _prepare_validation(model: keras.Model, validation_data: Any, reset_slots: Any, b: int,
+                        on_remainder: str) -> tuple[Any, Any, int]:
+    """``(validation_data for fit, validation slot resets, samples trimmed)``."""
+    vx, vy, vsw = _unpack_validation(validation_data)
+    vlayout = layout_for("validation_data", vx, b)
+    if reset_slots is None and vlayout is not None:
+        reset_slots = vlayout.reset_slots
+    # a layout's padding weights are multiplied in by _prepare (a WindowDataset over a
+    # layout yields them itself)
+    vx, vy, vsw, vcut, varrays = _prepare("validation_data", vx, vy, vsw, b, on_remainder,
+                                          stacklevel=5)
+    if not varrays:
+        return vx, reset_slots, vcut
+    check_input_shape("validation_data", vx, model)
+    return ((vx, vy) if vsw is None else (vx, vy, vsw)), reset_slots, vcut

@@ -13,10 +13,10 @@ from typing import Any
 
 import keras
 
+from ._args import positive_int, show
 from ._errors import ArgumentError
-from ._states import positive_int, show
 
-__all__ = ["OutputHead", "output_head"]
+__all__ = ["OutputHead", "is_regression_loss", "output_head", "warn_accuracy_on_regression"]
 
 _TASKS = ("regression", "binary", "multiclass")
 _ACCURACY_NAMES = ("accuracy", "acc", "binary_accuracy", "categorical_accuracy",
@@ -50,11 +50,58 @@ class OutputHead:
         return {"loss": self.loss, "metrics": list(self.metrics)}
 
 
+# regression losses, by name with case and underscores removed
+_REGRESSION_LOSSES = frozenset({
+    "mse", "mae", "mape", "msle", "meansquarederror", "meanabsoluteerror",
+    "meanabsolutepercentageerror", "meansquaredlogarithmicerror", "huber", "huberloss",
+    "logcosh",
+})
+
+
+def _name_of(obj: Any) -> str:
+    """A loss's or metric's name: the string itself, a config's class name, or its name."""
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, dict):  # serialized in a compile config
+        return str(obj.get("class_name") or (obj.get("config") or {}).get("name") or "")
+    return str(getattr(obj, "name", None) or getattr(obj, "__name__", None) or type(obj).__name__)
+
+
 def _is_accuracy(metric: Any) -> bool:
     if isinstance(metric, str):
         return metric.lower() in _ACCURACY_NAMES
-    name = getattr(metric, "name", None) or getattr(metric, "__name__", None) or ""
-    return "accuracy" in str(name).lower() or type(metric).__name__.endswith("Accuracy")
+    name = _name_of(metric)
+    return "accuracy" in name.lower() or type(metric).__name__.endswith("Accuracy")
+
+
+def is_regression_loss(loss: Any) -> bool:
+    """Whether ``loss`` (a name, a loss object or function, or a list/dict of them) is a
+    regression loss: mean squared/absolute (percentage, log) error, Huber, log-cosh."""
+    if isinstance(loss, (list, tuple)):
+        return bool(loss) and all(is_regression_loss(v) for v in loss)
+    if isinstance(loss, dict) and "class_name" not in loss:
+        return bool(loss) and all(is_regression_loss(v) for v in loss.values())
+    return _name_of(loss).lower().replace("_", "") in _REGRESSION_LOSSES
+
+
+def warn_accuracy_on_regression(model: Any, caller: str) -> None:
+    """Warn, as ``output_head`` does, when a model compiled with a regression loss reports accuracy."""
+    loss = getattr(model, "loss", None)
+    if loss is None or not is_regression_loss(loss):
+        return
+    metrics = (model.get_compile_config() or {}).get("metrics") or []
+    if isinstance(metrics, dict):
+        metrics = [m for v in metrics.values() for m in (v if isinstance(v, list) else [v])]
+    asked = [_name_of(m) for m in metrics if _is_accuracy(m)]
+    if asked:
+        warnings.warn(
+            f"{caller}: the model is compiled with the regression loss {_name_of(loss)!r} and "
+            f"the metrics {asked!r}, which measure classification accuracy; Keras computes "
+            "'accuracy' for a regression as BinaryAccuracy, which is meaningless for "
+            "real-valued targets (it reads 0.0). Compile with 'mae', 'mse' or 'mape' instead.",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def output_head(

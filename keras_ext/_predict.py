@@ -17,7 +17,11 @@ linear (logits)    k > 1        ``softmax(z)``                  ``argmax``
 
 Any other activation (``tanh``, ``relu``...) or one that cannot be read (a custom
 layer) is refused with a :class:`ModelError` unless ``activation=`` says how to read
-the output.
+the output. A linear output of a model compiled with a regression loss (``mse``,
+``mae``, Huber...) is a value, not a logit: it is refused with an :class:`OutputError`
+unless ``logits=True`` (or ``activation="linear"``) says otherwise. NaN outputs are
+refused too (they have no class). Outputs come from :func:`keras_ext.predict`: one row
+per input, whole padded batches for a stateful model, its state policy.
 """
 
 from __future__ import annotations
@@ -28,12 +32,11 @@ from typing import Any
 import keras
 import numpy as np
 
-from seqprep import Windows
-
-from ._backend import check_stateful_backend
-from ._errors import ArgumentError, ArgumentTypeError, ModelError
-from ._fit import _as_arrays, _is_pydataset, _is_tf_dataset, _n_samples
-from ._states import check_input_shape, positive_int, show, stateful_layers, static_batch_size
+from ._args import check_model, show
+from ._errors import ArgumentError, ArgumentTypeError, ModelError, OutputError
+from ._heads import is_regression_loss
+from ._inference import predict_rows
+from ._inputs import check_x
 
 __all__ = ["output_activations", "predict_classes", "predict_proba"]
 
@@ -97,11 +100,7 @@ def output_activations(model: Any) -> list[tuple[str | None, str]]:
     >>> keras_ext.output_activations(model)
     [('softmax', "Dense 'dense...'")]
     """
-    if not isinstance(model, keras.Model):
-        raise ArgumentTypeError(
-            f"`model` must be a keras.Model. Received: model={show(model)} of type "
-            f"{type(model).__name__}."
-        )
+    check_model(model)
     try:
         outputs = list(model.outputs or [])
     except (AttributeError, ValueError):
@@ -112,15 +111,6 @@ def output_activations(model: Any) -> list[tuple[str | None, str]]:
     if layers:  # e.g. a Sequential not built yet
         return [(_activation_name(layers[-1]), f"{type(layers[-1]).__name__} {layers[-1].name!r}")]
     return [(None, f"{type(model).__name__} {model.name!r} (a subclassed model)")]
-
-
-def _checked_model(model: Any) -> Any:
-    if not isinstance(model, keras.Model):
-        raise ArgumentTypeError(
-            f"`model` must be a keras.Model. Received: model={show(model)} of type "
-            f"{type(model).__name__}."
-        )
-    return model
 
 
 def _output_units(model: Any) -> list[int | None]:
@@ -138,58 +128,44 @@ def _one_unit_softmax() -> ModelError:
     )
 
 
-def _predict(model: Any, x: Any, batch_size: int | None, verbose: Any, caller: str) -> list[np.ndarray]:
-    if not isinstance(model, keras.Model):
-        raise ArgumentTypeError(
-            f"`model` must be a keras.Model. Received: model={show(model)} of type "
-            f"{type(model).__name__}."
-        )
-    if isinstance(x, Windows):
-        x = x.X
-    elif hasattr(x, "take") and hasattr(x, "input_shape"):  # windows read from disk
-        raise ArgumentTypeError(
-            f"`x` must be in memory for {caller}. Received: a {type(x).__name__}, read from "
-            "disk batch by batch. Pass `np.asarray(windows.X)` if it fits in memory."
-        )
-    if _is_pydataset(x) or _is_tf_dataset(x):
-        raise ArgumentTypeError(
-            f"`x` must be a numpy array (or a list or dict of arrays) or a seqprep.Windows for "
-            f"{caller}, which pads the last batch to the model's batch size and cuts the "
-            f"output to one row per input. Received: a {type(x).__name__}. Predict with "
-            "`model.predict` and apply the rule yourself, or pass arrays."
-        )
-    x = _as_arrays("x", x)
-    n = _n_samples("x", x)
-    if n == 0:
-        raise ArgumentError(f"`x` must hold at least one sample. Received: shape {np.shape(x)}.")
-    check_input_shape("x", x, model)
-    if batch_size is not None:
-        batch_size = positive_int("batch_size", batch_size)
-    static = static_batch_size(model)
-    if static is not None and batch_size is not None and batch_size != static:
-        raise ArgumentError(
-            f"`batch_size` must agree with the model's static batch size {static}. Received: "
-            f"batch_size={batch_size}. Leave it out, or predict with a copy made by "
-            f"`keras_ext.with_batch_size(model, {batch_size})`."
-        )
-    if stateful_layers(model):
-        check_stateful_backend(caller)
-    b = static if static is not None else batch_size
-    pad = 0 if static is None else (-n) % static
-    if pad:
-        x = keras.tree.map_structure(
-            lambda a: np.concatenate([np.asarray(a), np.repeat(np.asarray(a)[-1:], pad, axis=0)]),
-            x,
-        )
-    out = model.predict(x, batch_size=b, verbose=verbose)
+def _outputs(model: Any, x: Any, batch_size: Any, reset: str, verbose: Any,
+             caller: str) -> list[np.ndarray]:
+    """One output row per input (``keras_ext.predict``), as a list; NaN refused."""
+    out, _ = predict_rows(model, x, batch_size=batch_size, reset=reset, verbose=verbose,
+                          caller=caller)
     if isinstance(out, dict):
         raise ModelError(
             f"`model` must have one output or a list of outputs for {caller}. Received: a "
-            f"model with dict outputs {sorted(out)}. Predict with `model.predict` and apply "
-            "the rule per output."
+            f"model with dict outputs {sorted(out)}. Predict with `keras_ext.predict` and "
+            "apply the rule per output."
         )
-    outs = list(out) if isinstance(out, (list, tuple)) else [out]
-    return [np.asarray(o)[:n] for o in outs]
+    outs = [np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
+    for i, o in enumerate(outs):
+        bad = np.isnan(o).reshape(len(o), -1).any(axis=1) if o.size else np.zeros(0, bool)
+        if bad.any():
+            which = f"output {i} " if len(outs) > 1 else ""
+            raise OutputError(
+                f"`model` must give finite outputs for {caller}: NaN cannot be read as a "
+                f"class or a probability. Received: NaN in {which}{int(bad.sum()):,} of "
+                f"{len(o):,} rows, first at row {int(np.argmax(bad))}. Look for NaN in `x` "
+                "(seqprep's Windows.report() counts them) or in the weights (a diverged fit)."
+            )
+    return outs
+
+
+def _refuse_regression(model: Any, kinds: list[str], logits: Any, caller: str) -> None:
+    """A linear output on a model compiled with a regression loss is not logits, unless told."""
+    if not isinstance(logits, (bool, np.bool_)):
+        raise ArgumentTypeError(f"`logits` must be True or False. Received: logits={show(logits)}.")
+    loss = getattr(model, "loss", None)
+    if logits or "linear" not in kinds or loss is None or not is_regression_loss(loss):
+        return
+    raise OutputError(
+        f"`model` must be a classifier for {caller}. Received: a model whose output is "
+        f"linear and whose loss is the regression loss {show(loss)}: its outputs are "
+        "values, not logits, so they have no class. Use keras_ext.predict for a regression; "
+        "pass logits=True if the linear outputs really are logits."
+    )
 
 
 def _kinds(model: Any, activation: str | None, caller: str) -> list[str] | str:
@@ -255,12 +231,26 @@ def _single(outs: list) -> Any:
     return outs[0] if len(outs) == 1 else outs
 
 
+def _checked_kinds(model: Any, x: Any, activation: str | None, logits: Any,
+                   caller: str) -> list[str] | str:
+    """The reading rule per output, checked before predicting (predict advances state)."""
+    check_x(check_model(model), x)
+    kinds = _kinds(model, activation, caller)
+    if not isinstance(kinds, str):
+        _refuse_regression(model, kinds, logits, caller)
+    elif not isinstance(logits, (bool, np.bool_)):
+        _refuse_regression(model, [], logits, caller)
+    return kinds
+
+
 def predict_proba(
     model: Any,
     x: Any,
     *,
     batch_size: int | None = None,
     activation: str | None = None,
+    logits: bool = False,
+    reset: str = "before",
     verbose: Any = 0,
 ) -> np.ndarray | list[np.ndarray]:
     """Class probabilities, one row per input, for any batch size the model needs.
@@ -268,17 +258,21 @@ def predict_proba(
     Parameters
     ----------
     model : keras.Model
-    x : array-like, list or dict of arrays, or seqprep.Windows
-        One row per sample. A model with a static batch size ``b`` (every stateful
-        model) is fed whole batches: the last batch is padded by repeating the last
-        row, and the output is cut back to one row per input.
+    x : as for :func:`keras_ext.predict`
+        Arrays, windows (in memory, from disk, laid out) or a ``PyDataset``; a model with
+        a static batch size gets whole padded batches, cut back to one row per input.
     batch_size : int, optional
-        For a model without a static batch size (default: Keras's 32). For one with a
-        static batch size it may be left out and must agree if given.
+        For a model without a static batch size (default: Keras's 32); must agree with a
+        static one if given.
     activation : {"sigmoid", "softmax", "linear"}, optional
         How to read the outputs. Default: read from the layer that makes each output.
+    logits : bool, default False
+        Accept a linear output of a model compiled with a regression loss (``mse``...) as
+        logits. Without it (or ``activation="linear"``) such a model is refused: its
+        outputs are values, not logits.
+    reset : {"before", "none"}, default "before"
+        The state policy of :func:`keras_ext.predict` (a layout's slot resets included).
     verbose : int or "auto", default 0
-        Passed to ``model.predict``.
 
     Returns
     -------
@@ -292,18 +286,11 @@ def predict_proba(
     ModelError
         If the output activation is neither sigmoid, softmax nor linear, or cannot be
         read, and ``activation`` is not given.
+    OutputError
+        A linear output with a regression loss (see ``logits``), or NaN outputs.
     ArgumentError, ArgumentTypeError
-        For a ``batch_size`` that disagrees with the model's, an empty ``x``, a dataset.
-    BackendError
-        For a stateful model on JAX, where predict carries no state between batches.
-
-    Notes
-    -----
-    ``predict`` advances a stateful model's state; it is not reset first (call
-    :func:`reset_states` for a clean start). After prediction with a padded last batch,
-    the slots that held padding rows have advanced on those rows: treat the state of
-    those slots as unspecified. The real rows' outputs are exact, since rows of a batch
-    do not interact.
+        For a ``batch_size`` that disagrees with the model's, an empty ``x``, a
+        ``tf.data.Dataset`` for a model with a static batch size.
 
     Examples
     --------
@@ -314,75 +301,19 @@ def predict_proba(
     array([[0.5  ],
            [0.881]], dtype=float32)
     """
-    kinds = _kinds(_checked_model(model), activation, "predict_proba")
-    outs = _predict(model, x, batch_size, verbose, "predict_proba")
-    kinds = _per_output(kinds, outs, "predict_proba")
+    kinds = _checked_kinds(model, x, activation, logits, "predict_proba")
+    outs = _outputs(model, x, batch_size, reset, verbose, "predict_proba")
     probs = []
-    for o, kind in zip(outs, kinds):
+    for o, kind in zip(outs, _per_output(kinds, outs, "predict_proba")):
         if kind == "linear":
             o = _sigmoid(o) if _units(o) == 1 else _softmax(o)
         probs.append(o)
     return _single(probs)
 
 
-def predict_classes(
-    model: Any,
-    x: Any,
-    *,
-    batch_size: int | None = None,
-    threshold: float = 0.5,
-    activation: str | None = None,
-    verbose: Any = 0,
-) -> np.ndarray | list[np.ndarray]:
-    """Class labels, one per input (or per input and timestep for sequence outputs).
-
-    Replaces the ``predict_classes`` Keras removed. The rule follows the output
-    activation (module docstring): sigmoid outputs and 1-unit logits are thresholded;
-    softmax outputs and k-unit logits take the ``argmax``.
-
-    Parameters
-    ----------
-    model : keras.Model
-    x : array-like, list or dict of arrays, or seqprep.Windows
-        As for :func:`predict_proba`: whole batches for a model with a static batch
-        size, padded and cut back, never extra rows.
-    batch_size : int, optional
-        As for :func:`predict_proba`.
-    threshold : float, default 0.5
-        A *probability* strictly between 0 and 1: a sigmoid output is class 1 where
-        ``p > threshold``; a 1-unit linear output (logits) where ``z > log(t / (1 - t))``,
-        i.e. ``z > 0`` at the default. Not used for argmax outputs.
-    activation : {"sigmoid", "softmax", "linear"}, optional
-        How to read the outputs. Default: read from the model.
-    verbose : int or "auto", default 0
-
-    Returns
-    -------
-    numpy.ndarray of int64, or a list of them for a model with several outputs
-        The class axis is dropped: shape ``(n,)`` for ``(n, units)`` outputs and
-        ``(n, timesteps)`` for sequence outputs ``(n, timesteps, units)``. Multi-label
-        sigmoid outputs (``units > 1``) keep it: ``(n, units)`` of 0/1.
-
-    Raises
-    ------
-    ModelError
-        If the output activation cannot be used (see :func:`predict_proba`), or is a
-        softmax over one unit (always 1).
-    ArgumentError
-        If ``threshold`` is not strictly between 0 and 1; for other bad arguments as in
-        :func:`predict_proba`.
-
-    Examples
-    --------
-    >>> import keras, numpy as np, keras_ext
-    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, use_bias=False,
-    ...                           kernel_initializer="ones")])            # logits: x0 + x1
-    >>> keras_ext.predict_classes(model, np.array([[-1.0, 0.5], [1.0, 0.5]]))
-    array([0, 1])
-    >>> keras_ext.predict_classes(model, np.array([[-1.0, 0.5], [1.0, 0.5]]), threshold=0.9)
-    array([0, 0])
-    """
-    if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, (int, float, np.floating, np.integer)):
+def _check_threshold(threshold: Any) -> float:
+    if isinstance(threshold, (bool, np.bool_)) or not isinstance(
+            threshold, (int, float, np.floating, np.integer)):
         raise ArgumentTypeError(
             f"`threshold` must be a probability strictly between 0 and 1. Received: "
             f"threshold={show(threshold)} of type {type(threshold).__name__}."
@@ -394,27 +325,80 @@ def predict_classes(
             f"threshold={threshold}. For logits (a linear output) it is still a probability: "
             "the default 0.5 means logit > 0."
         )
-    kinds = _kinds(_checked_model(model), activation, "predict_classes")
+    return threshold
+
+
+def _classes(o: np.ndarray, kind: str, threshold: float) -> np.ndarray:
+    units = _units(o)
+    if kind == "softmax" and units == 1:
+        raise _one_unit_softmax()
+    if kind == "sigmoid":
+        c = o > threshold
+    elif kind == "linear" and units == 1:
+        c = o > math.log(threshold / (1.0 - threshold))
+    else:
+        return np.argmax(o, axis=-1).astype(np.int64)
+    if units == 1 and o.ndim > 1:
+        c = c[..., 0]
+    return c.astype(np.int64)
+
+
+def predict_classes(
+    model: Any,
+    x: Any,
+    *,
+    batch_size: int | None = None,
+    threshold: float = 0.5,
+    activation: str | None = None,
+    logits: bool = False,
+    reset: str = "before",
+    verbose: Any = 0,
+) -> np.ndarray | list[np.ndarray]:
+    """Class labels, one per input (or per input and timestep for sequence outputs).
+
+    Replaces the ``predict_classes`` Keras removed. The rule follows the output
+    activation (module docstring): sigmoid outputs and 1-unit logits are thresholded;
+    softmax outputs and k-unit logits take the ``argmax``.
+
+    Parameters
+    ----------
+    model, x, batch_size, activation, logits, reset, verbose
+        As for :func:`predict_proba`.
+    threshold : float, default 0.5
+        A *probability* strictly between 0 and 1: a sigmoid output is class 1 where
+        ``p > threshold``; a 1-unit linear output (logits) where ``z > log(t / (1 - t))``,
+        i.e. ``z > 0`` at the default. Not used for argmax outputs.
+
+    Returns
+    -------
+    numpy.ndarray of int64, or a list of them for a model with several outputs
+        The class axis is dropped: shape ``(n,)`` for ``(n, units)`` outputs and
+        ``(n, timesteps)`` for sequence outputs ``(n, timesteps, units)``. Multi-label
+        sigmoid outputs (``units > 1``) keep it: ``(n, units)`` of 0/1.
+
+    Raises
+    ------
+    ModelError, OutputError
+        As for :func:`predict_proba`; also a softmax over one unit (always 1).
+    ArgumentError
+        If ``threshold`` is not strictly between 0 and 1; others as for :func:`predict_proba`.
+
+    Examples
+    --------
+    >>> import keras, numpy as np, keras_ext
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, use_bias=False,
+    ...                           kernel_initializer="ones")])            # logits: x0 + x1
+    >>> keras_ext.predict_classes(model, np.array([[-1.0, 0.5], [1.0, 0.5]]))
+    array([0, 1])
+    >>> keras_ext.predict_classes(model, np.array([[-1.0, 0.5], [1.0, 0.5]]), threshold=0.9)
+    array([0, 0])
+    """
+    threshold = _check_threshold(threshold)
+    kinds = _checked_kinds(model, x, activation, logits, "predict_classes")
     if not isinstance(kinds, str):
         for kind, units in zip(kinds, _output_units(model)):
             if kind == "softmax" and units == 1:
                 raise _one_unit_softmax()
-    outs = _predict(model, x, batch_size, verbose, "predict_classes")
+    outs = _outputs(model, x, batch_size, reset, verbose, "predict_classes")
     kinds = _per_output(kinds, outs, "predict_classes")
-    classes = []
-    for o, kind in zip(outs, kinds):
-        units = _units(o)
-        if kind == "softmax" and units == 1:
-            raise _one_unit_softmax()
-        if kind == "sigmoid":
-            c = o > threshold
-        elif kind == "linear" and units == 1:
-            c = o > math.log(threshold / (1.0 - threshold))
-        else:
-            c = np.argmax(o, axis=-1)
-            classes.append(c.astype(np.int64))
-            continue
-        if units == 1 and o.ndim > 1:
-            c = c[..., 0]
-        classes.append(c.astype(np.int64))
-    return _single(classes)
+    return _single([_classes(o, kind, threshold) for o, kind in zip(outs, kinds)])

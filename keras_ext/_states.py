@@ -18,15 +18,13 @@ reset, saved and restored through it.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import keras
 import numpy as np
 
-from seqprep._args import show as _show
-
+from ._args import check_model, plural, positive_int, show
 from ._errors import ArgumentError, ArgumentTypeError, ModelError
 
 __all__ = [
@@ -34,38 +32,15 @@ __all__ = [
     "reset_layers",
     "reset_states",
     "set_states",
+    "slot_rows",
     "stateful_layers",
+    "state_variables",
     "static_batch_size",
     "with_batch_size",
 ]
 
 
 # ----------------------------------------------------------------------- helpers
-
-
-def show(value: Any, limit: int = 80) -> str:
-    """``repr`` of a value, shortened for messages: seqprep's one bounded ``show`` (D1)."""
-    return _show(value, limit)
-
-
-def plural(n: int, word: str) -> str:
-    """``'1 sample'``, ``'2 samples'``."""
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def positive_int(name: str, value: Any, *, fix: str = "") -> int:
-    """Return ``value`` as a positive ``int``, or raise naming ``name``."""
-    tail = f" {fix}" if fix else ""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise ArgumentTypeError(
-            f"`{name}` must be a positive integer. Received: {name}={show(value)} of type "
-            f"{type(value).__name__}.{tail}"
-        )
-    if value < 1:
-        raise ArgumentError(
-            f"`{name}` must be a positive integer. Received: {name}={int(value)}.{tail}"
-        )
-    return int(value)
 
 
 def check_layer(name: str, value: Any) -> None:
@@ -105,7 +80,8 @@ def _is_stateful(layer: Any) -> bool:
     )
 
 
-def _state_variables(layer: Any) -> list | None:
+def state_variables(layer: Any) -> list | None:
+    """The state variables of a stateful layer, flattened; None before it is built."""
     states = layer.states
     if states is None:
         return None
@@ -163,7 +139,8 @@ def stateful_layers(model: Any) -> list:
     return found
 
 
-def _slot_rows(slots: Any) -> np.ndarray:
+def slot_rows(slots: Any) -> np.ndarray:
+    """``slots`` as a 1-D int64 array of batch positions >= 0, or raise naming ``slots``."""
     try:
         rows = np.asarray(slots)
     except (TypeError, ValueError):
@@ -230,7 +207,7 @@ def reset_states(model: Any, *, slots: Iterable[int] | None = None) -> int:
     0.0
     """
     layers = stateful_layers(model)
-    reset_layers(layers, None if slots is None else _slot_rows(slots), slots)
+    reset_layers(layers, None if slots is None else slot_rows(slots), slots)
     return len(layers)
 
 
@@ -247,7 +224,7 @@ def reset_layers(layers: Sequence[Any], rows: np.ndarray | None, slots: Any = No
     if rows.size == 0:
         return
     for layer in layers:
-        variables = _state_variables(layer)
+        variables = state_variables(layer)
         if variables is None:
             continue
         for v in variables:
@@ -293,7 +270,7 @@ def get_states(model: Any) -> list[list[np.ndarray]]:
     """
     out = []
     for layer in stateful_layers(model):
-        variables = _state_variables(layer)
+        variables = state_variables(layer)
         if variables is None:
             raise ModelError(
                 f"`model` must be built before its state can be read: {_path(layer)} has "
@@ -347,7 +324,7 @@ def set_states(model: Any, states: Sequence[Sequence[Any]]) -> None:
         )
     plan = []
     for i, (layer, arrays) in enumerate(zip(layers, states)):
-        variables = _state_variables(layer)
+        variables = state_variables(layer)
         if variables is None:
             raise ModelError(
                 f"`model` must be built before its state can be set: {_path(layer)} has no "
@@ -418,7 +395,7 @@ def static_batch_size(model: Any) -> int | None:
             sizes.setdefault(int(shape[0]), "the model's input")
     if isinstance(model, keras.layers.Layer):
         for layer in stateful_layers(model):
-            variables = _state_variables(layer)
+            variables = state_variables(layer)
             if variables:
                 sizes.setdefault(int(variables[0].shape[0]), f"the state of {_path(layer)}")
     if len(sizes) > 1:
@@ -513,11 +490,7 @@ def with_batch_size(model: Any, batch_size: int) -> keras.Model:
     """
     check_layer("model", model)
     batch_size = positive_int("batch_size", batch_size)
-    if not isinstance(model, keras.Model):
-        raise ArgumentTypeError(
-            f"`model` must be a keras.Model. Received: model={show(model)} of type "
-            f"{type(model).__name__}. Wrap the layer in a model first."
-        )
+    check_model(model, fix="Wrap the layer in a model first.")
     try:
         config = keras.saving.serialize_keras_object(model)
         clone = keras.saving.deserialize_keras_object(_rewrite(config, batch_size))

@@ -8,6 +8,7 @@ import seqprep
 import tensorflow as tf
 
 import keras_ext
+from keras_ext._carry import StateCarrier
 from keras_ext import fit_stateful
 
 B, T, F = 10, 3, 1
@@ -133,13 +134,20 @@ def test_model_refusals():
         fit_stateful(_model(), (row for row in x), verbose=0)
 
 
-def test_jax_backend_refused(model, monkeypatch):
+def test_jax_backend_runs_through_the_state_carrier(model, monkeypatch):
+    # Keras's JAX trainer drops the untracked RNN state; fit_stateful then fits a
+    # StateCarrier that tracks it (the real JAX run is in test_backends.py)
     x, y = _xy(20)
-    before = model.get_weights()
+    seen = []
+
+    class Spy(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            seen.append(self.model)
+
     monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
-    with pytest.raises(keras_ext.BackendError, match=r"^`fit_stateful` needs a Keras backend .*'jax' backend"):
-        fit_stateful(model, x, y, verbose=0)
-    _unchanged(model, before)
+    fit_stateful(model, x, y, verbose=0, callbacks=[Spy()])
+    assert isinstance(seen[0], StateCarrier) and seen[0].inner is model
+    assert len(seen[0].trainable_variables) == len(model.trainable_variables)
 
 
 def test_fits_in_order_resets_and_isolates_validation(monkeypatch):
@@ -176,8 +184,11 @@ def test_windows_in_place_of_x_y():
     with pytest.raises(keras_ext.RemainderError, match=r"^`x` must hold a whole number of batches.*61 samples"):
         fit_stateful(m, w, verbose=0)
     with pytest.warns(UserWarning, match="dropped the last 1 sample"):
-        h = fit_stateful(m, w, on_remainder="trim", validation_data=w, verbose=0)
+        # stride-1 windows do not continue slot by slot: trained as is only when told
+        h = fit_stateful(m, w, on_remainder="trim", validation_data=w, verbose=0,
+                         continuity="ignore")
     assert h.trimmed == {"x": 1, "validation_data": 1}
+    assert h.continuity == "ignored (continuity='ignore')"
     assert int(m.optimizer.iterations.numpy()) == 6
     with pytest.raises(keras_ext.ArgumentError, match=r"^`x` is a seqprep.Windows, which carries its own targets"):
         fit_stateful(m, w, np.zeros((61, 1)), verbose=0)

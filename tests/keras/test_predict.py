@@ -184,19 +184,30 @@ def test_stateful_batch_size_must_agree(stateful):
         predict_classes(stateful, x, batch_size=4)
 
 
-def test_datasets_refused(stateful):
-    class One(keras.utils.PyDataset):
+def test_datasets_accepted_and_tf_data_refused(stateful):
+    # a finite, unshuffled PyDataset of whole batches is read batch by batch and padded
+    x = np.random.default_rng(2).normal(size=(25, 3, 1)).astype("float32")
+
+    class Three(keras.utils.PyDataset):
         def __len__(self):
-            return 1
+            return 3
 
         def __getitem__(self, i):
-            return np.zeros((10, 3, 1))
+            return x[i * 10:(i + 1) * 10]
 
-    with pytest.raises(keras_ext.ArgumentTypeError, match=r"^`x` must be a numpy array .* for predict_classes, which pads"):
-        predict_classes(stateful, One())
+    keras_ext.reset_states(stateful)
+    want = predict_classes(stateful, x)
+    np.testing.assert_array_equal(predict_classes(stateful, Three()), want)
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices(x).batch(10)
+    with pytest.raises(keras_ext.ArgumentTypeError, match=r"^`x` must be arrays, windows or a keras.utils.PyDataset for predict_classes on a model with the static batch size 10"):
+        predict_classes(stateful, ds)
 
 
-def test_stateful_refused_on_jax(stateful, monkeypatch):
+def test_stateful_on_jax_runs_through_the_state_carrier(stateful, monkeypatch):
+    # (the real JAX run is in test_backends.py): same outputs through the carrier
+    x = np.random.default_rng(4).normal(size=(23, 3, 1)).astype("float32")
+    want = predict_proba(stateful, x)
     monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
-    with pytest.raises(keras_ext.BackendError, match=r"^`predict_proba` needs a Keras backend"):
-        predict_proba(stateful, np.zeros((10, 3, 1), "float32"))
+    np.testing.assert_allclose(predict_proba(stateful, x), want, rtol=1e-5, atol=1e-6)
