@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._args import choice, show
 from ._errors import ArgumentError, ArgumentTypeError
+from ._time import time_values, wall_clock
 
 __all__ = ["CALENDAR_FEATURES", "calendar_features"]
 
@@ -114,7 +115,6 @@ def _holiday_dates(holidays: Any) -> np.ndarray:
 
 def _times(time: Any) -> tuple[np.ndarray, pd.Index]:
     """Wall-clock nanoseconds of ``time`` and the index the result keeps."""
-    from ._time import time_values, wall_clock  # the one time rule (D2), landing with _time
     if isinstance(time, pd.DataFrame):
         raise ArgumentTypeError(
             "`time` must be one column of times, not a DataFrame. Received: a DataFrame "

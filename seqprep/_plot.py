@@ -14,13 +14,13 @@ import pandas as pd
 
 from ._args import integer, require, show
 from ._errors import ArgumentError, ArgumentTypeError
-from ._windows import Windows
+from ._protocols import FrameSource, WindowSource
 
 __all__ = ["plot_window"]
 
 
 def _sample(windows: Any, i: Any) -> int:
-    if not isinstance(windows, Windows):
+    if not (isinstance(windows, WindowSource) and isinstance(windows, FrameSource)):
         raise ArgumentTypeError(
             f"`windows` must be the Windows returned by `make_windows`. Received: "
             f"{show(windows)} of type {type(windows).__name__}. Windows read from files "
@@ -39,7 +39,7 @@ def _sample(windows: Any, i: Any) -> int:
     return i + n if i < 0 else i
 
 
-def _prediction(prediction: Any, windows: Windows, i: int) -> np.ndarray | None:
+def _prediction(prediction: Any, windows: FrameSource, i: int) -> np.ndarray | None:
     """This sample's prediction as one row of ``model.predict`` output, or None."""
     if prediction is None:
         return None
@@ -57,7 +57,7 @@ def _prediction(prediction: Any, windows: Windows, i: int) -> np.ndarray | None:
     return arr.reshape(1, -1)
 
 
-def _input_times(windows: Windows, i: int) -> np.ndarray | pd.Index:
+def _input_times(windows: FrameSource, i: int) -> np.ndarray | pd.Index:
     """The time of each input step of sample ``i``; without a time axis, its offset in
     rows from the sample's first input row."""
     offsets = np.arange(windows.timesteps) * windows.sampling_rate
@@ -68,7 +68,7 @@ def _input_times(windows: Windows, i: int) -> np.ndarray | pd.Index:
     return times.take(rows) if isinstance(times, pd.Index) else np.asarray(times)[rows]
 
 
-def _target_table(windows: Windows, i: int, pred: np.ndarray | None) -> pd.DataFrame:
+def _target_table(windows: FrameSource, i: int, pred: np.ndarray | None) -> pd.DataFrame:
     """``to_frame`` of sample ``i`` with an ``x`` column: the target time, or without a
     time axis the offset in rows from the first input row."""
     if pred is None and not windows.target_names:
@@ -81,7 +81,7 @@ def _target_table(windows: Windows, i: int, pred: np.ndarray | None) -> pd.DataF
     return frame
 
 
-def _feature_list(windows: Windows, features: Sequence[Any] | None) -> list[int]:
+def _feature_list(windows: Any, features: Sequence[Any] | None) -> list[int]:
     names = list(windows.feature_names)
     if features is None:
         return list(range(len(names)))
@@ -95,7 +95,7 @@ def _feature_list(windows: Windows, features: Sequence[Any] | None) -> list[int]
     return [names.index(f) for f in wanted]
 
 
-def _draw(ax: Any, windows: Windows, i: int, columns: list[int], table: pd.DataFrame) -> None:
+def _draw(ax: Any, windows: FrameSource, i: int, columns: list[int], table: pd.DataFrame) -> None:
     X, _ = windows.take([i])
     x_in = _input_times(windows, i)
     colours = {}
@@ -114,7 +114,7 @@ def _draw(ax: Any, windows: Windows, i: int, columns: list[int], table: pd.DataF
                     label=f"prediction {name}", **kw)
 
 
-def plot_window(windows: Windows, i: int, *, prediction: Any = None,
+def plot_window(windows: FrameSource, i: int, *, prediction: Any = None,
                 features: Sequence[Any] | None = None, ax: Any = None) -> Any:
     """Draw one sample: its input steps, its targets and, when given, its prediction.
 
@@ -179,7 +179,7 @@ def plot_window(windows: Windows, i: int, *, prediction: Any = None,
     return ax
 
 
-def _label(ax: Any, windows: Windows, i: int, mpl: Any) -> None:
+def _label(ax: Any, windows: FrameSource, i: int, mpl: Any) -> None:
     group = windows.index["group"].iloc[i] if "group" in windows.index else None
     ax.set_title(f"sample {i}" + ("" if group is None else f" (group {group!r})"))
     times = windows.rows.times

@@ -483,6 +483,12 @@ class Windows:
 
         return windows_to_frame(self, predictions, scaler=scaler)
 
+    def plot(self, i: int, **kwargs: Any) -> Any:
+        """Draw sample ``i``: :func:`plot_window` (``prediction=``, ``features=``, ``ax=``)."""
+        from ._plot import plot_window  # matplotlib is imported only when plotting
+
+        return plot_window(self, i, **kwargs)
+
     # -- shapes ---------------------------------------------------------------
 
     def __len__(self) -> int:

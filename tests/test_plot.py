@@ -154,3 +154,13 @@ def test_missing_matplotlib(panel, monkeypatch):
                        match=r"^plot_window needs the optional dependency `matplotlib`") as info:
         plot_window(w, 0)
     assert "pip install 'seqprep[plot]'" in str(info.value)
+
+
+def test_windows_plot_is_plot_window(panel):
+    w = seqprep.make_windows(panel, 3, group="store", time="time", targets="sales",
+                             features=["temp"])
+    a, b = Figure().subplots(1, 2)
+    assert w.plot(2, ax=a, prediction=[0.5]) is a
+    plot_window(w, 2, ax=b, prediction=[0.5])
+    assert {k: (list(x), list(y)) for k, (x, y) in _lines(a).items()} == \
+        {k: (list(x), list(y)) for k, (x, y) in _lines(b).items()}
