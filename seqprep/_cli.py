@@ -395,7 +395,8 @@ def validate(data: str, schema_path: str, fmt: str, **opts: Any) -> None:
         outcome = Outcome(empty_failures(), data, schema_path, (0, 0),
                           error=_one_line(exc), exit_code=exc.code)
         # machine-readable reports stay well-formed when the run cannot even start
-        _write_reports(outcome, [d for d in dests if d[0] != "text"], opts["per_check"])
+        _write_reports(outcome, [d for d in dests if d[0] != "text" or d[1] is not None],
+                       opts["per_check"])
         raise
     _write_reports(outcome, dests, opts["per_check"])
     sys.exit(outcome.exit_code)

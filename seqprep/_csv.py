@@ -122,8 +122,7 @@ class CsvChunks:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
-        cut = head.rfind(b"\n")
-        sample = pcsv.read_csv(io.BytesIO(head[: cut + 1] if cut > 0 else head))
+        sample = _sample(pa, pcsv, head)
         self.columns = list(sample.column_names)
         binary = [f.name for f in sample.schema
                   if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
@@ -163,6 +162,7 @@ class CsvChunks:
             return
         types = self._types(head)
         reader = pcsv.open_csv(stream, read_options=pcsv.ReadOptions(block_size=self.block_size),
+                               parse_options=_PARSE,
                                convert_options=pcsv.ConvertOptions(column_types=types,
                                                                    strings_can_be_null=False))
         pending, n = [], 0
@@ -202,6 +202,30 @@ class CsvChunks:
         if self._lines is None or not set(rows.tolist()) <= set(self._lines):
             self._lines = _lines_of(self.path, set(rows.tolist()) | set(self._lines or {}))
         return np.array([self._lines.get(int(r), -1) for r in rows], np.int64)
+
+
+_PARSE = None
+
+
+def _sample(pa: Any, pcsv: Any, head: bytes) -> Any:
+    """The first block's rows as a table (to fix the column types from).
+
+    The block is cut at a line break; a cut inside a quoted field that holds line breaks
+    fails to parse, so earlier line breaks are tried (a few), then the whole block.
+    """
+    global _PARSE
+    if _PARSE is None:
+        _PARSE = pcsv.ParseOptions(newlines_in_values=True)
+    cut = len(head)
+    for _ in range(8):
+        cut = head.rfind(b"\n", 0, cut)
+        if cut <= 0:
+            break
+        try:
+            return pcsv.read_csv(io.BytesIO(head[: cut + 1]), parse_options=_PARSE)
+        except pa.ArrowInvalid:
+            continue
+    return pcsv.read_csv(io.BytesIO(head), parse_options=_PARSE)
 
 
 def _lines_of(path: str, wanted: set) -> dict[int, int]:

@@ -83,9 +83,13 @@ def case_line(rec: dict, data: str) -> str:
     return f"{_printable(location(rec, data))}: {rec['check']}: {_printable(msg)}"
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _printable(text: str) -> str:
-    """Control characters as escapes, so one record stays on one line."""
-    return re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    """Control characters (and Unicode line separators) as escapes: one record, one line."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                        else f"\\u{ord(m.group()):04x}", str(text))
 
 
 def text_report(o: Outcome, *, per_check: int = 3) -> str:
@@ -98,12 +102,12 @@ def text_report(o: Outcome, *, per_check: int = 3) -> str:
     where = f"{plural(rows, 'row')} x {plural(cols, 'column')}"
     f = o.failures
     if not len(f):
-        lines = [f"{_printable(o.data)}: OK: {where} pass schema {o.schema}"]
+        lines = [f"{_printable(o.data)}: OK: {where} pass schema {_printable(o.schema)}"]
         lines.extend(f"note: skipped {_printable(a)} ({b})" for a, b in o.skipped)
         return "\n".join(lines)
     counts = f["check"].value_counts(sort=False)
     lines = [f"{_printable(o.data)}: INVALID: {plural(len(f), 'failure')} of "
-             f"{plural(len(counts), 'check')} in {where} (schema {o.schema})"]
+             f"{plural(len(counts), 'check')} in {where} (schema {_printable(o.schema)})"]
     width = max(len(c) for c in counts.index)
     for check, count in counts.items():
         lines.append(f"  {check:<{width}}  {count:>8,}  {_rule(check)}")
@@ -194,7 +198,8 @@ def junit_report(o: Outcome) -> str:
 
 
 def _gh_data(text: str) -> str:
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: one line, ``%`` escaped as GitHub decodes it."""
+    return _printable(str(text).replace("%", "%25"))
 
 
 def _gh_prop(text: str) -> str:
