@@ -37,15 +37,16 @@ import os
 import shutil
 import sys
 import warnings
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 import numpy as np
 import pandas as pd
 
-from ._args import plural, require, show
-from ._errors import ArgumentError, ArgumentTypeError, DataError, MissingDependencyError
+from ._args import require, show
+from ._engines import (ColumnType, Origin, TimeColumn, apply_policy, column_rules,
+                       failure_tables, finish)
+from ._errors import ArgumentError, MissingDependencyError
 
 __all__ = ["MAX_FAILURES", "check_frame", "is_spark_frame", "read_parquet", "spark_session",
            "validate_path"]
@@ -184,28 +185,7 @@ def _arrow_types(sdf: Any) -> dict:
 # ------------------------------------------------------------------ source order
 
 
-@dataclass
-class _Source:
-    """Where rows come from: per file index, its name and its first global row."""
-
-    names: list
-    sizes: np.ndarray
-    from_files: bool
-    notes: list = field(default_factory=list)
-
-    @property
-    def offsets(self) -> np.ndarray:
-        return np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
-
-    @property
-    def n_rows(self) -> int:
-        return int(self.sizes.sum())
-
-    def rows(self, fi: np.ndarray, fr: np.ndarray) -> np.ndarray:
-        return self.offsets[fi] + fr
-
-
-def _with_source(sdf: Any, spark: Any, names: dict) -> tuple[Any, _Source]:
+def _with_source(sdf: Any, spark: Any, names: dict) -> tuple[Any, Origin]:
     """``sdf`` with ``__fi`` (file or partition index) and ``__fr`` (row within it)."""
     from pyspark.sql import functions as F
 
@@ -230,7 +210,7 @@ def _with_source(sdf: Any, spark: Any, names: dict) -> tuple[Any, _Source]:
     base = base.join(F.broadcast(index), "__file", "left")
     sizes = np.array([r[1] for r in keyed], dtype=np.int64)
     shown = [names.get(_local(r[0]), _local(r[0])) if from_files else None for r in keyed]
-    src = _Source(shown, sizes, from_files)
+    src = Origin(shown, sizes, from_files)
     if not from_files:
         src.notes.append("rows are numbered in the DataFrame's partition order (it was not "
                          "read from files)")
@@ -245,23 +225,7 @@ def _q(name: Any) -> str:
 # ------------------------------------------------------------------ the time column
 
 
-@dataclass
-class _Time:
-    """The time column as a Spark expression of int64 (ns since the epoch for datetimes).
-
-    ``unparsed`` is True where a present raw value did not parse (``time_parses``);
-    ``fails`` are whole-column failures (``dtype``, ``timezone``).
-    """
-
-    kind: str | None = None
-    tz: str | None = None
-    expr: Any = None
-    unparsed: Any = None
-    fails: list = field(default_factory=list)
-    mismatch: bool = False
-
-
-def _time_column(sdf: Any, schema: Any, arrow: dict) -> _Time:
+def _time_column(sdf: Any, schema: Any, arrow: dict) -> TimeColumn:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
@@ -274,7 +238,7 @@ def _time_column(sdf: Any, schema: Any, arrow: dict) -> _Time:
     import pyarrow as pa
 
     arrow_ts = at is not None and pa.types.is_timestamp(at)
-    out = _Time()
+    out = TimeColumn()
     if isinstance(dtype, T.TimestampType):
         out.kind, out.tz = "datetime", (str(at.tz) if arrow_ts and at.tz else "UTC")
         out.expr = F.try_multiply(F.unix_micros(c), F.lit(1000))
@@ -299,11 +263,11 @@ def _time_column(sdf: Any, schema: Any, arrow: dict) -> _Time:
     else:
         out.fails.append(failure_frame("dtype", name, None, None, None, dtype.simpleString()))
         return out
-    _policy(out, schema, dtype.simpleString())
+    apply_policy(out, schema, dtype.simpleString())
     return out
 
 
-def _parse_strings(out: _Time, c: Any, schema: Any) -> None:
+def _parse_strings(out: TimeColumn, c: Any, schema: Any) -> None:
     """Text times: integers under ``time_type='integer'``, else ISO 8601 datetimes."""
     from pyspark.sql import functions as F
 
@@ -327,25 +291,6 @@ def _ntz_ns(c: Any) -> Any:
     return F.try_multiply(F.timestamp_diff("MICROSECOND", epoch, c), F.lit(1000))
 
 
-def _policy(out: _Time, schema: Any, dtype: str) -> None:
-    """The schema's ``time_type`` and ``timezone`` policy, as in the pandas path."""
-    from ._failures import failure_frame
-
-    name = schema.time
-    if out.kind == "datetime":
-        if schema.timezone == "naive" and out.tz is not None:
-            out.fails.append(failure_frame("timezone", name, None, None, None, out.tz))
-        elif schema.timezone not in (None, "naive"):
-            if out.tz is None:
-                out.fails.append(failure_frame("timezone", name, None, None, None, "naive"))
-            else:
-                out.tz = schema.timezone
-    wrong = {"datetime": "integer", "integer": "datetime"}.get(out.kind)
-    if schema.time_type is not None and schema.time_type == wrong:
-        out.mismatch = True
-        out.fails.append(failure_frame("dtype", name, None, None, None, dtype))
-
-
 def _wall(t: Any, tz: str | None) -> Any:
     """Local wall-clock ns of UTC ns ``t`` in ``tz`` (``t`` itself without a zone or in UTC)."""
     from pyspark.sql import functions as F
@@ -360,7 +305,7 @@ def _wall(t: Any, tz: str | None) -> Any:
 # ------------------------------------------------------------------ the step
 
 
-def _step(frame: Any, schema: Any, tm: _Time, notes: list):
+def _step(frame: Any, schema: Any, tm: TimeColumn, notes: list):
     """The :class:`seqprep._time.Step` to check (inferred by a Spark job without ``freq``)."""
     from ._errors import SchemaError
     from ._time import step as make_step
@@ -395,7 +340,7 @@ def _mode(steps: Any, col: str) -> tuple[int, int, int] | None:
     return int(top[0][0]), int(top[0][1]), int(total)
 
 
-def _infer(frame: Any, tm: _Time) -> Any:
+def _infer(frame: Any, tm: TimeColumn) -> Any:
     """The most common step in time order within groups, or a named calendar frequency."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -427,7 +372,7 @@ def _infer(frame: Any, tm: _Time) -> Any:
         steps.unpersist()
 
 
-def _runs(steps: Any, tm: _Time) -> list:
+def _runs(steps: Any, tm: TimeColumn) -> list:
     """Up to 8 runs of 4 consecutive times of the longest group (for pandas' infer_freq)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -467,7 +412,7 @@ def _off_grid_udf(unit: Any, tz: str | None):
     return off
 
 
-def _hits(steps: Any, name: str, tm: _Time) -> int:
+def _hits(steps: Any, name: str, tm: TimeColumn) -> int:
     """How many steps the calendar frequency ``name`` explains."""
     from pyspark.sql import functions as F
 
@@ -486,80 +431,38 @@ def _hits(steps: Any, name: str, tm: _Time) -> int:
 # ------------------------------------------------------------------ column checks
 
 
-def _numeric(dtype: Any) -> bool:
+def _column_type(dtype: Any) -> ColumnType:
     from pyspark.sql import types as T
 
-    return isinstance(dtype, T.NumericType)
-
-
-def _floating(dtype: Any) -> bool:
-    from pyspark.sql import types as T
-
-    return isinstance(dtype, (T.FloatType, T.DoubleType))
-
-
-def _value_slot(dtype: Any) -> str:
-    """Which record field carries a column's value: ``vl`` (integers), ``vd``, ``vs``."""
-    from pyspark.sql import types as T
-
-    if isinstance(dtype, T.IntegralType):
-        return "vl"
-    return "vd" if _numeric(dtype) else "vs"
+    return ColumnType(dtype.simpleString(), isinstance(dtype, T.NumericType),
+                      isinstance(dtype, (T.FloatType, T.DoubleType)),
+                      isinstance(dtype, T.IntegralType))
 
 
 def _column_checks(sdf: Any, schema: Any) -> tuple[list, list]:
-    """``(whole, rows)``: failure tables about whole columns, and row checks as
-    ``(check, column, condition, value slot or None)`` (as pandera checks pandas)."""
+    """``(whole, rows)``: whole-column failures, and the row checks of
+    :func:`seqprep._engines.column_rules` as ``(check, column, condition, value slot)``."""
     from pyspark.sql import functions as F
 
-    from ._failures import failure_frame
-
-    fields = {f.name: f.dataType for f in sdf.schema.fields}
-    whole, rows = [], []
-    missing = [c for c in schema.columns if str(c) not in fields]
-    if missing:
-        whole.append(failure_frame("column_present", missing, None, None, None, None))
-    extra = [c for c in fields if c not in {str(k) for k in schema.columns}]
-    if schema.strict and extra:
-        whole.append(failure_frame("no_extra_columns", extra, None, None, None, None))
-    d = schema.to_dict()
-    numeric = set(schema.features + schema.targets)
-    nan_ok = _allowed_set(d["allow_nan"], numeric)
-    inf_ok = _allowed_set(d["allow_inf"], numeric)
-    for col in schema.columns:
-        if str(col) not in fields:
-            continue
-        dtype, c = fields[str(col)], F.col(_q(col))
-        is_num = _numeric(dtype)
-        if col in numeric and not is_num:
-            whole.append(failure_frame("dtype", col, None, None, None, dtype.simpleString()))
-        nullable = col != schema.group and col != schema.time and (
-            col in nan_ok or col not in numeric)
-        missing_value = (c.isNull() | F.isnan(c)) if _floating(dtype) else c.isNull()
-        if not nullable:
-            rows.append(("not_null", col, missing_value, None))
-        present = ~missing_value
-        slot = _value_slot(dtype)
-        if col in numeric and is_num and col not in inf_ok and _floating(dtype):
-            rows.append(("finite", col, F.abs(c) == float("inf"), slot))
-        if col in schema.ranges and is_num:
-            lo, hi = schema.ranges[col]
+    types = {f.name: _column_type(f.dataType) for f in sdf.schema.fields}
+    whole, rules = column_rules(schema, types)
+    rows = []
+    for check, col, arg, slot in rules:
+        c, floating = F.col(_q(col)), types[str(col)].floating
+        missing = (c.isNull() | F.isnan(c)) if floating else c.isNull()
+        if check == "not_null":
+            cond = missing
+        elif check == "finite":
+            cond = F.abs(c) == float("inf")
+        elif check == "in_range":
+            lo, hi = arg
             out = F.lit(False)
-            if lo is not None:
-                out = out | (c < F.lit(lo))
-            if hi is not None:
-                out = out | (c > F.lit(hi))
-            rows.append(("in_range", col, present & out, slot))
-        if col in schema.allowed:
-            rows.append(("allowed_values", col, present & ~c.isin(list(schema.allowed[col])),
-                         slot))
+            out = out if lo is None else out | (c < F.lit(lo))
+            cond = ~missing & (out if hi is None else out | (c > F.lit(hi)))
+        else:
+            cond = ~missing & ~c.isin(arg)
+        rows.append((check, col, cond, slot))
     return whole, rows
-
-
-def _allowed_set(value: Any, numeric: set) -> set:
-    if value is True:
-        return set(numeric)
-    return set(value) if isinstance(value, (list, tuple)) else set()
 
 
 # ------------------------------------------------------------------ the checks in one pass
@@ -580,7 +483,7 @@ def _record(check: str, column: Any, cond: Any, **values: Any) -> Any:
     return F.when(cond, F.struct(*parts, F.col("__gv").alias("g")))
 
 
-def _windows(frame: Any, tm: _Time, unit: Any) -> Any:
+def _windows(frame: Any, tm: TimeColumn, unit: Any) -> Any:
     """Per row: the last usable time before it in source order (``__ps``), whether the row
     before it had no usable time (``__pb``), the step from the previous time in time order
     (``__d``, on the wall clock ``__wd``), the run start of equal times (``__rfi``/``__rfr``),
@@ -609,7 +512,7 @@ def _windows(frame: Any, tm: _Time, unit: Any) -> Any:
     return frame.withColumn("__run", run)
 
 
-def _time_records(tm: _Time, unit: Any, schema: Any) -> list:
+def _time_records(tm: TimeColumn, unit: Any, schema: Any) -> list:
     """The records of ``increasing_time``, ``unique_time``, ``regular_freq``, ``min_length``."""
     from pyspark.sql import functions as F
 
@@ -657,70 +560,6 @@ def _collect(frame: Any, recs: list, max_failures: int) -> list:
 # ------------------------------------------------------------------ records on the driver
 
 
-def _times(values: list, tm: _Time) -> list:
-    """int64 times as the pandas path shows them: Timestamps (in the zone) or ints."""
-    from ._time import datetimes
-
-    out = [None] * len(values)
-    have = [i for i, v in enumerate(values) if v is not None]
-    if not have:
-        return out
-    if tm.kind == "datetime":
-        shown = datetimes(np.array([values[i] for i in have], dtype=np.int64), tm.tz)
-        shown = shown.astype(object)
-    else:
-        shown = [int(values[i]) for i in have]
-    for i, v in zip(have, shown):
-        out[i] = v
-    return out
-
-
-def _value(check: str, rows: list, tm: _Time, src: _Source, slots: dict) -> list:
-    """The ``value`` of each record, as the pandas path gives it."""
-    if check == "not_null":
-        return [None] * len(rows)
-    if check == "increasing_time":
-        return _times([r["vl"] for r in rows], tm)
-    if check == "unique_time":
-        return [int(src.offsets[r["ffi"]] + r["ffr"]) if r["ffi"] is not None else None
-                for r in rows]
-    if check == "regular_freq":
-        if tm.kind == "datetime":
-            return [pd.Timedelta(int(r["vl"]), unit="ns") for r in rows]
-        return [int(r["vl"]) for r in rows]
-    if check == "min_length":
-        return [int(r["vl"]) for r in rows]
-    slot = slots.get((check, rows[0]["column"]), "vs")
-    return [r[slot] for r in rows]
-
-
-def _frames(collected: list, tm: _Time, src: _Source, slots: dict, schema: Any,
-            max_failures: int, notes: list) -> list:
-    """Failure tables (one per check and column) from the collected records."""
-    from ._failures import failure_frame
-
-    by_key: dict = {}
-    for r in collected:
-        by_key.setdefault((r["check"], r["column"]), []).append(r)
-    names = {str(c): c for c in schema.columns}
-    out = []
-    for (check, column), rows in by_key.items():
-        rows.sort(key=lambda r: r["k"])
-        total = int(rows[0]["n"])
-        if total > len(rows):
-            notes.append(f"{check} ({column}): {total:,} failures, the first "
-                         f"{len(rows):,} collected (max_failures={max_failures:,})")
-        whole_group = check == "min_length"
-        fi = np.array([r["fi"] for r in rows], dtype=np.int64)
-        fr = np.array([r["fr"] for r in rows], dtype=np.int64)
-        row = None if whole_group else src.rows(fi, fr)
-        time = None if whole_group else _times([r["t"] for r in rows], tm)
-        group = [r["g"] for r in rows] if schema.group is not None else None
-        out.append(failure_frame(check, names.get(column, column), group, row, time,
-                                 _value(check, rows, tm, src, slots)))
-    return out
-
-
 # ------------------------------------------------------------------ entry points
 
 
@@ -741,7 +580,7 @@ def _unique_columns(sdf: Any) -> tuple[Any, list]:
     return sdf, [failure_frame("unique_columns", dup, None, None, None, dup)]
 
 
-def _prepare(sdf: Any, schema: Any, tm: _Time, timed: bool, names: dict) -> tuple:
+def _prepare(sdf: Any, schema: Any, tm: TimeColumn, timed: bool, names: dict) -> tuple:
     """The frame with source order, ``__t`` (time), ``__w`` (wall clock), ``__g`` (group
     key for windows) and ``__gv`` (the group value for records)."""
     from pyspark.sql import functions as F
@@ -767,8 +606,6 @@ def check_frame(schema: Any, sdf: Any, *, names: dict | None = None,
     """
     from pyspark.sql import functions as F
 
-    from ._failures import Source, locate, with_details
-
     notes: list = []
     sdf, fails = _unique_columns(sdf)
     cols = sdf.columns
@@ -776,7 +613,7 @@ def check_frame(schema: Any, sdf: Any, *, names: dict | None = None,
     timed = not missing
     if missing:
         notes.append(f"time checks skipped: no column {missing}")
-    tm = _time_column(sdf, schema, _arrow_types(sdf)) if timed else _Time()
+    tm = _time_column(sdf, schema, _arrow_types(sdf)) if timed else TimeColumn()
     fails += tm.fails
     frame, src = _prepare(sdf, schema, tm, timed, names or {})
     notes += src.notes
@@ -791,29 +628,10 @@ def check_frame(schema: Any, sdf: Any, *, names: dict | None = None,
             recs.append(_record("time_parses", schema.time, tm.unparsed,
                                 vs=F.col(_q(schema.time)).cast("string")))
         recs += _time_records(tm, unit, schema)
-    collected = _collect(frame, recs, max_failures)
+    collected = [r.asDict() for r in _collect(frame, recs, max_failures)]
     slots = {(check, str(col)): slot for check, col, _, slot in row_checks if slot}
-    fails += _frames(collected, tm, src, slots, schema, max_failures, notes)
-    failures = _combine(fails)
-    if src.from_files:
-        failures = locate(failures, [Source(n, int(s)) for n, s in zip(src.names, src.sizes)])
-    step = None if unit is None else (("calendar", unit.unit) if unit.calendar
-                                      else ("fixed", unit.unit))
-    return with_details(failures, step=step), notes, (src.n_rows, len(cols))
-
-
-def _combine(fails: list) -> pd.DataFrame:
-    """One table, in report order: by check (``CHECKS`` order), then row."""
-    from ._checks import CHECKS
-    from ._failures import empty_failures
-
-    fails = [f for f in fails if f is not None and len(f)]
-    if not fails:
-        return empty_failures()
-    out = pd.concat(fails, ignore_index=True)
-    rank = out["check"].map({c: i for i, c in enumerate(CHECKS)}).fillna(len(CHECKS))
-    row = out["row"].fillna(-1).to_numpy(dtype=np.int64)
-    return out.iloc[np.lexsort((row, rank.to_numpy()))].reset_index(drop=True)
+    fails += failure_tables(collected, tm, src, slots, schema, max_failures, notes)
+    return finish(fails, src, unit), notes, (src.n_rows, len(cols))
 
 
 def validate_path(path: Any, schema: Any, *, master: str | None = None, spark: Any = None,

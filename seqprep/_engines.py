@@ -1,0 +1,280 @@
+"""What the validation engines share: the column rules, the time policy, the records.
+
+``SeriesSchema.validate`` checks a pandas frame with numpy (``_checks``); the Spark engine
+(``_spark``) and the polars engine (``_polars``) run the same checks as expressions of
+their own. They decide *what* to check here, once (:func:`column_rules`,
+:func:`apply_policy`), and turn the failing rows they collect into the pandas path's
+failure records here, once (:func:`failure_tables`, :func:`finish`), so the three engines
+report the same records.
+
+:func:`choose` is the ``--engine auto`` rule of the command line.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ENGINES", "ColumnType", "Origin", "TimeColumn", "apply_policy", "choose",
+           "column_rules", "combine", "failure_tables", "finish"]
+
+#: The engines of ``seqprep validate --engine``.
+ENGINES = ("auto", "pandas", "polars", "spark")
+
+
+def choose(engine: str, path: str) -> str:
+    """The engine that validates ``path``: ``engine`` itself unless it is ``"auto"``.
+
+    ``auto`` is polars when it is installed and ``path`` is a Parquet file or folder
+    (measured faster than the pandas path on the 2M-row benchmark), else pandas. Spark is
+    never chosen by itself: its session takes seconds to start, so it only pays for data
+    larger than one machine, where you ask for it.
+
+    Examples
+    --------
+    >>> choose("pandas", "data.parquet"), choose("auto", "data.csv")
+    ('pandas', 'pandas')
+    """
+    if engine != "auto":
+        return engine
+    from ._parquet import is_parquet_name
+
+    import os
+
+    parquet = os.path.isdir(path) or is_parquet_name(str(path))
+    if parquet and importlib.util.find_spec("polars") is not None:
+        return "polars"
+    return "pandas"
+
+
+# ------------------------------------------------------------------ where rows come from
+
+
+@dataclass
+class Origin:
+    """Where rows come from: the name and row count of each file (or partition), in order.
+
+    A row is located by its file index ``fi`` and its row ``fr`` within that file; its
+    global row is the rows of the files before it plus ``fr``.
+    """
+
+    names: list
+    sizes: np.ndarray
+    from_files: bool
+    notes: list = field(default_factory=list)
+
+    @property
+    def offsets(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum(self.sizes)[:-1]]).astype(np.int64)
+
+    @property
+    def n_rows(self) -> int:
+        return int(np.sum(self.sizes))
+
+    def rows(self, fi: np.ndarray, fr: np.ndarray) -> np.ndarray:
+        return self.offsets[fi] + fr
+
+
+# ------------------------------------------------------------------ the time column
+
+
+@dataclass
+class TimeColumn:
+    """The time column as an engine expression of int64 (ns since the epoch for datetimes).
+
+    ``unparsed`` is the engine's condition for a present raw value that did not parse
+    (``time_parses``); ``fails`` are whole-column failures (``dtype``, ``timezone``).
+    """
+
+    kind: str | None = None
+    tz: str | None = None
+    expr: Any = None
+    unparsed: Any = None
+    fails: list = field(default_factory=list)
+    mismatch: bool = False
+
+
+def apply_policy(out: TimeColumn, schema: Any, dtype: str) -> None:
+    """The schema's ``time_type`` and ``timezone`` policy, as in the pandas path."""
+    from ._failures import failure_frame
+
+    name = schema.time
+    if out.kind == "datetime":
+        if schema.timezone == "naive" and out.tz is not None:
+            out.fails.append(failure_frame("timezone", name, None, None, None, out.tz))
+        elif schema.timezone not in (None, "naive"):
+            if out.tz is None:
+                out.fails.append(failure_frame("timezone", name, None, None, None, "naive"))
+            else:
+                out.tz = schema.timezone
+    wrong = {"datetime": "integer", "integer": "datetime"}.get(out.kind)
+    if schema.time_type is not None and schema.time_type == wrong:
+        out.mismatch = True
+        out.fails.append(failure_frame("dtype", name, None, None, None, dtype))
+
+
+# ------------------------------------------------------------------ column checks
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """What the column rules need to know of an engine's column type."""
+
+    name: str
+    numeric: bool
+    floating: bool
+    integral: bool
+
+
+def column_rules(schema: Any, types: dict) -> tuple[list, list]:
+    """``(whole, rules)``: failure tables about whole columns, and the row checks to run as
+    ``(check, column, argument, value slot)``, as pandera checks a pandas frame.
+
+    ``types`` maps the data's column names to :class:`ColumnType`. The checks:
+    ``not_null`` (NaN counts as missing), ``finite``, ``in_range`` (argument ``(lo,
+    hi)``) and ``allowed_values`` (argument: the values), the last two ignoring missing
+    values. The value slot says which record field carries the row's value: ``vl``
+    (integers), ``vd`` (other numbers) or ``vs`` (text).
+    """
+    from ._failures import failure_frame
+
+    whole, rules = [], []
+    missing = [c for c in schema.columns if str(c) not in types]
+    if missing:
+        whole.append(failure_frame("column_present", missing, None, None, None, None))
+    extra = [c for c in types if c not in {str(k) for k in schema.columns}]
+    if schema.strict and extra:
+        whole.append(failure_frame("no_extra_columns", extra, None, None, None, None))
+    d = schema.to_dict()
+    numeric = set(schema.features + schema.targets)
+    nan_ok, inf_ok = _listed(d["allow_nan"], numeric), _listed(d["allow_inf"], numeric)
+    for col in schema.columns:
+        if str(col) not in types:
+            continue
+        ct = types[str(col)]
+        slot = "vl" if ct.integral else "vd" if ct.numeric else "vs"
+        if col in numeric and not ct.numeric:
+            whole.append(failure_frame("dtype", col, None, None, None, ct.name))
+        nullable = col not in (schema.group, schema.time) and (
+            col in nan_ok or col not in numeric)
+        if not nullable:
+            rules.append(("not_null", col, None, None))
+        if col in numeric and ct.floating and col not in inf_ok:
+            rules.append(("finite", col, None, slot))
+        if col in schema.ranges and ct.numeric:
+            rules.append(("in_range", col, schema.ranges[col], slot))
+        if col in schema.allowed:
+            rules.append(("allowed_values", col, list(schema.allowed[col]), slot))
+    return whole, rules
+
+
+def _listed(value: Any, numeric: set) -> set:
+    if value is True:
+        return set(numeric)
+    return set(value) if isinstance(value, (list, tuple)) else set()
+
+
+# ------------------------------------------------------------------ records
+
+
+def _times(values: list, tm: TimeColumn) -> list:
+    """int64 times as the pandas path shows them: Timestamps (in the zone) or ints."""
+    from ._time import datetimes
+
+    out: list = [None] * len(values)
+    have = [i for i, v in enumerate(values) if v is not None]
+    if not have:
+        return out
+    if tm.kind == "datetime":
+        shown = datetimes(np.array([values[i] for i in have], dtype=np.int64), tm.tz)
+        shown = shown.astype(object)
+    else:
+        shown = [int(values[i]) for i in have]
+    for i, v in zip(have, shown):
+        out[i] = v
+    return out
+
+
+def _value(check: str, rows: list, tm: TimeColumn, src: Origin, slot: str) -> list:
+    """The ``value`` of each record, as the pandas path gives it."""
+    if check == "not_null":
+        return [None] * len(rows)
+    if check == "increasing_time":
+        return _times([r["vl"] for r in rows], tm)
+    if check == "unique_time":
+        return [int(src.offsets[r["ffi"]] + r["ffr"]) if r["ffi"] is not None else None
+                for r in rows]
+    if check == "regular_freq":
+        if tm.kind == "datetime":
+            return [pd.Timedelta(int(r["vl"]), unit="ns") for r in rows]
+        return [int(r["vl"]) for r in rows]
+    if check == "min_length":
+        return [int(r["vl"]) for r in rows]
+    return [r[slot] for r in rows]
+
+
+def failure_tables(collected: list, tm: TimeColumn, src: Origin, slots: dict, schema: Any,
+                   max_failures: int, notes: list) -> list:
+    """Failure tables (one per check and column) from the records an engine collected.
+
+    Each record is a mapping with ``check``, ``column`` (as text), ``fi``/``fr`` (file
+    index, row within the file), ``t`` (int64 time), the value slots ``vd``/``vl``/``vs``,
+    ``ffi``/``ffr`` (where a repeated time first appeared), ``g`` (the group), ``k`` (its
+    rank in source order within its check and column) and ``n`` (the total of its check
+    and column, which may exceed the records collected: then a note says so).
+    """
+    from ._failures import failure_frame
+
+    by_key: dict = {}
+    for r in collected:
+        by_key.setdefault((r["check"], r["column"]), []).append(r)
+    names = {str(c): c for c in schema.columns}
+    out = []
+    for (check, column), rows in by_key.items():
+        rows.sort(key=lambda r: r["k"])
+        total = int(rows[0]["n"])
+        if total > len(rows):
+            notes.append(f"{check} ({column}): {total:,} failures, the first "
+                         f"{len(rows):,} collected (max_failures={max_failures:,})")
+        whole_group = check == "min_length"
+        fi = np.array([r["fi"] for r in rows], dtype=np.int64)
+        fr = np.array([r["fr"] for r in rows], dtype=np.int64)
+        row = None if whole_group else src.rows(fi, fr)
+        time = None if whole_group else _times([r["t"] for r in rows], tm)
+        group = [r["g"] for r in rows] if schema.group is not None else None
+        value = _value(check, rows, tm, src, slots.get((check, column), "vs"))
+        out.append(failure_frame(check, names.get(column, column), group, row, time, value))
+    return out
+
+
+def combine(fails: list) -> pd.DataFrame:
+    """One table, in report order: by check (``CHECKS`` order), then row."""
+    from ._checks import CHECKS
+    from ._failures import empty_failures
+
+    fails = [f for f in fails if f is not None and len(f)]
+    if not fails:
+        return empty_failures()
+    out = pd.concat(fails, ignore_index=True)
+    rank = out["check"].map({c: i for i, c in enumerate(CHECKS)}).fillna(len(CHECKS))
+    row = out["row"].fillna(-1).to_numpy(dtype=np.int64)
+    return out.iloc[np.lexsort((row, rank.to_numpy()))].reset_index(drop=True)
+
+
+def finish(fails: list, src: Origin, unit: Any) -> pd.DataFrame:
+    """The records in report order, located in their files, with their typed details.
+
+    ``unit`` is the :class:`seqprep._time.Step` checked (None when no step was).
+    """
+    from ._failures import Source, locate, with_details
+
+    failures = combine(fails)
+    if src.from_files:
+        failures = locate(failures, [Source(n, int(s)) for n, s in zip(src.names, src.sizes)])
+    step = None if unit is None else (("calendar", unit.unit) if unit.calendar
+                                      else ("fixed", unit.unit))
+    return with_details(failures, step=step)
