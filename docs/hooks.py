@@ -10,7 +10,8 @@ Two pieces, both loaded by ``mkdocs.yml`` (nothing here runs at import time of s
     the API reference, inline code otherwise (private or third-party names);
   * type cells (``name : type`` lines of Parameters, Returns, Attributes...) lose their
     double backticks, roles and the ``keyword-only`` tag (the signature shows the ``*``);
-  * a "See Also" section becomes a list of links, one item per line of the section.
+  * a "See Also" section becomes a list of links, one item per line of the section;
+  * a paragraph ending in RST's ``::`` (an indented code block follows) ends in ``:``.
 
 - ``on_page_markdown``, a mkdocs hook, turns inline code naming a public object in the
   guides (```make_windows```, ```Windows.to_frame```, ```keras_ext.fit_stateful```)
@@ -193,6 +194,7 @@ def rewrite(text: str, scope: str) -> str:
         elif title in TYPED_SECTIONS:
             out[start:end] = _typed_block(lines[start:end], title)
     body = "\n".join(line for line in out if line is not None)
+    body = re.sub(r"(?m)^(?!\s*>>>)(.*\S)::$", r"\1:", body)  # RST "text::" before a code block
     return ROLE.sub(lambda m: _role_to_link(m, scope), body)
 
 

@@ -165,6 +165,11 @@ def test_roles_resolve_in_scope_or_become_code():
         "`seqprep._frame.windows_to_frame`.")
 
 
+def test_rst_literal_marker_becomes_a_colon():
+    doc = "Use it from Python::\n\n    >>> x = {'a': 1}\n    >>> y = x['a'::]"
+    assert hooks.rewrite(doc, "seqprep") == doc.replace("Python::", "Python:")
+
+
 def test_cross_package_roles_resolve():
     assert hooks.rewrite(":class:`keras_ext.ResetStates`", "seqprep._layout") == \
         "[`keras_ext.ResetStates`][keras_ext.ResetStates]"
