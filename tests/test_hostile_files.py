@@ -1,0 +1,137 @@
+"""Issue 15 class 1: every file that is counted is checked, or refused; skipped files fail.
+
+Also the one listing rule (seqprep._parquet) shared by the command line and the library,
+hive-partitioned folders, and fsspec URLs.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import seqprep
+from seqprep._cli import cli
+from seqprep._parquet import SUFFIXES, is_parquet_name, list_files
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def part(store: str, start: int, n: int = 6, bad: bool = False) -> pd.DataFrame:
+    t = np.arange(start, start + n)
+    if bad:
+        t = np.r_[t[:3], t[2], t[3:n - 1]]  # row 3 repeats row 2's time
+    return pd.DataFrame({"store": store, "t": t, "x": np.arange(n, dtype=float)})
+
+
+@pytest.fixture()
+def schema(tmp_path):
+    path = tmp_path / "s.yaml"
+    seqprep.SeriesSchema("t", group="store", features="x", freq=1).to_yaml(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["b.parq", "b.PARQUET", "b.Pq", "sub/b.parquet"])
+def test_a_broken_file_next_to_a_good_one_is_refused(tmp_path, schema, name):
+    folder = tmp_path / "d"
+    (folder / "sub").mkdir(parents=True)
+    part("a", 0).to_parquet(folder / "a.parquet")
+    (folder / name).write_bytes(b"not parquet at all")
+    r = run("validate", folder, "--schema", schema)
+    assert r.exit_code == 2
+    assert "cannot be read as Parquet" in r.stderr and name.split("/")[-1] in r.stderr
+    assert "OK" not in r.stdout
+
+
+@pytest.mark.parametrize("name", ["b.parq", "B.PARQUET", "c.pq", "deep/er/d.Parq"])
+def test_every_parquet_suffix_in_any_case_is_read(tmp_path, schema, name):
+    folder = tmp_path / "d"
+    (folder / "deep" / "er").mkdir(parents=True)
+    part("a", 0).to_parquet(folder / "a.parquet")
+    part("b", 0, bad=True).to_parquet(folder / name)  # the fault is in the odd-named file
+    r = run("validate", folder, "--schema", schema, "--format", "json")
+    assert r.exit_code == 1
+    body = json.loads(r.stdout)
+    assert body["counts"] == {"unique_time": 1}
+    [case] = body["failures"]
+    before = 6 if "a.parquet" < name else 0  # files are read in sorted path order
+    assert case["file"].endswith(name) and case["file_row"] == 3
+    assert case["row"] == before + 3
+
+
+@pytest.mark.parametrize("name, reason", [(".hidden.parquet", "hidden"),
+                                          ("_SUCCESS", "metadata"),
+                                          ("notes.csv", "not a Parquet name"),
+                                          ("_tmp/part.parquet", "metadata"),
+                                          (".crc/x.parquet", "hidden")])
+def test_skipped_files_are_listed_and_fail_unless_allowed(tmp_path, schema, name, reason):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    part("a", 0).to_parquet(folder / "a.parquet")
+    target = folder / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part("z", 0, bad=True).to_parquet(target)  # skipped: its fault is not seen...
+    r = run("validate", folder, "--schema", schema, "--format", "json")
+    body = json.loads(r.stdout)
+    assert r.exit_code == 1 and body["counts"] == {"file_skipped": 1}  # ...but said
+    assert body["skipped"] == [{"file": name, "reason": body["skipped"][0]["reason"]}]
+    assert reason in body["skipped"][0]["reason"]
+    ok = run("validate", folder, "--schema", schema, "--allow-skipped")
+    assert ok.exit_code == 0 and f"skipped {name}" in ok.stdout
+
+
+def test_library_and_cli_share_the_listing_rule(tmp_path):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    for i, name in enumerate(["a.parquet", "b.PQ", "c.parq", "_x.parquet", ".y.parquet"]):
+        part("s", 6 * i).to_parquet(folder / name)
+    listing = list_files(folder)
+    assert [f.rsplit("/", 1)[-1] for f in listing.files] == ["a.parquet", "b.PQ", "c.parq"]
+    assert [s for s, _ in listing.skipped] == [".y.parquet", "_x.parquet"]
+    w = seqprep.open_windows(folder, 3, group="store", time="t")
+    assert sorted(set(w.index["file"])) == ["a.parquet", "b.PQ", "c.parq"]
+    assert all(is_parquet_name("x" + s.upper()) for s in SUFFIXES)
+
+
+def test_hive_partitioned_folder_keeps_its_partition_column(tmp_path, schema):
+    df = pd.concat([part("a", 0), part("b", 0, bad=True)], ignore_index=True)
+    df.to_parquet(tmp_path / "hive", partition_cols=["store"])
+    r = run("validate", tmp_path / "hive", "--schema", schema, "--format", "json")
+    body = json.loads(r.stdout)
+    assert r.exit_code == 1 and body["counts"] == {"unique_time": 1}, body
+    [case] = body["failures"]
+    assert case["group"] == "b" and "store=b" in case["file"] and case["file_row"] == 3
+    good = pd.concat([part("a", 0), part("b", 0)], ignore_index=True)
+    good.to_parquet(tmp_path / "hive2", partition_cols=["store"])
+    assert run("validate", tmp_path / "hive2", "--schema", schema).exit_code == 0
+
+
+def test_memory_and_file_urls(tmp_path, schema):
+    fsspec = pytest.importorskip("fsspec")
+    mem = fsspec.filesystem("memory")
+    for name, frame in (("a.parquet", part("a", 0)), ("b.parquet", part("b", 0, bad=True))):
+        with mem.open(f"/hostile-files/{name}", "wb") as fh:
+            frame.to_parquet(fh)
+    try:
+        r = run("validate", "memory://hostile-files", "--schema", schema, "--format", "json")
+        body = json.loads(r.stdout)
+        assert r.exit_code == 1 and body["counts"] == {"unique_time": 1}
+        assert body["failures"][0]["file"] == "memory://hostile-files/b.parquet"
+    finally:
+        mem.rm("/hostile-files", recursive=True)
+    part("a", 0).to_parquet(tmp_path / "f.parquet")
+    assert run("validate", f"file://{tmp_path}/f.parquet", "--schema", schema).exit_code == 0
+
+
+def test_an_empty_parquet_file_is_checked_not_skipped(tmp_path, schema):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    part("a", 0).to_parquet(folder / "a.parquet")
+    part("a", 0).iloc[:0].drop(columns="x").to_parquet(folder / "b.parquet")  # no x column
+    r = run("validate", folder, "--schema", schema, "--format", "json")
+    assert r.exit_code == 1 and "column_present" in json.loads(r.stdout)["counts"]
