@@ -4,6 +4,15 @@ The public API is exactly the names in ``__all__``; everything else is private.
 seqprep never imports Keras or TensorFlow.
 """
 
+import warnings as _warnings
+
+# With pyspark installed, pandera imports pyspark.pandas, which warns that it does not yet
+# support pandas 3. seqprep uses plain pyspark.sql only (its Spark engine), so the warning
+# is noise in seqprep's output; only that message is silenced.
+_warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas",
+                         category=FutureWarning)
+del _warnings
+
 from ._calendar import calendar_features
 from ._data import load_co2
 from ._errors import (
@@ -27,7 +36,7 @@ from ._plot import plot_window
 from ._reshape import as_samples, as_sequence, batch_input_shape, input_shape
 from ._scale import Scaler
 from ._schema import SeriesSchema, infer_schema
-from ._sources import open_windows
+from ._lazy import open_windows
 from ._split import Split, split_by_time
 from ._supervised import Supervised, to_supervised
 from ._windows import WindowArray, Windows, make_windows

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,15 +34,21 @@ import pandas as pd
 
 from ._args import choice, integer, plural, show
 from ._errors import ArgumentError, ArgumentTypeError, ShapeError
+from ._memory import check_fits
 from ._protocols import WindowSource
-from ._sources import LazyWindows
+from ._lazy import LazyWindows
 from ._windows import Windows
 
-__all__ = ["stateful_layout"]
+__all__ = ["Layout", "StatefulLazyWindows", "StatefulWindows", "stateful_layout"]
 
 
-class _StatefulMixin:
-    """Attributes and report lines that :func:`stateful_layout` adds to a windows object."""
+#: Bytes the layout keeps per sample (index row and bookkeeping), to bound it up front.
+_BYTES_PER_SAMPLE = 64
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What :func:`stateful_layout` adds to windows: slots, batches, resets, padding."""
 
     batch_size: int
     n_batches: int
@@ -49,6 +56,23 @@ class _StatefulMixin:
     n_windows_dropped: int
     layout_dropped: pd.DataFrame
     reset_mask: np.ndarray
+
+
+class _Stateful:
+    """The layout's attributes and report lines, on windows laid out by :func:`stateful_layout`."""
+
+    layout: Layout
+    index: pd.DataFrame
+
+    batch_size = property(lambda self: self.layout.batch_size, doc="Slots per batch.")
+    n_batches = property(lambda self: self.layout.n_batches, doc="Batches in the layout.")
+    n_padded = property(lambda self: self.layout.n_padded, doc="Padding samples (weight 0).")
+    n_windows_dropped = property(lambda self: self.layout.n_windows_dropped,
+                                 doc="Windows left out of the layout.")
+    layout_dropped = property(lambda self: self.layout.layout_dropped,
+                              doc="Index rows of the windows left out, with a reason.")
+    reset_mask = property(lambda self: self.layout.reset_mask,
+                          doc="``(n_batches, batch_size)``: where a slot's state restarts.")
 
     @property
     def sample_weight(self) -> np.ndarray:
@@ -90,24 +114,20 @@ _LAYOUT_REASONS = {
     "overlap": "windows between the streams kept with overlap='thin'",
 }
 
-class StatefulWindows(_StatefulMixin, Windows):
-    """A :class:`Windows` laid out by :func:`stateful_layout` (module level, so it pickles)."""
+class StatefulWindows(_Stateful, Windows):
+    """A :class:`Windows` laid out by :func:`stateful_layout`."""
+
+    def __init__(self, spec: Any, *, layout: Layout, **fields: Any) -> None:
+        super().__init__(spec, **fields)
+        self.layout = layout
 
 
-class StatefulLazyWindows(_StatefulMixin, LazyWindows):
+class StatefulLazyWindows(_Stateful, LazyWindows):
     """A :class:`LazyWindows` laid out by :func:`stateful_layout`."""
 
-
-_CLASSES: dict[type, type] = {Windows: StatefulWindows, LazyWindows: StatefulLazyWindows}
-
-
-def _stateful_class(base: type) -> type:
-    cls = _CLASSES.get(base)
-    if cls is None:  # another windows-like class: a subclass made on the fly
-        cls = type(base.__name__, (_StatefulMixin, base), {"__module__": base.__module__,
-                                                           "__doc__": base.__doc__})
-        _CLASSES[base] = cls
-    return cls
+    def __init__(self, spec: Any, *, layout: Layout, **fields: Any) -> None:
+        super().__init__(spec, **fields)
+        self.layout = layout
 
 
 def _stream_keys(index: pd.DataFrame) -> list[str]:
@@ -116,12 +136,12 @@ def _stream_keys(index: pd.DataFrame) -> list[str]:
 
 
 def stateful_layout(
-    windows: Any,
+    windows: Windows | LazyWindows,
     batch_size: int,
     *,
     remainder: str = "pad",
     overlap: str | None = None,
-) -> Any:
+) -> StatefulWindows | StatefulLazyWindows:
     """Reorder windows so that slot ``i`` of batch ``k + 1`` continues slot ``i`` of batch ``k``.
 
     Parameters
@@ -227,28 +247,75 @@ def stateful_layout(
     >>> lay.reset_slots
     {0: (0, 1), 2: (1,)}
     """
-    # ---- normalise and check arguments ---------------------------------------------
-    for attr in ("index", "take", "subset", "timesteps", "stride", "sampling_rate"):
-        if not (hasattr(type(windows), attr) or attr in getattr(windows, "__dict__", {})):
-            raise ArgumentTypeError(
-                f"`windows` must be a Windows object from `make_windows` or `open_windows`. "
-                f"Received: windows={show(windows)} of type {type(windows).__name__}."
-            )
+    batch_size, remainder, overlap, k = _check(windows, batch_size, remainder, overlap)
+    index = windows.index
+    starts = np.asarray(_starts_of(windows), dtype=np.int64)
+    notes: list[str] = []
+    order, streams, left_out = _streams(index, starts, windows.stride, k, overlap, notes)
+    n = len(order)
+    share = -(-n // batch_size) if remainder == "pad" else n // batch_size
+    if share == 0:
+        raise ArgumentError(
+            f"`remainder='drop'` leaves no whole batch: {plural(n, 'window')} cannot fill "
+            f"{batch_size} slots. Received: batch_size={batch_size}. Pass remainder='pad', "
+            "or a batch_size of at most the number of windows."
+        )
+    pieces, n_cut = _cut(streams, share)
+    slot_pieces, loads = _deal(pieces, batch_size)
+    n_batches = int(loads.max()) if remainder == "pad" else int(loads.min())
+    grid = _fill(pieces, slot_pieces, n_batches, batch_size, order[0])
+    dropped_idx = np.concatenate(grid.cut_off) if grid.cut_off else np.empty(0, np.int64)
+    layout_dropped = pd.concat(
+        [
+            index.iloc[np.flatnonzero(left_out)].assign(reason="overlap"),
+            index.iloc[dropped_idx].assign(reason="remainder"),
+        ],
+        ignore_index=True,
+    ) if (left_out.any() or len(dropped_idx)) else index.iloc[:0].assign(reason=pd.Series(dtype=str))
+    new_index, n_streams = _grid_index(index, grid, batch_size, len(pieces))
+    n_padded = int(grid.pad.sum())
+    cut = f" ({plural(n_cut, 'stream')} cut into pieces)" if n_cut else ""
+    summary = (
+        f"stateful_layout(batch_size={batch_size}, remainder={remainder!r}): "
+        f"{_batches(n_batches)}, {plural(n_streams, 'stream')}{cut}, "
+        f"{plural(n_padded, 'padding sample')}, {plural(len(dropped_idx), 'window')} dropped"
+    )
+    layout = Layout(batch_size=batch_size, n_batches=n_batches, n_padded=n_padded,
+                    n_windows_dropped=int(left_out.sum()) + len(dropped_idx),
+                    layout_dropped=layout_dropped,
+                    reset_mask=grid.reset.reshape(n_batches, batch_size))
+    as_type = StatefulWindows if isinstance(windows, Windows) else StatefulLazyWindows
+    return windows.derive(indices=grid.take, index=new_index, note="; ".join(notes + [summary]),
+                          as_type=as_type, layout=layout)
+
+
+def _check(windows: Any, batch_size: Any, remainder: Any,
+           overlap: Any) -> tuple[int, str, str | None, int]:
+    """Check the arguments; ``k`` is the number of interleaved streams per segment."""
+    if not isinstance(windows, (Windows, LazyWindows)):
+        raise ArgumentTypeError(
+            f"`windows` must be a Windows object from `make_windows` or `open_windows`. "
+            f"Received: windows={show(windows)} of type {type(windows).__name__}."
+        )
     batch_size = integer("batch_size", batch_size,
                          fix="It is the static batch size of the stateful model.")
     choice("remainder", remainder, ("pad", "drop"))
     if overlap is not None:
         choice("overlap", overlap, ("split", "thin", "error"))
-    if getattr(windows, "reset_mask", None) is not None:
+    if isinstance(windows, _Stateful):
         raise ArgumentError(
             "`windows` must not already be a stateful layout (its index has a `slot` "
-            "column). Received: a layout of batch_size="
-            f"{getattr(windows, 'batch_size', '?')}. Lay out the original windows instead."
+            f"column). Received: a layout of batch_size={windows.batch_size}. Lay out the "
+            "original windows instead."
         )
     n_in = len(windows)
     if n_in == 0:
         raise ShapeError("`windows` must hold at least one window. Received: 0 windows.")
-
+    # the layout holds n_batches * batch_size samples, at least batch_size: bound it first
+    check_fits(max(batch_size, n_in) * _BYTES_PER_SAMPLE,
+               f"`batch_size={batch_size}`: a layout of at least {batch_size:,} samples",
+               "Pass a batch_size of at most the number of windows "
+               f"({n_in:,}); slots beyond it hold only padding.")
     step = int(windows.timesteps) * int(windows.sampling_rate)
     stride = int(windows.stride)
     if stride > step or step % stride:
@@ -260,30 +327,38 @@ def stateful_layout(
             f"windows with stride={step}."
         )
     k = step // stride
-    notes: list[str] = []
-    if k > 1:
-        if overlap == "error":
-            raise ArgumentError(
-                f"`overlap='error'`: the windows overlap (stride={stride} < timesteps * "
-                f"sampling_rate = {step}), so each segment holds {k} interleaved streams. "
-                f"Received: stride={stride}. Make the windows with stride={step}, or pass "
-                "overlap='split' (keep all windows as separate streams) or 'thin' (keep one)."
-            )
-        if overlap is None:
-            warnings.warn(
-                f"stateful_layout: the windows overlap (stride={stride} < timesteps * "
-                f"sampling_rate = {step}), so they are laid out as {k} interleaved streams "
-                f"per segment, each row seen {k} times per epoch. Pass overlap='split' to "
-                f"silence this, overlap='thin' to keep one stream, or make the windows with "
-                f"stride={step}.",
-                UserWarning,
-                stacklevel=2,
-            )
-            overlap = "split"
+    return batch_size, remainder, _overlap(overlap, k, stride, step), k
 
-    # ---- 1. streams ------------------------------------------------------------------
-    index = windows.index
-    starts = np.asarray(_starts_of(windows), dtype=np.int64)
+
+def _overlap(overlap: str | None, k: int, stride: int, step: int) -> str | None:
+    if k == 1:
+        return overlap
+    if overlap == "error":
+        raise ArgumentError(
+            f"`overlap='error'`: the windows overlap (stride={stride} < timesteps * "
+            f"sampling_rate = {step}), so each segment holds {k} interleaved streams. "
+            f"Received: stride={stride}. Make the windows with stride={step}, or pass "
+            "overlap='split' (keep all windows as separate streams) or 'thin' (keep one)."
+        )
+    if overlap is None:
+        warnings.warn(
+            f"stateful_layout: the windows overlap (stride={stride} < timesteps * "
+            f"sampling_rate = {step}), so they are laid out as {k} interleaved streams "
+            f"per segment, each row seen {k} times per epoch. Pass overlap='split' to "
+            f"silence this, overlap='thin' to keep one stream, or make the windows with "
+            f"stride={step}.",
+            UserWarning,
+            stacklevel=4,
+        )
+        overlap = "split"
+    return overlap
+
+
+def _streams(index: pd.DataFrame, starts: np.ndarray, stride: int, k: int,
+             overlap: str | None, notes: list[str]) -> tuple[np.ndarray, list, np.ndarray]:
+    """1. Streams: the kept windows in stream order, the streams, the windows left out."""
+    n_in = len(starts)
+    step = stride * k
     keys = _stream_keys(index)
     if keys:
         codes = pd.MultiIndex.from_frame(index[keys]).factorize()[0] if len(keys) > 1 \
@@ -309,17 +384,11 @@ def stateful_layout(
         same = (codes[order][1:] == codes[order][:-1]) & (phase[order][1:] == phase[order][:-1])
         new_stream[1:] = ~(same & (np.diff(s_sorted) == step))
     bounds = np.append(np.flatnonzero(new_stream), len(order))
-    streams = [order[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    return order, [order[a:b] for a, b in zip(bounds[:-1], bounds[1:])], left_out
 
-    # ---- 2. pieces ------------------------------------------------------------------------
-    n = len(order)
-    share = -(-n // batch_size) if remainder == "pad" else n // batch_size
-    if share == 0:
-        raise ArgumentError(
-            f"`remainder='drop'` leaves no whole batch: {plural(n, 'window')} cannot fill "
-            f"{batch_size} slots. Received: batch_size={batch_size}. Pass remainder='pad', "
-            "or a batch_size of at most the number of windows."
-        )
+
+def _cut(streams: list[np.ndarray], share: int) -> tuple[list[np.ndarray], int]:
+    """2. Pieces: streams longer than ``share`` windows cut into pieces of that length."""
     pieces: list[np.ndarray] = []
     n_cut = 0
     for s in streams:
@@ -328,8 +397,11 @@ def stateful_layout(
             pieces.extend(s[i : i + share] for i in range(0, len(s), share))
         else:
             pieces.append(s)
+    return pieces, n_cut
 
-    # ---- 3. slots: longest first, to the least-filled slot ----------------------------------
+
+def _deal(pieces: list[np.ndarray], batch_size: int) -> tuple[list[list[int]], np.ndarray]:
+    """3. Slots: pieces dealt longest first, each to the least-filled slot."""
     rank = sorted(range(len(pieces)), key=lambda p: (-len(pieces[p]), p))
     heap = [(0, slot) for slot in range(batch_size)]
     slot_pieces: list[list[int]] = [[] for _ in range(batch_size)]
@@ -338,90 +410,70 @@ def stateful_layout(
         slot_pieces[slot].append(p)
         heapq.heappush(heap, (load + len(pieces[p]), slot))
     loads = np.array([sum(len(pieces[p]) for p in ps) for ps in slot_pieces])
+    return slot_pieces, loads
 
-    # ---- 4. batches ------------------------------------------------------------------------
-    n_batches = int(loads.max()) if remainder == "pad" else int(loads.min())
+
+@dataclass
+class _Grid:
+    """4. Batches: per sample of the layout (batch-major), the window it takes and more."""
+
+    take: np.ndarray
+    piece_of: np.ndarray
+    step_in: np.ndarray
+    reset: np.ndarray
+    pad: np.ndarray
+    cut_off: list
+
+
+def _fill(pieces: list[np.ndarray], slot_pieces: list[list[int]], n_batches: int,
+          batch_size: int, first: int) -> _Grid:
     total = n_batches * batch_size
-    take = np.empty(total, dtype=np.int64)
-    piece_of = np.full(total, -1, dtype=np.int64)
-    step_in = np.full(total, -1, dtype=np.int64)
-    reset = np.zeros(total, dtype=bool)
-    pad = np.zeros(total, dtype=bool)
-    cut_off: list[np.ndarray] = []
+    g = _Grid(np.empty(total, dtype=np.int64), np.full(total, -1, dtype=np.int64),
+              np.full(total, -1, dtype=np.int64), np.zeros(total, dtype=bool),
+              np.zeros(total, dtype=bool), [])
+    empty = np.empty(0, np.int64)
     for slot, ps in enumerate(slot_pieces):
-        seq = np.concatenate([pieces[p] for p in ps]) if ps else np.empty(0, np.int64)
-        pid = np.concatenate([np.full(len(pieces[p]), p) for p in ps]) if ps \
-            else np.empty(0, np.int64)
-        pos = np.concatenate([np.arange(len(pieces[p])) for p in ps]) if ps \
-            else np.empty(0, np.int64)
+        seq = np.concatenate([pieces[p] for p in ps]) if ps else empty
+        pid = np.concatenate([np.full(len(pieces[p]), p) for p in ps]) if ps else empty
+        pos = np.concatenate([np.arange(len(pieces[p])) for p in ps]) if ps else empty
         if len(seq) > n_batches:
-            cut_off.append(seq[n_batches:])
+            g.cut_off.append(seq[n_batches:])
             seq, pid, pos = seq[:n_batches], pid[:n_batches], pos[:n_batches]
         m = len(seq)
         at = np.arange(n_batches) * batch_size + slot
-        take[at[:m]] = seq
-        piece_of[at[:m]] = pid
-        step_in[at[:m]] = pos
-        reset[at[:m]] = pos == 0
+        g.take[at[:m]] = seq
+        g.piece_of[at[:m]] = pid
+        g.step_in[at[:m]] = pos
+        g.reset[at[:m]] = pos == 0
         if m < n_batches:
-            filler = seq[-1] if m else order[0]
-            take[at[m:]] = filler
-            pad[at[m:]] = True
+            g.take[at[m:]] = seq[-1] if m else first
+            g.pad[at[m:]] = True
+    return g
 
-    # number pieces in order of first appearance, so stream ids read naturally
-    real = piece_of >= 0
-    first_seen = pd.unique(piece_of[real])
-    renumber = np.full(len(pieces), -1, dtype=np.int64)
+
+def _grid_index(index: pd.DataFrame, g: _Grid, batch_size: int,
+                n_pieces: int) -> tuple[pd.DataFrame, int]:
+    """The layout's index, with pieces numbered in order of first appearance."""
+    real = g.piece_of >= 0
+    first_seen = pd.unique(g.piece_of[real])
+    renumber = np.full(n_pieces, -1, dtype=np.int64)
     renumber[first_seen] = np.arange(len(first_seen))
-    piece_of[real] = renumber[piece_of[real]]
-
-    n_padded = int(pad.sum())
-    dropped_idx = np.concatenate(cut_off) if cut_off else np.empty(0, np.int64)
-    layout_dropped = pd.concat(
-        [
-            index.iloc[np.flatnonzero(left_out)].assign(reason="overlap"),
-            index.iloc[dropped_idx].assign(reason="remainder"),
-        ],
-        ignore_index=True,
-    ) if (left_out.any() or len(dropped_idx)) else index.iloc[:0].assign(reason=pd.Series(dtype=str))
-
-    new_index = index.iloc[take].reset_index(drop=True)
+    g.piece_of[real] = renumber[g.piece_of[real]]
+    total = len(g.take)
+    new_index = index.iloc[g.take].reset_index(drop=True)
     new_index["batch"] = np.arange(total) // batch_size
     new_index["slot"] = np.arange(total) % batch_size
-    new_index["stream"] = piece_of
-    new_index["step"] = step_in
-    new_index["reset"] = reset
-    new_index["pad"] = pad
-
-    cut = f" ({plural(n_cut, 'stream')} cut into pieces)" if n_cut else ""
-    summary = (
-        f"stateful_layout(batch_size={batch_size}, remainder={remainder!r}): "
-        f"{_batches(n_batches)}, {plural(len(first_seen), 'stream')}{cut}, "
-        f"{plural(n_padded, 'padding sample')}, {plural(len(dropped_idx), 'window')} dropped"
-    )
-    note = "; ".join(notes + [summary])
-    base = windows.subset(take, index=new_index, note=note)
-    out = _stateful_class(type(base)).__new__(_stateful_class(type(base)))
-    out.__dict__.update(base.__dict__)
-    out.batch_size = batch_size
-    out.n_batches = n_batches
-    out.n_padded = n_padded
-    out.n_windows_dropped = int(left_out.sum()) + len(dropped_idx)
-    out.layout_dropped = layout_dropped
-    out.reset_mask = reset.reshape(n_batches, batch_size)
-    return out
+    new_index["stream"] = g.piece_of
+    new_index["step"] = g.step_in
+    new_index["reset"] = g.reset
+    new_index["pad"] = g.pad
+    return new_index, len(first_seen)
 
 
 def _batches(n: int) -> str:
     return f"{n:,} batch{'' if n == 1 else 'es'}"
 
 
-def _starts_of(windows: Any) -> np.ndarray:
+def _starts_of(windows: WindowSource) -> np.ndarray:
     """Start row of each window, comparable within a stream key (sorted-row positions)."""
-    starts = windows.starts if isinstance(windows, WindowSource) else None
-    if starts is None:
-        raise ArgumentTypeError(
-            "`windows` must know where each window starts (a `starts` array). Received: "
-            f"{type(windows).__name__} without one. Use `make_windows` or `open_windows`."
-        )
-    return starts
+    return windows.starts

@@ -20,17 +20,14 @@ __all__ = ["FrameSource", "StatefulLayout", "TargetScaler", "WindowSource"]
 
 @runtime_checkable
 class WindowSource(Protocol):
-    """Windows that can be read a batch at a time: in memory or from files."""
+    """Windows that can be read a batch at a time: in memory or from files.
 
-    timesteps: int
-    horizon: int
-    gap: int
-    stride: int
-    sampling_rate: int
-    feature_names: tuple
-    target_names: tuple
-    n_rows: int
-    notes: list[str]
+    Besides these methods, a source has the attributes ``timesteps``, ``horizon``, ``gap``,
+    ``stride``, ``sampling_rate``, ``feature_names``, ``target_names``, ``n_rows``,
+    ``notes``, ``index``, ``dropped``, ``input_shape``, ``output_units`` and ``starts``
+    (each sample's first input row in window order, comparable within a group). Only the
+    methods take part in ``isinstance`` (so the check never builds an index).
+    """
 
     def __len__(self) -> int: ...
 
@@ -43,40 +40,26 @@ class WindowSource(Protocol):
         """The samples at ``indices``, in that order, as windows of the same kind."""
         ...
 
-    @property
-    def index(self) -> pd.DataFrame: ...
-
-    @property
-    def dropped(self) -> pd.DataFrame: ...
-
-    @property
-    def input_shape(self) -> tuple[int, int]: ...
-
-    @property
-    def output_units(self) -> int | None: ...
-
-    @property
-    def starts(self) -> np.ndarray:
-        """Each sample's first input row, in window order (comparable within a group)."""
+    def derive(self, *, indices: Any = None, index: pd.DataFrame | None = None,
+               note: str | None = None, as_type: Any = None, **extra: Any) -> WindowSource:
+        """The one way to make new windows over the same rows (see ``Windows.derive``)."""
         ...
+
+    def batch_input_shape(self, batch_size: int) -> tuple[int, int, int]: ...
 
     def report(self) -> str: ...
 
 
 @runtime_checkable
 class StatefulLayout(WindowSource, Protocol):
-    """Windows laid out for a stateful RNN by :func:`stateful_layout`."""
+    """Windows laid out for a stateful RNN by :func:`stateful_layout`: also
+    ``batch_size``, ``n_batches``, ``n_padded``, ``n_windows_dropped``, ``layout_dropped``,
+    ``reset_mask`` (``(n_batches, batch_size)`` booleans), ``reset_slots`` and
+    ``sample_weight``."""
 
     batch_size: int
     n_batches: int
-    n_padded: int
-    n_windows_dropped: int
-
-    @property
-    def sample_weight(self) -> np.ndarray: ...
-
-    @property
-    def reset_slots(self) -> dict[int, tuple[int, ...]]: ...
+    reset_mask: np.ndarray
 
 
 @runtime_checkable

@@ -9,7 +9,7 @@ and the row accounting are described in ``_plan``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -352,11 +352,13 @@ class Windows:
 
     def derive(self, *, indices: Any = None, index: pd.DataFrame | None = None,
                source: np.ndarray | None = None, target_source: np.ndarray | None = None,
-               note: str | None = None, scaled: bool | None = None) -> Windows:
+               note: str | None = None, scaled: bool | None = None,
+               as_type: type[Windows] | None = None, **extra: Any) -> Windows:
         """A new Windows over the same rows: the samples at ``indices`` (all by default),
         over new ``source``/``target_source`` arrays of the same shape (the current ones by
         default), with ``index`` (the selected rows of the current one by default), one more
-        ``note`` and a new ``scaled`` state (kept by default). The one way to derive."""
+        ``note`` and a new ``scaled`` state (kept by default); ``as_type`` (a subclass) and
+        ``extra`` (its own arguments) make a subclass. The one way to derive."""
         starts: np.ndarray | range = self._start_spec
         new_index: Any = None
         if indices is None and index is None:
@@ -365,14 +367,14 @@ class Windows:
             idx = np.asarray(indices, dtype=np.int64)
             starts = self.starts[idx]
             new_index = lambda: self.index.iloc[idx].reset_index(drop=True)  # noqa: E731
-        return Windows(
+        return (as_type or Windows)(
             self.spec,
             source=self._source if source is None else source,
             target_source=self._target_source if target_source is None else target_source,
             starts=starts, feature_names=self.feature_names, target_names=self.target_names,
             rows=self.rows, index=new_index if index is None else index,
             dropped=self._dropped, notes=self.notes + ([note] if note else []),
-            copy=self.copy, scaled=self.scaled if scaled is None else scaled,
+            copy=self.copy, scaled=self.scaled if scaled is None else scaled, **extra,
         )
 
     # -- arrays ---------------------------------------------------------------

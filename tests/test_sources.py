@@ -202,7 +202,7 @@ def test_layout_and_batches_over_parquet(tmp_path):
         part.to_parquet(tmp_path / f"{g}.parquet", row_group_size=16)
     w = seqprep.open_windows(tmp_path, 4, stride=4, features=["b"], targets="y", group="id", time="t")
     lay = seqprep.stateful_layout(w, 3)
-    assert isinstance(lay, seqprep._sources.LazyWindows) and lay.n_batches * 3 == len(lay)
+    assert isinstance(lay, seqprep._lazy.LazyWindows) and lay.n_batches * 3 == len(lay)
     X = np.asarray(lay.X).reshape(lay.n_batches, 3, 4)
     reset = lay.reset_mask
     pad = lay.index["pad"].to_numpy().reshape(lay.n_batches, 3)
