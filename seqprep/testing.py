@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from ._args import require
+from ._args import require, show
 from ._errors import ArgumentError
 from ._schema import SeriesSchema
 
@@ -92,11 +92,14 @@ class BrokenPanel(NamedTuple):
 
 
 def _bounds(name: str, value: Any, minimum: int) -> tuple[int, int]:
-    lo, hi = (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+    pair = (value, value) if isinstance(value, (int, np.integer)) else value
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+        pair = (None, None)
+    lo, hi = pair
     if not (isinstance(lo, (int, np.integer)) and isinstance(hi, (int, np.integer))) \
             or lo < minimum or hi < lo:
         raise ArgumentError(f"`{name}` must be an integer >= {minimum} or a (min, max) pair "
-                            f"of them with min <= max. Received: {name}={value!r}.")
+                            f"of them with min <= max. Received: {name}={show(value)}.")
     return int(lo), int(hi)
 
 
@@ -206,7 +209,7 @@ def broken_panels(fault: str | Sequence[str] | None = None,
     if bad or not names or len(set(names)) != len(names):
         raise ArgumentError(
             f"`fault` must be one of {', '.join(sorted(FAULTS))}, a list of distinct ones, or "
-            f"None. Received: fault={fault!r}."
+            f"None. Received: fault={show(fault)}."
         )
     return _panel(faults=names, **kwargs)
 
@@ -233,11 +236,11 @@ def _panel(*, faults: tuple, n_groups: Any = (1, 4), length: Any = (4, 24),
     if len(in_column) + (1 if in_cell else 0) > len(features):
         raise ArgumentError(
             f"`features` must have a column for each column fault (and one more for "
-            f"nan/infinity). Received: features={features!r} for fault={faults!r}."
+            f"nan/infinity). Received: features={show(features)} for fault={faults!r}."
         )
     if ("short_group" in faults and lo < 2) or ("unsorted" in faults and lo < 2):
         raise ArgumentError(f"`length` must allow at least 2 rows per group for "
-                            f"{faults!r}. Received: length={length!r}.")
+                            f"{faults!r}. Received: length={show(length)}.")
     if isinstance(freq, (int, np.integer)) and not isinstance(freq, bool):
         kind, offset = "integer", int(freq)
     else:
