@@ -26,8 +26,9 @@ from seqprep._args import at_most, integer, show
 from seqprep._memory import array_bytes, check_array_fits
 
 
-def bounded(call, *, seconds: float = 0.05, peak_bytes: int = 200_000):
-    """Run ``call``; assert it took less than ``seconds`` and allocated less than ``peak_bytes``."""
+def bounded(call, *, seconds: float = 1.0, peak_bytes: int = 200_000):
+    """Run ``call``; assert it allocated less than ``peak_bytes`` (the discriminating bound: the
+    full repr of the values used here takes megabytes) and took less than ``seconds``."""
     tracemalloc.start()
     t0 = time.perf_counter()
     try:
@@ -105,7 +106,7 @@ def test_show_survives_a_broken_repr_and_keeps_small_values_exact():
 def test_public_errors_with_hostile_values_are_fast_and_short(call):
     for value in (nested(50_000), [0] * 10**6, 10**100_000):
         with pytest.raises(seqprep.SeqprepError) as info:
-            bounded(lambda: call(value), seconds=0.5, peak_bytes=5_000_000)
+            bounded(lambda: call(value), peak_bytes=5_000_000)
         assert len(str(info.value)) < 500
 
 
