@@ -9,7 +9,8 @@ Two pieces, both loaded by ``mkdocs.yml`` (nothing here runs at import time of s
     ``:meth:`validate```...) become mkdocs-autorefs links when the name is rendered in
     the API reference, inline code otherwise (private or third-party names);
   * type cells (``name : type`` lines of Parameters, Returns, Attributes...) lose their
-    double backticks, roles and the ``keyword-only`` tag (the signature shows the ``*``);
+    double backticks, roles and the ``keyword-only`` tag (the signature shows the ``*``),
+    and numpydoc's ``{"a", "b"}`` reads "one of "a", "b"";
   * a "See Also" section becomes a list of links, one item per line of the section;
   * a paragraph ending in RST's ``::`` (an indented code block follows) ends in ``:``.
 
@@ -124,6 +125,7 @@ def _clean_type(text: str) -> str:
     text = ROLE.sub(lambda m: (m["target"] or m["text"]).strip(), text)
     text = text.replace("``", "").replace("`", "")
     text = re.sub(r",?\s*keyword[- ]only\b", "", text)
+    text = re.sub(r"\{([^{}]*)\}", r"one of \1", text)  # numpydoc's set of allowed values
     return text.strip().strip(",").strip()
 
 

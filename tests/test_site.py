@@ -181,12 +181,13 @@ def test_type_cells_are_plain_types():
     doc = ("Summary.\n\nParameters\n----------\nx : bool, keyword-only\n    Text with "
            "``code``.\nshape : array of shape ``(samples,\n    horizon)``, optional\n"
            "    More.\nw : :class:`Windows`\n    The windows.\n\nReturns\n-------\n"
-           ":class:`Windows`\n    Them.\n")
+           ":class:`Windows`\n    Them.\n\nOther Parameters\n----------------\nhow : {'a', 'b'}, default 'a'\n    How.\n")
     text = hooks.rewrite(doc, "seqprep._scale.Scaler")
     assert "x : bool\n    Text with ``code``." in text
     assert "shape : array of shape (samples, horizon), optional\n    More." in text
     assert "w : Windows\n" in text
     assert "Returns\n-------\nWindows\n    Them." in text
+    assert "how : one of 'a', 'b', default 'a'\n    How." in text
 
 
 def test_see_also_becomes_a_list():
