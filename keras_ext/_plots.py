@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import ArgumentError, ArgumentTypeError, MissingDependencyError
-from ._states import show as _show
+from ._args import show as _show
 
 __all__ = ["plot_history"]
 
