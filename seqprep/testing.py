@@ -214,6 +214,24 @@ def broken_panels(fault: str | Sequence[str] | None = None,
     return _panel(faults=names, **kwargs)
 
 
+class _Spec(NamedTuple):
+    """What :func:`_panel` draws: checked arguments, shared by the drawing steps."""
+
+    faults: tuple
+    in_group: list
+    g_lo: int
+    g_hi: int
+    lo: int
+    hi: int
+    features: tuple
+    targets: tuple
+    time: str
+    group: str | None
+    kind: str
+    offset: Any
+    interleave: bool | None
+
+
 def _panel(*, faults: tuple, n_groups: Any = (1, 4), length: Any = (4, 24),
            features: Sequence[str] = ("x0", "x1", "x2"), targets: Sequence[str] = (),
            time: str = "time", group: str | None = "group", freq: str | int = "h",
@@ -245,107 +263,128 @@ def _panel(*, faults: tuple, n_groups: Any = (1, 4), length: Any = (4, 24),
         kind, offset = "integer", int(freq)
     else:
         kind, offset = "datetime", pd.tseries.frequencies.to_offset(schema.freq)
+    spec = _Spec(faults, in_group, g_lo, g_hi, lo, hi, features, targets, time, group, kind,
+                 offset, interleave)
+    return _draw_panel(spec)
 
-    @st.composite
-    def draw_panel(draw):
-        n = draw(st.integers(g_lo, g_hi))
-        labels = [f"g{i}" for i in range(n)]
-        hosts = draw(st.permutations(range(n)))[: len(in_group)]
-        host_of = dict(zip(in_group, hosts))
-        parts = []
-        for i, label in enumerate(labels):
-            if host_of.get("short_group") == i:
-                size = draw(st.integers(1, lo - 1))
-            elif host_of.get("gap") == i:
-                size = draw(st.integers(lo + 3, hi + 3))
-            else:
-                size = draw(st.integers(lo, hi))
-            shift = draw(st.integers(-500, 500))
-            if kind == "integer":
-                times = np.arange(size, dtype=np.int64) * offset + shift * offset
-            else:
-                start = pd.Timestamp("2020-01-01") + shift * offset
-                times = pd.date_range(start, periods=size, freq=offset).to_numpy()
-            cols = {"__pos__": np.arange(size, dtype=np.float64), "__mark__": np.full(size, -1),
-                    time: times}
-            if group is not None:
-                cols[group] = np.array([label] * size, dtype=object)
-            for c in features + targets:
-                cols[c] = np.array(draw(st.lists(
-                    st.floats(-1000, 1000, allow_nan=False, allow_infinity=False),
-                    min_size=size, max_size=size)), dtype=np.float64)
-            parts.append(pd.DataFrame(cols))
-        for k, name in enumerate(faults):
-            if name not in host_of:
-                continue
+
+@st.composite
+def _draw_panel(draw, spec: _Spec) -> BrokenPanel:
+    n = draw(st.integers(spec.g_lo, spec.g_hi))
+    labels = [f"g{i}" for i in range(n)]
+    hosts = draw(st.permutations(range(n)))[: len(spec.in_group)]
+    host_of = dict(zip(spec.in_group, hosts))
+    parts = [_draw_group(draw, spec, label, host_of, i) for i, label in enumerate(labels)]
+    for k, name in enumerate(spec.faults):
+        if name in host_of:
             i = host_of[name]
-            part = parts[i]
-            size = len(part)
-            if name == "gap":
-                k_missing = draw(st.integers(1, 3))
-                at = draw(st.integers(1, size - k_missing - 1))
-                part = part.drop(index=range(at, at + k_missing)).reset_index(drop=True)
-                part.loc[at, "__mark__"] = k
-            elif name == "duplicate_time":
-                at = draw(st.integers(0, size - 1))
-                copy = part.iloc[[at]].copy()
-                copy["__pos__"] += 0.5
-                copy["__mark__"] = k
-                part = pd.concat([part.iloc[: at + 1], copy, part.iloc[at + 1:]],
-                                 ignore_index=True)
-            elif name == "unsorted":
-                at = draw(st.integers(0, size - 2))
-                t = part[time].to_numpy().copy()
-                t[at], t[at + 1] = t[at + 1], t[at]
-                part[time] = t
-                part.loc[at + 1, "__mark__"] = k
-            parts[i] = part
-        for i, part in enumerate(parts):
-            part["__group__"] = i
-        frame = pd.concat(parts, ignore_index=True)
-        inter = draw(st.booleans()) if interleave is None else interleave
-        if inter:
-            frame = frame.sort_values(["__pos__", "__group__"], kind="stable")
-            frame = frame.reset_index(drop=True)
-        # cell and column faults, on distinct feature columns
-        spare = list(draw(st.permutations(features)))
-        results = {}
-        for k, name in enumerate(faults):
-            if name in _IN_CELL:
-                col = spare[-1]
-                free = np.flatnonzero(frame["__mark__"].to_numpy() == -1)
-                row = int(free[draw(st.integers(0, len(free) - 1))])
-                value = np.nan if name == "nan" else draw(st.sampled_from([np.inf, -np.inf]))
-                frame.loc[row, col] = value
-                frame.loc[row, "__mark__"] = k
-                results[k] = (col, row)
-            elif name in _IN_COLUMN:
-                col = spare.pop(0)
-                results[k] = (col, None)
-        marks = frame["__mark__"].to_numpy()
-        out = []
-        for k, name in enumerate(faults):
-            check = FAULTS[name]
-            if name in host_of:
-                label = labels[host_of[name]] if group is not None else None
-                rows = tuple(int(r) for r in np.flatnonzero(marks == k))
-                out.append(Fault(name, check, time if name != "short_group" else group,
-                                 label, rows))
-            elif name in _IN_CELL:
-                col, row = results[k]
-                gl = frame[group].iloc[row] if group is not None else None
-                out.append(Fault(name, check, col, gl, (row,)))
-            else:
-                out.append(Fault(name, check, results[k][0], None, ()))
-        for k, name in enumerate(faults):
-            if name == "wrong_dtype":
-                col = results[k][0]
-                frame[col] = frame[col].map(lambda v: f"{v:.3f}").astype(object)
-            elif name == "missing_column":
-                frame = frame.drop(columns=[results[k][0]])
-        lead = [c for c in (group, time) if c is not None]
-        rest = [c for c in features + targets if c in frame.columns]
-        frame = frame[lead + rest].reset_index(drop=True)
-        return BrokenPanel(frame, tuple(out))
+            parts[i] = _group_fault(draw, spec, parts[i], name, k)
+    for i, part in enumerate(parts):
+        part["__group__"] = i
+    frame = pd.concat(parts, ignore_index=True)
+    inter = draw(st.booleans()) if spec.interleave is None else spec.interleave
+    if inter:
+        frame = frame.sort_values(["__pos__", "__group__"], kind="stable")
+        frame = frame.reset_index(drop=True)
+    results = _cell_and_column_faults(draw, spec, frame)
+    out = _fault_records(spec, frame, labels, host_of, results)
+    for k, name in enumerate(spec.faults):
+        if name == "wrong_dtype":
+            col = results[k][0]
+            frame[col] = frame[col].map(lambda v: f"{v:.3f}").astype(object)
+        elif name == "missing_column":
+            frame = frame.drop(columns=[results[k][0]])
+    lead = [c for c in (spec.group, spec.time) if c is not None]
+    rest = [c for c in spec.features + spec.targets if c in frame.columns]
+    frame = frame[lead + rest].reset_index(drop=True)
+    return BrokenPanel(frame, tuple(out))
 
-    return draw_panel()
+
+def _draw_group(draw, spec: _Spec, label: str, host_of: dict, i: int) -> pd.DataFrame:
+    """One sound group (its size already fitted to the group fault it will host)."""
+    lo, hi = spec.lo, spec.hi
+    if host_of.get("short_group") == i:
+        size = draw(st.integers(1, lo - 1))
+    elif host_of.get("gap") == i:
+        size = draw(st.integers(lo + 3, hi + 3))
+    else:
+        size = draw(st.integers(lo, hi))
+    shift = draw(st.integers(-500, 500))
+    if spec.kind == "integer":
+        times = np.arange(size, dtype=np.int64) * spec.offset + shift * spec.offset
+    else:
+        start = pd.Timestamp("2020-01-01") + shift * spec.offset
+        times = pd.date_range(start, periods=size, freq=spec.offset).to_numpy()
+    cols = {"__pos__": np.arange(size, dtype=np.float64), "__mark__": np.full(size, -1),
+            spec.time: times}
+    if spec.group is not None:
+        cols[spec.group] = np.array([label] * size, dtype=object)
+    for c in spec.features + spec.targets:
+        cols[c] = np.array(draw(st.lists(
+            st.floats(-1000, 1000, allow_nan=False, allow_infinity=False),
+            min_size=size, max_size=size)), dtype=np.float64)
+    return pd.DataFrame(cols)
+
+
+def _group_fault(draw, spec: _Spec, part: pd.DataFrame, name: str, k: int) -> pd.DataFrame:
+    """``part`` with the group fault ``name`` (number ``k``) injected and its rows marked."""
+    size = len(part)
+    if name == "gap":
+        k_missing = draw(st.integers(1, 3))
+        at = draw(st.integers(1, size - k_missing - 1))
+        part = part.drop(index=range(at, at + k_missing)).reset_index(drop=True)
+        part.loc[at, "__mark__"] = k
+    elif name == "duplicate_time":
+        at = draw(st.integers(0, size - 1))
+        copy = part.iloc[[at]].copy()
+        copy["__pos__"] += 0.5
+        copy["__mark__"] = k
+        part = pd.concat([part.iloc[: at + 1], copy, part.iloc[at + 1:]], ignore_index=True)
+    elif name == "unsorted":
+        at = draw(st.integers(0, size - 2))
+        t = part[spec.time].to_numpy().copy()
+        t[at], t[at + 1] = t[at + 1], t[at]
+        part[spec.time] = t
+        part.loc[at + 1, "__mark__"] = k
+    return part
+
+
+def _cell_and_column_faults(draw, spec: _Spec, frame: pd.DataFrame) -> dict:
+    """Inject cell faults (marking their row) and pick columns for column faults, on
+    distinct feature columns; ``{fault number: (column, row or None)}``."""
+    spare = list(draw(st.permutations(spec.features)))
+    results = {}
+    for k, name in enumerate(spec.faults):
+        if name in _IN_CELL:
+            col = spare[-1]
+            free = np.flatnonzero(frame["__mark__"].to_numpy() == -1)
+            row = int(free[draw(st.integers(0, len(free) - 1))])
+            value = np.nan if name == "nan" else draw(st.sampled_from([np.inf, -np.inf]))
+            frame.loc[row, col] = value
+            frame.loc[row, "__mark__"] = k
+            results[k] = (col, row)
+        elif name in _IN_COLUMN:
+            col = spare.pop(0)
+            results[k] = (col, None)
+    return results
+
+
+def _fault_records(spec: _Spec, frame: pd.DataFrame, labels: list, host_of: dict,
+                   results: dict) -> list[Fault]:
+    """Where each injected fault must be reported."""
+    marks = frame["__mark__"].to_numpy()
+    out = []
+    for k, name in enumerate(spec.faults):
+        check = FAULTS[name]
+        if name in host_of:
+            label = labels[host_of[name]] if spec.group is not None else None
+            rows = tuple(int(r) for r in np.flatnonzero(marks == k))
+            column = spec.time if name != "short_group" else spec.group
+            out.append(Fault(name, check, column, label, rows))
+        elif name in _IN_CELL:
+            col, row = results[k]
+            gl = frame[spec.group].iloc[row] if spec.group is not None else None
+            out.append(Fault(name, check, col, gl, (row,)))
+        else:
+            out.append(Fault(name, check, results[k][0], None, ()))
+    return out
