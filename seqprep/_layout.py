@@ -43,7 +43,7 @@ __all__ = ["Layout", "StatefulLazyWindows", "StatefulWindows", "stateful_layout"
 
 
 #: Bytes the layout keeps per sample (index row and bookkeeping), to bound it up front.
-_BYTES_PER_SAMPLE = 64
+_BYTES_PER_SAMPLE = 128
 
 
 @dataclass(frozen=True)
@@ -263,6 +263,9 @@ def stateful_layout(
     pieces, n_cut = _cut(streams, share)
     slot_pieces, loads = _deal(pieces, batch_size)
     n_batches = int(loads.max()) if remainder == "pad" else int(loads.min())
+    check_fits(n_batches * batch_size * _BYTES_PER_SAMPLE,
+               f"`batch_size={batch_size}`: a layout of {n_batches:,} batches of {batch_size:,} "
+               "slots", f"Pass a smaller batch_size (the windows number {n:,}).")
     grid = _fill(pieces, slot_pieces, n_batches, batch_size, order[0])
     dropped_idx = np.concatenate(grid.cut_off) if grid.cut_off else np.empty(0, np.int64)
     layout_dropped = pd.concat(
@@ -401,10 +404,15 @@ def _cut(streams: list[np.ndarray], share: int) -> tuple[list[np.ndarray], int]:
 
 
 def _deal(pieces: list[np.ndarray], batch_size: int) -> tuple[list[list[int]], np.ndarray]:
-    """3. Slots: pieces dealt longest first, each to the least-filled slot."""
+    """3. Slots: pieces dealt longest first, each to the least-filled slot.
+
+    Only the slots that get a piece are listed (at most ``len(pieces)``, so a huge
+    ``batch_size`` costs nothing here); ``loads`` counts windows per listed slot.
+    """
     rank = sorted(range(len(pieces)), key=lambda p: (-len(pieces[p]), p))
-    heap = [(0, slot) for slot in range(batch_size)]
-    slot_pieces: list[list[int]] = [[] for _ in range(batch_size)]
+    used = min(batch_size, len(pieces))  # the slots after these hold only padding
+    heap = [(0, slot) for slot in range(used)]
+    slot_pieces: list[list[int]] = [[] for _ in range(used)]
     for p in rank:
         load, slot = heapq.heappop(heap)
         slot_pieces[slot].append(p)
@@ -448,6 +456,9 @@ def _fill(pieces: list[np.ndarray], slot_pieces: list[list[int]], n_batches: int
         if m < n_batches:
             g.take[at[m:]] = seq[-1] if m else first
             g.pad[at[m:]] = True
+    if len(slot_pieces) < batch_size:  # slots that got no piece: padding only
+        g.take.reshape(n_batches, batch_size)[:, len(slot_pieces):] = first
+        g.pad.reshape(n_batches, batch_size)[:, len(slot_pieces):] = True
     return g
 
 

@@ -108,6 +108,9 @@ class WindowSpec:
 
     def windows_in(self, seg_len: np.ndarray) -> np.ndarray:
         """Windows each segment of ``seg_len`` rows gives."""
+        seg_len = np.asarray(seg_len, dtype=np.int64)
+        if self.need > int(seg_len.max(initial=0)):  # also a need beyond int64: no window
+            return np.zeros(len(seg_len), dtype=np.int64)
         return np.where(seg_len >= self.need, (seg_len - self.need) // self.stride + 1, 0)
 
 

@@ -17,8 +17,8 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._args import choice, plural, show
-from ._columns import (as_names, as_positions, cast, check_dtype, no_duplicate_columns,
-                       numeric_block, resolve_axis, take_columns)
+from ._columns import (as_names, as_positions, cast, check_dtype, is_label,
+                       no_duplicate_columns, numeric_block, resolve_axis, take_columns)
 from ._errors import ArgumentTypeError, ColumnError, ShapeError
 from ._memory import check_fits
 from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail
@@ -584,6 +584,7 @@ def make_windows(
     copy: bool = True,
     dtype: Any = np.float32,
     schema: Any = None,
+    target_inputs: bool = True,
 ) -> Windows:
     """Cut a series (or many) into ``(samples, timesteps, features)`` windows with targets.
 
@@ -606,7 +607,7 @@ def make_windows(
     features : list, optional
         Input columns: names for a DataFrame, positions for an array. Defaults to every
         column but ``group`` and ``time`` (target columns included, as past targets are
-        usually inputs too).
+        usually inputs too, unless ``target_inputs=False``).
     targets : list or scalar, optional
         Target columns, as ``features``. Defaults to ``None``: no ``y``.
     group : column name, index level name or array of length ``rows``, optional
@@ -635,6 +636,9 @@ def make_windows(
         Of ``X`` and ``y``. Defaults to ``float32``, what Keras computes in.
     schema : SeriesSchema, optional
         Validate ``data`` against it first; raises ``ValidationError`` on failure.
+    target_inputs : bool, keyword-only
+        With ``features=None``: whether the target columns are inputs too. Defaults to
+        ``True``; ``False`` leaves them out of the default features.
 
     Returns
     -------
@@ -704,7 +708,7 @@ def make_windows(
     return cut_windows(
         data, timesteps, horizon=horizon, gap=gap, stride=stride, sampling_rate=sampling_rate,
         features=features, targets=targets, group=group, time=time, freq=freq, on_gap=on_gap,
-        sort=sort, copy=copy, dtype=dtype, schema=schema,
+        sort=sort, copy=copy, dtype=dtype, schema=schema, target_inputs=target_inputs,
     )
 
 
@@ -800,6 +804,25 @@ def _array_blocks(data: Any, features: Any, targets: Any, group: Any, time: Any,
     return Blocks(feats, targs, tuple(feat_pos), tuple(targ_pos or ()), group_values, time_values)
 
 
+def _without_targets(data: Any, targets: Any, group: Any, time: Any) -> list:
+    """The default features minus the targets (``target_inputs=False``)."""
+    if isinstance(data, pd.DataFrame):
+        drop = set(as_names("targets", targets, data.columns) or ())
+        drop |= {c for c in (group, time) if is_label(c) and c in data.columns}
+        kept = [c for c in data.columns if c not in drop]
+    else:
+        width = np.shape(data)[1] if np.ndim(data) == 2 else 1
+        drop = set(as_positions("targets", targets, width) or ())
+        kept = [p for p in range(width) if p not in drop]
+    if not kept:
+        raise ColumnError(
+            "`features` must name at least one column. Received: features=None with "
+            "target_inputs=False, and the data has no columns besides the targets, `group` "
+            "and `time`. Pass target_inputs=True, or add input columns."
+        )
+    return kept
+
+
 def _no_window(spec: WindowSpec, shape: tuple) -> Callable[[int, int, str], str]:
     def words(need: int, longest: int, where: str) -> str:
         return (
@@ -830,20 +853,24 @@ def _sources(b: Blocks, p: Plan, copy: bool) -> tuple[np.ndarray, np.ndarray | N
 
 
 def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: int,
-                  sampling_rate: int, features: Any, targets: Any, group: Any, time: Any,
-                  freq: Any, on_gap: str, sort: bool, copy: bool, dtype: Any, schema: Any,
-                  too_long: Callable[[int, int, str], str] | None = None) -> Windows:
+                sampling_rate: int, features: Any, targets: Any, group: Any, time: Any,
+                freq: Any, on_gap: str, sort: bool, copy: bool, dtype: Any, schema: Any,
+                too_long: Callable[[int, int, str], str] | None = None,
+                target_inputs: bool = True) -> Windows:
     """:func:`make_windows`, for the rooms built on it (``to_supervised``):
     ``too_long(need, longest, where)`` words the no-window error."""
     spec = WindowSpec.checked(timesteps, horizon=horizon, gap=gap, stride=stride,
                               sampling_rate=sampling_rate, with_targets=targets is not None)
     choice("on_gap", on_gap, ("error", "split", "ignore"))
     sort, copy = _flag("sort", sort), _flag("copy", copy)
+    target_inputs = _flag("target_inputs", target_inputs)
     dtype = check_dtype(dtype)
     if schema is not None:
         data = schema.validate(data)
     if isinstance(data, pd.Series):
         data = data.to_frame(name=data.name if data.name is not None else 0)
+    if not target_inputs and features is None and targets is not None:
+        features = _without_targets(data, targets, group, time)
     if isinstance(data, pd.DataFrame):
         b = _frame_blocks(data, features, targets, group, time, dtype)
     else:

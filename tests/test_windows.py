@@ -591,3 +591,16 @@ def test_an_integer_dtype_that_would_change_values_is_refused():
         seqprep.make_windows(np.array([1.0, np.nan, 3.0, 4.0]), 2, dtype="int32")
     w = seqprep.make_windows(np.arange(6), 2, targets=0, dtype="int16")  # exact: accepted
     assert w.X.dtype == np.int16 and w.y[0, 0] == 2
+
+
+def test_target_inputs_false_leaves_the_targets_out_of_the_default_features():
+    df = pd.DataFrame({"t": range(6), "a": np.arange(6.0), "y": np.arange(6.0) * 2})
+    w = seqprep.make_windows(df, 2, targets="y", time="t", target_inputs=False)
+    assert w.feature_names == ("a",) and w.X[0, :, 0].tolist() == [0.0, 1.0]
+    assert seqprep.make_windows(df, 2, targets="y", time="t").feature_names == ("a", "y")
+    arr = seqprep.make_windows(np.arange(18.0).reshape(6, 3), 2, targets=0, target_inputs=False)
+    assert arr.feature_names == (1, 2)
+    with pytest.raises(seqprep.ColumnError, match=r"^`features` must name at least one column"):
+        seqprep.make_windows(df[["t", "y"]], 2, targets="y", time="t", target_inputs=False)
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`target_inputs` must be True or False"):
+        seqprep.make_windows(df, 2, targets="y", time="t", target_inputs="no")
