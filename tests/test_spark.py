@@ -10,11 +10,6 @@ the tests skip only when pyspark is not installed.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,7 +20,7 @@ pytest.importorskip("pyspark")
 
 from seqprep import _spark  # noqa: E402
 
-KEY = ["check", "column", "group", "time", "value"]
+from _engine_panels import SCHEMA, as_set, layouts, pandas_failures, panel  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -33,56 +28,6 @@ def spark():
     session = _spark.spark_session("local[2]")
     session.conf.set("spark.sql.shuffle.partitions", "2")
     yield session
-
-
-def panel(unit: str = "ns", tz: str | None = None) -> pd.DataFrame:
-    """Five hourly groups with one of each fault; group e is short."""
-    parts = []
-    for k, g in enumerate("abcde"):
-        n = 3 if g == "e" else 12
-        t = pd.date_range("2024-03-30 20:00", periods=n, freq="h", tz=tz) \
-            + pd.Timedelta(minutes=k)
-        parts.append(pd.DataFrame({"store": g, "t": t, "x": np.arange(n, dtype=float)}))
-    df = pd.concat(parts, ignore_index=True)
-    df.loc[3, "t"] = df.loc[2, "t"]  # a: a repeated time
-    df = df.drop(index=[15]).reset_index(drop=True)  # b: a gap
-    i = df.index[df.store == "c"][4]  # c: two rows out of order
-    df.loc[[i, i + 1], "t"] = df.loc[[i + 1, i], "t"].to_numpy()
-    j = df.index[df.store == "d"][5]  # d: NaN, inf, out of range, a missing time
-    df.loc[j, "x"] = np.nan
-    df.loc[j + 2, "x"] = np.inf
-    df.loc[j + 3, "x"] = 1e6
-    df.loc[j + 4, "t"] = pd.NaT
-    df["t"] = df["t"].dt.as_unit(unit)
-    return df
-
-
-SCHEMA = seqprep.SeriesSchema("t", group="store", features="x", freq="h", min_length=5,
-                              ranges={"x": (-100, 100)}, allowed={"store": list("abcd")})
-
-
-def pandas_failures(schema, df) -> pd.DataFrame:
-    with pytest.raises(seqprep.ValidationError) as err:
-        schema.validate(df)
-    return err.value.failures
-
-
-def as_set(failures: pd.DataFrame, cols=KEY) -> list:
-    return sorted(map(str, failures[cols].astype(object).where(failures[cols].notna(), None)
-                      .to_numpy().tolist()))
-
-
-def layouts(df: pd.DataFrame, root) -> dict:
-    """The same rows as one file, a hive folder per group, and files that split groups."""
-    one = root / "one.parquet"
-    df.to_parquet(one)
-    hive = root / "hive"
-    df.to_parquet(hive, partition_cols=["store"])
-    split = root / "split"
-    split.mkdir()
-    for k, part in enumerate(np.array_split(np.arange(len(df)), 3)):
-        df.iloc[part].to_parquet(split / f"part-{k}.parquet")
-    return {"one": one, "hive": hive, "split": split}
 
 
 @pytest.mark.parametrize("unit", ["ns", "us"])

@@ -1,0 +1,305 @@
+"""Validate a Parquet file or folder with polars: ``SeriesSchema``'s checks as polars
+expressions, on one machine.
+
+The same plan as the Spark engine (:mod:`seqprep._spark`), in polars: the column checks
+are expressions; the time-series checks are window expressions over each group, in source
+order (files in sorted path order, rows in stored order) for ``increasing_time`` and in
+time order (ties in source order) for ``unique_time`` and ``regular_freq``; the step
+follows the one time rule (:mod:`seqprep._time`, decision D2), inferred with
+:func:`seqprep._time.infer_freq` when the schema has no ``freq``. The failing rows become
+the pandas path's records through :mod:`seqprep._engines`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._args import require
+from ._engines import (ColumnType, Origin, TimeColumn, apply_policy, column_rules,
+                       failure_tables, finish)
+
+__all__ = ["check_frame", "read_parquet", "validate_path"]
+
+_DAY_NS = 86_400 * 10**9
+
+
+def read_parquet(path: Any) -> tuple[Any, Origin]:
+    """``(frame, origin)``: the Parquet file or folder ``path`` read by polars.
+
+    Files are listed by seqprep's one rule (:func:`seqprep._parquet.list_files`) and read
+    in that order; hive partition columns are kept.
+    """
+    pl = require("polars", "polars", "Validating with polars")
+    from ._parquet import list_files, row_counts
+
+    listing = list_files(path)
+    sizes = np.array(row_counts(listing), dtype=np.int64)
+    files = list(listing.files)
+    hive = listing.is_dir and any("=" in f for f in files)
+    frames = [pl.read_parquet(f, hive_partitioning=False) for f in files] if not hive else \
+        [pl.read_parquet(files, hive_partitioning=True)]
+    frame = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
+    if hive:
+        frame = _hive_types(frame, listing, files)
+    return frame, Origin([listing.name(f) for f in files], sizes, True)
+
+
+def _hive_types(frame: Any, listing: Any, files: list) -> Any:
+    """Partition columns typed as pyarrow infers them (as the pandas path reads them)."""
+    import polars as pl
+
+    from ._parquet import partitions
+
+    parts = partitions(listing)
+    keys = {k for p in parts.values() for k in p}
+    for k in keys:
+        values = [p.get(k) for p in parts.values()]
+        if all(isinstance(v, str) for v in values if v is not None) and k in frame.columns:
+            frame = frame.with_columns(pl.col(k).cast(pl.String))
+    return frame
+
+
+# ------------------------------------------------------------------ the time column
+
+
+def _time_column(frame: Any, schema: Any) -> TimeColumn:
+    import polars as pl
+
+    from ._failures import failure_frame
+
+    name = str(schema.time)
+    dtype = frame.schema[name]
+    c = pl.col(name)
+    out = TimeColumn()
+    if isinstance(dtype, pl.Datetime):
+        out.kind, out.tz = "datetime", dtype.time_zone
+        out.expr = c.dt.epoch("ns")
+    elif dtype == pl.Date:
+        out.kind, out.expr = "datetime", c.cast(pl.Int64) * _DAY_NS
+    elif dtype.is_integer():
+        out.kind, out.expr = "integer", c.cast(pl.Int64)
+    elif dtype.is_float():
+        bad = c.is_not_null() & ~c.is_nan() & (c.is_infinite() | (c != c.floor()))
+        if frame.select(bad.any()).item():
+            out.fails.append(failure_frame("dtype", schema.time, None, None, None, str(dtype)))
+            return out
+        out.kind = "integer"
+        out.expr = pl.when(~c.is_nan()).then(c.cast(pl.Int64, strict=False))
+    elif dtype == pl.String:
+        if schema.time_type == "integer":
+            f = c.cast(pl.Float64, strict=False)
+            ok = f.is_not_null() & f.is_finite() & (f == f.floor())
+            out.kind, out.expr = "integer", pl.when(ok).then(f.cast(pl.Int64))
+        else:
+            out.kind = "datetime"
+            out.expr = c.str.to_datetime(strict=False, time_unit="ns").dt.epoch("ns")
+        out.unparsed = c.is_not_null() & out.expr.is_null()
+    else:
+        out.fails.append(failure_frame("dtype", schema.time, None, None, None, str(dtype)))
+        return out
+    apply_policy(out, schema, str(dtype))
+    return out
+
+
+def _wall(tm: TimeColumn) -> Any:
+    """Local wall-clock ns of ``__t`` in the data's zone (``__t`` itself if none, or UTC)."""
+    import polars as pl
+
+    t = pl.col("__t")
+    if tm.kind != "datetime" or tm.tz in (None, "UTC"):
+        return t
+    local = pl.from_epoch(t, time_unit="ns").dt.replace_time_zone("UTC") \
+        .dt.convert_time_zone(tm.tz).dt.replace_time_zone(None)
+    return local.dt.epoch("ns")
+
+
+# ------------------------------------------------------------------ the checks
+
+
+def _column_checks(frame: Any, schema: Any) -> tuple[list, list]:
+    import polars as pl
+
+    types = {n: ColumnType(str(d), d.is_numeric(), d.is_float(), d.is_integer())
+             for n, d in frame.schema.items()}
+    whole, rules = column_rules(schema, types)
+    rows = []
+    for check, col, arg, slot in rules:
+        c = pl.col(str(col))
+        missing = (c.is_null() | c.is_nan()) if types[str(col)].floating else c.is_null()
+        if check == "not_null":
+            cond = missing
+        elif check == "finite":
+            cond = c.is_infinite()
+        elif check == "in_range":
+            lo, hi = arg
+            out = pl.lit(False)
+            out = out if lo is None else out | (c < lo)
+            cond = ~missing & (out if hi is None else out | (c > hi))
+        else:
+            cond = ~missing & ~c.is_in(arg)
+        rows.append((check, col, cond.fill_null(False), slot))
+    return whole, rows
+
+
+def _ordered(frame: Any) -> Any:
+    """The window columns of :func:`seqprep._spark._windows`, computed with polars."""
+    import polars as pl
+
+    t, g = pl.col("__t"), "__g"
+    ok = pl.col("__g").is_not_null() & t.is_not_null()
+    frame = frame.with_columns(
+        pl.when(ok).then(t).forward_fill().shift(1).over(g).alias("__ps"),
+        t.is_null().shift(1, fill_value=False).over(g).alias("__pb"),
+        (pl.int_range(pl.len()).over(g) == 0).alias("__first"),
+        pl.len().over(g).alias("__cnt"),
+    )
+    frame = frame.sort(["__g", "__t", "__row"], nulls_last=False, maintain_order=True)
+    frame = frame.with_columns((t - t.shift(1).over(g)).alias("__d"),
+                               t.shift(1).over(g).alias("__pt"),
+                               (pl.col("__w") - pl.col("__w").shift(1).over(g)).alias("__wd"))
+    anchor = pl.when((pl.col("__d") != 0) | pl.col("__d").is_null()).then(pl.col("__row"))
+    return frame.with_columns(anchor.forward_fill().over(g).alias("__run"))
+
+
+def _step(frame: Any, schema: Any, tm: TimeColumn, notes: list) -> Any:
+    """The step to check: the schema's ``freq``, or one :func:`seqprep._time.infer_freq`
+    finds in the usable times (in group and time order)."""
+    import polars as pl
+
+    from ._errors import SchemaError
+    from ._time import infer_freq, step
+
+    if not schema.regular or tm.kind is None or tm.mismatch:
+        return None
+    if schema.freq is not None:
+        wants = "integer" if isinstance(schema.freq, int) else "datetime"
+        if wants != tm.kind:
+            notes.append(f"regular_freq skipped: freq={schema.freq!r} is for {wants} times "
+                         f"but the time column holds {tm.kind}s")
+            return None
+        return step(schema.freq, tm.kind, tm.tz, error=SchemaError)
+    ok = frame.filter(pl.col("__g").is_not_null() & pl.col("__t").is_not_null())
+    tv = ok["__t"].to_numpy()
+    codes = ok["__g"].rle_id().to_numpy()
+    inner = codes[1:] == codes[:-1]
+    bounds = np.concatenate([[0], np.flatnonzero(~inner) + 1, [len(tv)]])
+    kind = "number" if tm.kind == "integer" else "datetime"
+    found = infer_freq(tv, kind, tm.tz, inner, bounds) if len(tv) > 1 else None
+    if found is None:
+        return None
+    unit = step(found, tm.kind, tm.tz, error=SchemaError)
+    notes.append(f"regular_freq: step {unit.name} inferred from the most common step "
+                 "between rows; pass `freq` to fix it")
+    return unit
+
+
+def _time_rules(tm: TimeColumn, unit: Any, schema: Any) -> list:
+    """``(check, column, condition, value column)`` of the time-series checks."""
+    import polars as pl
+
+    t, name = pl.col("__t"), schema.time
+    has_g = pl.col("__g").is_not_null()
+    ok = has_g & t.is_not_null()
+    rules = []
+    if tm.kind is not None:
+        rules.append(("increasing_time", name, ok & (t < pl.col("__ps")), "__ps"))
+        rules.append(("unique_time", name, ok & (pl.col("__d") == 0), "__run"))
+    if unit is not None:
+        d = "__wd" if (unit.wall or unit.calendar) else "__d"
+        judged = ok & ~pl.col("__pb") & (pl.col(d) > 0)
+        if unit.calendar:
+            rules.append(("regular_freq", name, judged & (pl.col("__d") > 0), d))
+        else:
+            rules.append(("regular_freq", name, judged & (pl.col(d) != int(unit.unit)), d))
+    if schema.min_length is not None:
+        short = has_g & pl.col("__first") & (pl.col("__cnt") < int(schema.min_length))
+        rules.append(("min_length", schema.group, short, "__cnt"))
+    return rules
+
+
+def _off_grid(hit: Any, unit: Any, tm: TimeColumn) -> Any:
+    """The calendar candidates that are not one step after the time before them."""
+    from ._time import off_grid
+
+    if not len(hit):
+        return hit
+    pairs = np.stack([hit["__pt"].to_numpy(), hit["__t"].to_numpy()], axis=1).ravel()
+    return hit.filter(off_grid(pairs.astype(np.int64), unit, tm.tz)[::2])
+
+
+def _records(hit: Any, check: str, column: Any, value: str | None, src: Origin,
+             max_failures: int) -> list:
+    """Record mappings (see :func:`seqprep._engines.failure_tables`) of the failing rows."""
+    n = hit.height
+    hit = hit.sort("__row").head(max_failures)
+    rows = hit["__row"].to_numpy().astype(np.int64)
+    offsets = src.offsets
+    fi = np.searchsorted(offsets, rows, side="right") - 1
+    vals = hit[value].to_list() if value is not None else [None] * hit.height
+    if check == "unique_time":
+        first = np.asarray(vals, dtype=np.int64)
+        ffi = np.searchsorted(offsets, first, side="right") - 1
+        extra = [{"ffi": int(a), "ffr": int(b - offsets[a])} for a, b in zip(ffi, first)]
+    else:
+        extra = [{} for _ in range(hit.height)]
+    slot = "vl" if check in ("increasing_time", "regular_freq", "min_length") else None
+    out = []
+    for k, (r, f, t, g, v, more) in enumerate(zip(rows, fi, hit["__t"].to_list(),
+                                                  hit["__gv"].to_list(), vals, extra)):
+        rec = {"check": check, "column": None if column is None else str(column),
+               "fi": int(f), "fr": int(r - offsets[f]), "t": t, "g": g, "k": k, "n": n,
+               "vd": v, "vl": v, "vs": v, "ffi": None, "ffr": None, **more}
+        if slot is not None:
+            rec["vl"] = v
+        out.append(rec)
+    return out
+
+
+def check_frame(schema: Any, frame: Any, origin: Origin, *,
+                max_failures: int = 1000) -> tuple[Any, list, tuple]:
+    """``(failures, notes, (rows, columns))`` of polars DataFrame ``frame`` under ``schema``."""
+    import polars as pl
+
+    notes: list = []
+    cols = frame.columns
+    missing = [c for c in (schema.time, schema.group) if c is not None and str(c) not in cols]
+    if missing:
+        notes.append(f"time checks skipped: no column {missing}")
+    tm = _time_column(frame, schema) if not missing else TimeColumn()
+    fails = list(tm.fails)
+    grouped = schema.group is not None and str(schema.group) in cols
+    frame = frame.with_row_index("__row").with_columns(
+        (tm.expr if tm.expr is not None else pl.lit(None, pl.Int64)).alias("__t"),
+        (pl.col(str(schema.group)) if grouped else pl.lit(0)).alias("__g"),
+        (pl.col(str(schema.group)) if grouped else pl.lit(None)).alias("__gv"))
+    frame = frame.with_columns(_wall(tm).alias("__w"))
+    whole, col_rules = _column_checks(frame, schema)
+    fails += whole
+    rules = [(check, col, cond, str(col) if slot else None)
+             for check, col, cond, slot in col_rules]
+    unit = None
+    if not missing:
+        unit = _step(frame.sort(["__g", "__t", "__row"], nulls_last=False), schema, tm, notes)
+        if tm.unparsed is not None:
+            rules.append(("time_parses", schema.time, tm.unparsed, str(schema.time)))
+        frame = _ordered(frame)
+        rules += _time_rules(tm, unit, schema)
+    collected = []
+    for check, column, cond, value in rules:
+        hit = frame.filter(cond)
+        if check == "regular_freq" and unit is not None and unit.calendar:
+            hit = _off_grid(hit, unit, tm)
+        if hit.height:
+            collected += _records(hit, check, column, value, origin, max_failures)
+    slots = {(check, str(col)): slot for check, col, _, slot in col_rules if slot}
+    fails += failure_tables(collected, tm, origin, slots, schema, max_failures, notes)
+    return finish(fails, origin, unit), notes, (origin.n_rows, len(cols))
+
+
+def validate_path(path: Any, schema: Any, *,
+                  max_failures: int = 1000) -> tuple[Any, list, tuple]:
+    """``(failures, notes, shape)`` of the Parquet file or folder ``path``, checked by polars."""
+    frame, origin = read_parquet(path)
+    return check_frame(schema, frame, origin, max_failures=max_failures)
