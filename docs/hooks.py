@@ -234,7 +234,14 @@ def link_names(markdown: str) -> str:
     return "".join(out)
 
 
+# also Keras' own Model methods: in prose `predict` usually means model.predict, so these
+# link only when written with their package (`keras_ext.predict`)
+KERAS_WORDS = {"predict", "evaluate", "fit"}
+
+
 def _guide_link(match: re.Match) -> str:
+    if match["name"] in KERAS_WORDS:
+        return match[0]
     path = resolve(match["name"])
     return f"[{match[0]}][{path}]" if path else match[0]
 

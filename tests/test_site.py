@@ -205,6 +205,8 @@ def test_guide_code_names_become_links_outside_fences_and_headings():
     md = ("# `make_windows`\n\nCall `make_windows` or `Windows.to_frame()`, not "
           "`make_windows(df)` nor `frame`.\n\n```python\n`make_windows`\n```\n"
           "Already [`Scaler`](x.md).\n")
+    assert hooks.link_names("After `predict`, `keras_ext.predict`.") == (
+        "After `predict`, [`keras_ext.predict`][keras_ext.predict].")
     out = hooks.link_names(md)
     assert out == ("# `make_windows`\n\nCall [`make_windows`][seqprep.make_windows] or "
                    "[`Windows.to_frame()`][seqprep.Windows.to_frame], not `make_windows(df)` "
