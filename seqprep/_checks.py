@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -115,6 +116,39 @@ def parse_time(s: pd.Series, *, column: Hashable, time_type: str | None,
 
 
 # --------------------------------------------------------------- per-group checks
+
+
+@dataclass
+class _Chunk:
+    """One chunk's usable rows for :class:`TimeChecker`: group codes ``c``, times ``t``,
+    wall clock ``w``, in the order reached so far (``order`` into the kept rows ``keep``)."""
+
+    c: np.ndarray
+    t: np.ndarray
+    w: np.ndarray | None
+    follows_bad: np.ndarray | None
+    keep: np.ndarray | None
+    row_offset: int
+    order: np.ndarray | None = None
+    starts: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    ends: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    g_start: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    fresh: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+
+    def reorder(self, o: np.ndarray) -> None:
+        self.order = o if self.order is None else self.order[o]
+        self.c, self.t = self.c[o], self.t[o]
+        self.w = None if self.w is None else self.w[o]
+        self.follows_bad = None if self.follows_bad is None else self.follows_bad[o]
+
+    def rows_of(self, pos: np.ndarray) -> np.ndarray:
+        """Positions in the chunk's current order -> rows of the data."""
+        r = pos if self.order is None else self.order[pos]
+        r = r if self.keep is None else self.keep[r]
+        return r + self.row_offset
+
+    def without_fresh(self, pos: np.ndarray) -> np.ndarray:
+        return pos[~np.isin(pos, self.fresh)] if len(self.fresh) and len(pos) else pos
 
 
 class TimeChecker:
@@ -253,102 +287,101 @@ class TimeChecker:
                 # a freq that does not fit the times is a schema error, never a skipped check
                 self.step = _time.step(self.freq, p.kind, p.tz, error=SchemaError)
         codes, all_coded = self._codes(frame)
-        if all_coded:
-            self._counts += np.bincount(codes, minlength=len(self._counts))
-        else:
-            counted = codes[codes >= 0]
-            if len(counted):
-                self._counts += np.bincount(counted, minlength=len(self._counts))
+        counted = codes if all_coded else codes[codes >= 0]
+        if len(counted):
+            self._counts += np.bincount(counted, minlength=len(self._counts))
         if p.kind is None or p.kind != self.kind:
             return fails
+        ch = self._chunk(p, codes, all_coded, row_offset)
+        if ch is None:
+            return fails
+        d = self._increasing(ch, fails)
+        self._unique(ch, d, fails)
+        if self.regular and not p.mismatch:
+            if ch.follows_bad is not None:  # a step over a row with no usable time is no gap
+                skip = np.union1d(ch.fresh, np.flatnonzero(ch.follows_bad))
+                without = lambda pos: pos[~np.isin(pos, skip)] if len(pos) else pos  # noqa: E731
+            else:
+                without = ch.without_fresh
+            fails.extend(self._steps(ch.c, ch.t, ch.w, d, ch.starts, ch.g_start, ch.fresh,
+                                     ch.rows_of, without))
+        self._carry(ch)
+        return fails
+
+    def _chunk(self, p: ParsedTime, codes: np.ndarray, all_coded: bool,
+               row_offset: int) -> _Chunk | None:
+        """The chunk's usable rows, ordered by group (input order within a group)."""
         follows_bad = self._follows_bad(codes, p.valid, all_coded and p.all_valid)
-        if all_coded and p.all_valid:
-            keep = None
-            c, t, w = codes, p.values, p.wall
-        else:
+        keep = None
+        c, t, w = codes, p.values, p.wall
+        if not (all_coded and p.all_valid):
             keep = np.flatnonzero(p.valid & (codes >= 0))
             c, t = codes[keep], p.values[keep]
             w = None if p.wall is None else p.wall[keep]
-            follows_bad = follows_bad[keep]
-        m = len(c)
-        if m == 0:
-            return fails
-
-        # order rows by group, keeping input order within a group (no-op if grouped)
-        order = None
-        if m > 1 and np.any(c[1:] < c[:-1]):
+            follows_bad = None if follows_bad is None else follows_bad[keep]
+        if len(c) == 0:
+            return None
+        ch = _Chunk(c, t, w, follows_bad, keep, row_offset)
+        if len(c) > 1 and np.any(c[1:] < c[:-1]):  # a no-op when rows come grouped
             small = c.astype(np.int16) if len(self._labels) < 2**15 else c
-            order = np.argsort(small, kind="stable")
-            c, t = c[order], t[order]
-            w = None if w is None else w[order]
-            follows_bad = None if follows_bad is None else follows_bad[order]
-        starts = np.concatenate([[0], np.flatnonzero(c[1:] != c[:-1]) + 1])
-        ends = np.concatenate([starts[1:] - 1, [m - 1]])
-        g_start = c[starts]
-        fresh = starts[~self._has_last[g_start]]  # first row of a group never seen before
+            ch.reorder(np.argsort(small, kind="stable"))
+        ch.starts = np.concatenate([[0], np.flatnonzero(ch.c[1:] != ch.c[:-1]) + 1])
+        ch.ends = np.concatenate([ch.starts[1:] - 1, [len(c) - 1]])
+        ch.g_start = ch.c[ch.starts]
+        ch.fresh = ch.starts[~self._has_last[ch.g_start]]  # first row of a new group
+        return ch
 
-        def rows_of(pos: np.ndarray) -> np.ndarray:  # positions in (c, t) -> data rows
-            r = pos if order is None else order[pos]
-            r = r if keep is None else keep[r]
-            return r + row_offset
+    def _increasing(self, ch: _Chunk, fails: list) -> np.ndarray:
+        """``increasing_time``: each row against the previous row of its group (input order).
 
-        def without_fresh(pos: np.ndarray) -> np.ndarray:
-            return pos[~np.isin(pos, fresh)] if len(fresh) and len(pos) else pos
-
-        # increasing_time: each row against the previous row of its group, in input order
-        d = np.empty(m, np.int64)
+        Leaves the chunk in time order and returns the steps ``d`` between its rows (from
+        the group's largest time so far for a group's first row)."""
+        c, t, starts, g_start = ch.c, ch.t, ch.starts, ch.g_start
+        d = np.empty(len(c), np.int64)
         d[1:] = t[1:] - t[:-1]
         d[starts] = t[starts] - self._last_seen[g_start]
-        back = without_fresh(np.flatnonzero(d < 0))
-        self._last_seen[c[ends]] = t[ends]
+        back = ch.without_fresh(np.flatnonzero(d < 0))
+        self._last_seen[c[ch.ends]] = t[ch.ends]
         if len(back):
             prev = t[back] - d[back]
             fails.append(failure_frame(
-                "increasing_time", self.time, self._group_objects(c[back]), rows_of(back),
+                "increasing_time", self.time, self._group_objects(c[back]), ch.rows_of(back),
                 self.time_objects(t[back]), self.time_objects(prev)))
-            # judge repeats and gaps in time order
-            o2 = np.lexsort((t, c))
-            order = o2 if order is None else order[o2]
-            c, t = c[o2], t[o2]
-            w = None if w is None else w[o2]
-            follows_bad = None if follows_bad is None else follows_bad[o2]
-            d[1:] = t[1:] - t[:-1]
-        d[starts] = t[starts] - self._last_max[g_start]
+            ch.reorder(np.lexsort((t, c)))  # judge repeats and gaps in time order
+            d[1:] = ch.t[1:] - ch.t[:-1]
+        d[starts] = ch.t[starts] - self._last_max[g_start]
+        return d
 
-        # unique_time: a time equal to the one before it in time order
-        dup = without_fresh(np.flatnonzero(d == 0))
-        if len(dup):
-            # each repeat points at the first row of its run of equal times: the last
-            # earlier row that is not itself a repeat, or the previous chunk's row
-            anchor = np.ones(m, bool)
-            anchor[dup] = False
-            anchor[starts] = True
-            q = np.maximum.accumulate(np.where(anchor, np.arange(m), 0))[dup]
-            from_state = np.isin(q, dup)
-            prow = np.empty(len(dup), np.int64)
-            prow[from_state] = self._last_row[c[q[from_state]]]
-            prow[~from_state] = rows_of(q[~from_state])
-            fails.append(failure_frame(
-                "unique_time", self.time, self._group_objects(c[dup]), rows_of(dup),
-                self.time_objects(t[dup]), prow))
+    def _unique(self, ch: _Chunk, d: np.ndarray, fails: list) -> None:
+        """``unique_time``: a time equal to the one before it in time order."""
+        dup = ch.without_fresh(np.flatnonzero(d == 0))
+        if not len(dup):
+            return
+        # each repeat points at the first row of its run of equal times: the last
+        # earlier row that is not itself a repeat, or the previous chunk's row
+        m = len(ch.c)
+        anchor = np.ones(m, bool)
+        anchor[dup] = False
+        anchor[ch.starts] = True
+        q = np.maximum.accumulate(np.where(anchor, np.arange(m), 0))[dup]
+        from_state = np.isin(q, dup)
+        prow = np.empty(len(dup), np.int64)
+        prow[from_state] = self._last_row[ch.c[q[from_state]]]
+        prow[~from_state] = ch.rows_of(q[~from_state])
+        fails.append(failure_frame(
+            "unique_time", self.time, self._group_objects(ch.c[dup]), ch.rows_of(dup),
+            self.time_objects(ch.t[dup]), prow))
 
-        if self.regular and not p.mismatch:
-            if follows_bad is not None:  # a step over a row with no usable time is no gap
-                skip = np.union1d(fresh, np.flatnonzero(follows_bad))
-                without = lambda pos: pos[~np.isin(pos, skip)] if len(pos) else pos  # noqa: E731
-            else:
-                without = without_fresh
-            fails.extend(self._steps(c, t, w, d, starts, g_start, fresh, rows_of, without))
-
-        # carry state: the largest time of each group in this chunk (last in time order)
-        g_end = c[ends]
+    def _carry(self, ch: _Chunk) -> None:
+        """Carry state: the largest time of each group in this chunk (last in time order)."""
+        ends, t = ch.ends, ch.t
+        g_end = ch.c[ends]
         newer = ~self._has_last[g_end] | (t[ends] >= self._last_max[g_end])
         self._last_max[g_end[newer]] = t[ends][newer]
-        self._last_row[g_end[newer]] = rows_of(ends[newer])
-        if w is not None:
-            self._last_wall[g_end[newer]] = w[ends][newer]
+        self._last_row[g_end[newer]] = ch.rows_of(ends[newer])
+        if ch.w is not None:
+            self._last_wall[g_end[newer]] = ch.w[ends][newer]
         self._has_last[g_end] = True
-        return fails
 
     def _follows_bad(self, codes: np.ndarray, valid: np.ndarray,
                      all_good: bool) -> np.ndarray | None:

@@ -11,6 +11,7 @@ never cross a group or a gap.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -245,50 +246,10 @@ def to_supervised(
         )
     if not isinstance(copy, (bool, np.bool_)):
         raise ArgumentTypeError(f"`copy` must be True or False. Received: copy={show(copy)}.")
-
     if isinstance(data, pd.Series):
         data = data.to_frame(name=data.name if data.name is not None else 0)
-
-    # ---- resolve the columns: features are lagged, targets led ------------------
-    if isinstance(data, pd.DataFrame):
-        no_duplicate_columns(data)
-        reserved = {v for v in (group, time) if is_label(v) and v in data.columns}
-        if features is None:
-            feat: list[Hashable] = [c for c in data.columns if c not in reserved]
-        else:
-            feat = as_names("features", features, data.columns)  # type: ignore[assignment]
-        targ = feat if targets is None else as_names("targets", targets, data.columns)
-        _check_numeric(data, feat, "features")
-        _check_numeric(data, targ, "targets")  # type: ignore[arg-type]
-        union = list(dict.fromkeys([*feat, *targ]))  # type: ignore[misc]
-        names = [str(c) for c in union]
-        in_dtypes = [_numpy_dtype(data[c].dtype) for c in union]
-    else:
-        arr = np.asarray(data)
-        width = arr.shape[1] if arr.ndim == 2 else 1
-        # positions are checked here only for 1D/2D data; make_windows refuses the rest
-        feat_pos = as_positions("features", features, width) if arr.ndim <= 2 else None
-        feat = feat_pos or list(range(width))
-        targ = feat if targets is None else as_positions("targets", targets, width)
-        union = list(dict.fromkeys([*feat, *targ]))  # type: ignore[misc]
-        names = [f"var{p + 1}" for p in union]  # the recipe's names: var1, var2, ...
-        in_dtypes = [arr.dtype]
-    if dtype is None:
-        work = _result_dtype(in_dtypes) if all(d.kind in "biuf" for d in in_dtypes) \
-            else np.dtype(np.float64)
-    else:
-        try:
-            work = np.dtype(dtype)
-        except TypeError:
-            raise ArgumentTypeError(
-                f"`dtype` must be a numpy float dtype. Received: dtype={show(dtype)}."
-            ) from None
-        if work.kind != "f":
-            raise ArgumentTypeError(
-                f"`dtype` must be a float dtype, to hold the values of every lag. Received: "
-                f"dtype={work}. Pass float32 or float64, or leave it out."
-            )
-
+    cols = _columns_of(data, features, targets, group, time)
+    work = _work_dtype(dtype, cols.in_dtypes)
     need = n_in + max(n_out, 1)
 
     def too_long(need_rows: int, longest: int, where: str) -> str:
@@ -300,51 +261,20 @@ def to_supervised(
         )
 
     w = cut_windows(
-        data, need, horizon=1, gap=0, stride=1, sampling_rate=1, features=union,
+        data, need, horizon=1, gap=0, stride=1, sampling_rate=1, features=cols.union,
         targets=None, group=group, time=time, freq=freq, on_gap=on_gap, sort=sort, copy=False,
         dtype=work, schema=None, too_long=too_long,
     )
-    src = w.source  # (rows, len(union)) in (group, time) order, dtype ``work``
+    lag_cols = [f"{cols.name(c)}(t-{i})" for i in range(n_in, 0, -1) for c in cols.feat]
+    lead_cols = [f"{cols.name(c)}(t{'' if i == 0 else f'+{i}'})"
+                 for i in range(n_out) for c in cols.targ]
+    notes = list(w.notes)
+    values = _table(w, cols, n_in, n_out, copy, notes)
     starts: Any = w.start_range if w.start_range is not None else w.starts
     order = w.rows.order
-    S, C = len(w), len(union)
-    F, K = len(feat), len(targ)
-    lag_cols = [f"{names[union.index(c)]}(t-{i})" for i in range(n_in, 0, -1) for c in feat]
-    lead_cols = [f"{names[union.index(c)]}(t{'' if i == 0 else f'+{i}'})"
-                 for i in range(n_out) for c in targ]
-    ncol = n_in * F + n_out * K
-    notes = list(w.notes)
-
-    # ---- the table: a view of the source when the layout allows, else one gather --
-    same_columns = feat == union and (n_out == 0 or targ == union)
-    item = src.dtype.itemsize
-    viewable = (isinstance(starts, range) and starts.step == 1 and same_columns
-                and src.flags.c_contiguous and order is None)
-    if not copy and viewable:
-        base = src[starts.start :]
-        values = as_strided(base, shape=(S, ncol), strides=(C * item, item), writeable=False)
-    else:
-        if not copy:
-            notes.append("copy=False: the table was copied, as its rows are not evenly spaced "
-                         "in one C-contiguous array of the data")
-        check_fits(S * ncol * item, f"The lag/lead table of shape {(S, ncol)} ({src.dtype})",
-                   "Pass copy=False for a zero-copy view (one series in a numeric array), or "
-                   "use fewer lags or leads, fewer columns, or dtype=float32.")
-        values = np.empty((S, ncol), dtype=src.dtype)
-        if n_in:
-            lags = np.reshape(values[:, : n_in * F], (S, n_in, F), copy=False)
-            part = src if feat == union else take_columns(src, [union.index(c) for c in feat])
-            gather(window_view(part, n_in), starts, out=lags)
-        if n_out:
-            leads = np.reshape(values[:, n_in * F :], (S, n_out, K), copy=False)
-            part = src if targ == union else take_columns(src, [union.index(c) for c in targ])
-            shifted = (range(starts.start + n_in, starts.stop + n_in, starts.step)
-                       if isinstance(starts, range) else starts + n_in)
-            gather(window_view(part, n_out), shifted, out=leads)
-
-    # ---- the row labels: the input's index at row t -------------------------------
+    # the row labels: the input's index at row t
     if isinstance(starts, range) and order is None:
-        t_rows: Any = slice(starts.start + n_in, starts.start + n_in + S)
+        t_rows: Any = slice(starts.start + n_in, starts.start + n_in + len(w))
     else:
         t_sorted = np.asarray(starts) + n_in
         t_rows = t_sorted if order is None else order[t_sorted]
@@ -356,20 +286,114 @@ def to_supervised(
         index = pd.Index(t_rows, dtype=np.int64)
     frame = pd.DataFrame(values, columns=lag_cols + lead_cols, index=index, copy=False)
 
-    dropped = _dropped(w, n_in, n_out, need)
-
     def origin() -> pd.DataFrame:
-        t_sorted = np.asarray(starts) + n_in
-        cols: dict[str, Any] = {"row": t_sorted if order is None else order[t_sorted]}
+        t_sorted = w.starts + n_in
+        out: dict[str, Any] = {"row": t_sorted if order is None else order[t_sorted]}
         if w.rows.groups is not None:
-            cols["group"] = w.rows.groups[t_sorted]
+            out["group"] = w.rows.groups[t_sorted]
         if w.rows.times is not None:
-            cols["time"] = w.rows.times[t_sorted]
-        return pd.DataFrame(cols, index=frame.index)
+            out["time"] = w.rows.times[t_sorted]
+        return pd.DataFrame(out, index=frame.index)
 
     return Supervised(frame=frame, lag_columns=lag_cols, lead_columns=lead_cols,
-                      dropped=dropped, n_rows=w.n_rows, n_in=n_in, n_out=n_out, notes=notes,
-                      origin=origin)
+                      dropped=_dropped(w, n_in, n_out, need), n_rows=w.n_rows, n_in=n_in,
+                      n_out=n_out, notes=notes, origin=origin)
+
+
+@dataclass
+class _Columns:
+    """Lagged (``feat``) and led (``targ``) columns, their union, names and input dtypes."""
+
+    feat: list
+    targ: list
+    union: list
+    names: list[str]
+    in_dtypes: list[np.dtype]
+
+    def name(self, column: Any) -> str:
+        return self.names[self.union.index(column)]
+
+
+def _columns_of(data: Any, features: Any, targets: Any, group: Any, time: Any) -> _Columns:
+    """Resolve the columns: features are lagged, targets led (the features by default)."""
+    if isinstance(data, pd.DataFrame):
+        no_duplicate_columns(data)
+        reserved = {v for v in (group, time) if is_label(v) and v in data.columns}
+        if features is None:
+            feat: list[Hashable] = [c for c in data.columns if c not in reserved]
+        else:
+            feat = as_names("features", features, data.columns)  # type: ignore[assignment]
+        targ = feat if targets is None else as_names("targets", targets, data.columns)
+        _check_numeric(data, feat, "features")
+        _check_numeric(data, targ, "targets")  # type: ignore[arg-type]
+        union = list(dict.fromkeys([*feat, *targ]))  # type: ignore[misc]
+        return _Columns(feat, targ, union, [str(c) for c in union],  # type: ignore[arg-type]
+                        [_numpy_dtype(data[c].dtype) for c in union])
+    arr = np.asarray(data)
+    width = arr.shape[1] if arr.ndim == 2 else 1
+    # positions are checked here only for 1D/2D data; make_windows refuses the rest
+    feat_pos = as_positions("features", features, width) if arr.ndim <= 2 else None
+    feat = feat_pos or list(range(width))  # type: ignore[assignment]
+    targ = feat if targets is None else as_positions("targets", targets, width)
+    union = list(dict.fromkeys([*feat, *targ]))  # type: ignore[misc]
+    # the recipe's names: var1, var2, ...
+    return _Columns(feat, targ, union, [f"var{p + 1}" for p in union],  # type: ignore[arg-type]
+                    [arr.dtype])
+
+
+def _work_dtype(dtype: Any, in_dtypes: list[np.dtype]) -> np.dtype:
+    if dtype is None:
+        return _result_dtype(in_dtypes) if all(d.kind in "biuf" for d in in_dtypes) \
+            else np.dtype(np.float64)
+    try:
+        work = np.dtype(dtype)
+    except TypeError:
+        raise ArgumentTypeError(
+            f"`dtype` must be a numpy float dtype. Received: dtype={show(dtype)}."
+        ) from None
+    if work.kind != "f":
+        raise ArgumentTypeError(
+            f"`dtype` must be a float dtype, to hold the values of every lag. Received: "
+            f"dtype={work}. Pass float32 or float64, or leave it out."
+        )
+    return work
+
+
+def _table(w: Windows, cols: _Columns, n_in: int, n_out: int, copy: bool,
+           notes: list[str]) -> np.ndarray:
+    """The lag/lead values: a view of the source when the layout allows, else one gather."""
+    src = w.source  # (rows, len(union)) in (group, time) order, dtype ``work``
+    starts: Any = w.start_range if w.start_range is not None else w.starts
+    S, C = len(w), len(cols.union)
+    F, K = len(cols.feat), len(cols.targ)
+    ncol = n_in * F + n_out * K
+    same_columns = cols.feat == cols.union and (n_out == 0 or cols.targ == cols.union)
+    item = src.dtype.itemsize
+    viewable = (isinstance(starts, range) and starts.step == 1 and same_columns
+                and src.flags.c_contiguous and w.rows.order is None)
+    if not copy and viewable:
+        base = src[starts.start :]
+        return as_strided(base, shape=(S, ncol), strides=(C * item, item), writeable=False)
+    if not copy:
+        notes.append("copy=False: the table was copied, as its rows are not evenly spaced "
+                     "in one C-contiguous array of the data")
+    check_fits(S * ncol * item, f"The lag/lead table of shape {(S, ncol)} ({src.dtype})",
+               "Pass copy=False for a zero-copy view (one series in a numeric array), or "
+               "use fewer lags or leads, fewer columns, or dtype=float32.")
+    values = np.empty((S, ncol), dtype=src.dtype)
+    if n_in:
+        lags = np.reshape(values[:, : n_in * F], (S, n_in, F), copy=False)
+        part = src if cols.feat == cols.union else take_columns(
+            src, [cols.union.index(c) for c in cols.feat])
+        gather(window_view(part, n_in), starts, out=lags)
+    if n_out:
+        leads = np.reshape(values[:, n_in * F :], (S, n_out, K), copy=False)
+        part = src if cols.targ == cols.union else take_columns(
+            src, [cols.union.index(c) for c in cols.targ])
+        shifted = (range(starts.start + n_in, starts.stop + n_in, starts.step)
+                   if isinstance(starts, range) else starts + n_in)
+        gather(window_view(part, n_out), shifted, out=leads)
+    return values
 
 
 def _dropped(w: Windows, n_in: int, n_out: int, need: int) -> pd.DataFrame:
