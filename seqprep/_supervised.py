@@ -232,18 +232,7 @@ def to_supervised(
     2     2.0   3.0
     4     7.0   8.0
     """
-    n_in = integer("n_in", n_in, minimum=0, fix="It is the number of lags (t-1, t-2, ...).")
-    n_out = integer("n_out", n_out, minimum=0, fix="It is the number of leads (t, t+1, ...).")
-    if n_in + n_out == 0:
-        raise ArgumentError(
-            "`n_in` + `n_out` must be at least 1. Received: n_in=0, n_out=0, which makes no "
-            "columns. Pass n_in=1 for one lag, or n_out=1 for the value at t."
-        )
-    if targets is not None and n_out == 0:
-        raise ArgumentError(
-            f"`targets` needs n_out >= 1 (the targets appear only as leads). Received: "
-            f"targets={show(targets)}, n_out=0. Pass n_out=1, or leave out `targets`."
-        )
+    n_in, n_out = _counts(n_in, n_out, targets)
     if not isinstance(copy, (bool, np.bool_)):
         raise ArgumentTypeError(f"`copy` must be True or False. Received: copy={show(copy)}.")
     if isinstance(data, pd.Series):
@@ -298,6 +287,22 @@ def to_supervised(
     return Supervised(frame=frame, lag_columns=lag_cols, lead_columns=lead_cols,
                       dropped=_dropped(w, n_in, n_out, need), n_rows=w.n_rows, n_in=n_in,
                       n_out=n_out, notes=notes, origin=origin)
+
+
+def _counts(n_in: Any, n_out: Any, targets: Any) -> tuple[int, int]:
+    n_in = integer("n_in", n_in, minimum=0, fix="It is the number of lags (t-1, t-2, ...).")
+    n_out = integer("n_out", n_out, minimum=0, fix="It is the number of leads (t, t+1, ...).")
+    if n_in + n_out == 0:
+        raise ArgumentError(
+            "`n_in` + `n_out` must be at least 1. Received: n_in=0, n_out=0, which makes no "
+            "columns. Pass n_in=1 for one lag, or n_out=1 for the value at t."
+        )
+    if targets is not None and n_out == 0:
+        raise ArgumentError(
+            f"`targets` needs n_out >= 1 (the targets appear only as leads). Received: "
+            f"targets={show(targets)}, n_out=0. Pass n_out=1, or leave out `targets`."
+        )
+    return n_in, n_out
 
 
 @dataclass
