@@ -33,7 +33,7 @@ from ._errors import (
     NotFittedError,
     ShapeError,
 )
-from ._columns import as_positions
+from ._columns import as_positions, no_duplicate_columns, numeric_block
 from ._windows import Windows
 
 __all__ = ["Scaler"]
@@ -330,7 +330,7 @@ class Scaler:
                 f"`groups` must be None for a DataFrame: groups come from the column "
                 f"by={show(self.by)}. Received: groups={show(groups)}."
             )
-        _unique_columns(data)
+        no_duplicate_columns(data)
         if self.by is not None and self.by not in data.columns:
             raise ColumnError(
                 f"`by` names a column not in the data: {show(self.by)}. Available columns: "
@@ -582,7 +582,7 @@ class Scaler:
                 f"are positions {list(self.columns_)}. Received: a DataFrame. Pass "
                 "`df.to_numpy()`, or fit on a DataFrame."
             )
-        _unique_columns(data)
+        no_duplicate_columns(data)
         missing = [c for c in self.columns_ if c not in data.columns]
         if missing:
             raise ColumnError(
@@ -892,25 +892,10 @@ def _frame_if_series(data: Any) -> Any:
     return data
 
 
-def _unique_columns(data: pd.DataFrame) -> None:
-    """Refuse a DataFrame whose column names repeat: a name must select one column."""
-    repeated = data.columns[data.columns.duplicated()].unique()
-    if len(repeated):
-        counts = ", ".join(f"{show(c, 40)} ({int((data.columns == c).sum())} times)"
-                           for c in repeated[:10])
-        raise ColumnError(
-            f"`data` must have unique column names: the Scaler selects columns by name. "
-            f"Received: {plural(len(repeated), 'repeated name')}: {counts}. Rename them, e.g. "
-            "`df.columns = [f'{c}_{i}' for i, c in enumerate(df.columns)]`."
-        )
-
-
 def _float_columns(data: pd.DataFrame, columns: list) -> np.ndarray:
-    """The one cast of a DataFrame's numeric columns to float64 for scaling.
-
-    Masked columns (pandas ``Int64``/``Float64``) give NaN where they hold ``<NA>``.
-    """
-    return data[columns].to_numpy(dtype=np.float64, na_value=np.nan)
+    """A DataFrame's numeric columns as float64 for scaling, under the one casting rule
+    (``seqprep._columns``): masked columns (``Int64``/``Float64``) give NaN for ``<NA>``."""
+    return numeric_block(data, list(columns), "columns", np.dtype(np.float64))
 
 
 def _like(values: np.ndarray, dtype: Any) -> Any:

@@ -177,7 +177,6 @@ def test_stateful_layout_refuses_a_huge_batch_size_before_allocating(batch_size,
         done.stdout
 
 
-@pytest.mark.xfail(strict=False, reason="engine side (H1): OverflowError in the window plan")
 def test_window_arguments_whose_product_passes_int64_are_refused():
     with pytest.raises((seqprep.ArgumentError, seqprep.ShapeError)):
         seqprep.make_windows(np.arange(40.0)[:, None], 2**62, sampling_rate=2**62)
