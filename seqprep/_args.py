@@ -175,12 +175,26 @@ def at_most(name: str, value: int, limit: int, what: str, fix: str = "") -> int:
 
 def choice(name: str, value: Any, options: Sequence[Any]) -> Any:
     """Return ``value`` if it is one of ``options``, or raise listing them."""
-    if value not in options:
+    if not any(_same(value, o) for o in options):
         listed = ", ".join(show(o) for o in options)
         raise ArgumentError(
             f"`{name}` must be one of {listed}. Received: {name}={show(value)}."
         )
     return value
+
+
+def _same(value: Any, option: Any) -> bool:
+    """``value == option`` as one truth value: an array (compared element-wise) or a bool
+    standing for a number is no option."""
+    if value is option:
+        return True
+    if isinstance(value, (bool, np.bool_)) != isinstance(option, (bool, np.bool_)):
+        return False
+    try:
+        equal = value == option
+    except Exception:  # a hostile __eq__
+        return False
+    return isinstance(equal, (bool, np.bool_)) and bool(equal)
 
 
 def divisors_near(n: int, target: int, count: int = 4) -> list[int]:

@@ -173,3 +173,13 @@ def test_messages_stay_short_for_huge_arguments():
             call()
         assert len(str(info.value)) < 600, str(info.value)[:200]
         assert "1,000,000" in str(info.value)  # the size is said, not the values
+
+
+@pytest.mark.parametrize("value", [np.array(["timesteps", "features"]), np.array([1, 2]),
+                                   True, ["timesteps"]])
+def test_option_arguments_given_arrays_or_bools_get_the_library_error(value):
+    # an array compared with an option used to raise numpy's "truth value is ambiguous"
+    with pytest.raises(ArgumentError, match=r"^`columns` must be one of 'timesteps', "
+                                            r"'features'\. Received: columns="):
+        seqprep.as_samples(np.zeros((2, 2)), columns=value)
+    assert seqprep.as_samples(np.zeros((2, 3)), columns=np.str_("features")).shape == (2, 1, 3)
