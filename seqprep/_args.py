@@ -65,6 +65,14 @@ class _Short(reprlib.Repr):
         described = _described(x)
         if described is not None:
             return described
+        fields = getattr(x, "_fields", None)
+        if isinstance(x, tuple) and isinstance(fields, tuple) and level > 0:  # a namedtuple
+            items = ", ".join(f"{f}={self.repr1(v, level - 1)}"
+                              for f, v in zip(fields[: self.maxtuple], x))
+            return f"{type(x).__name__}({items}{', ...' if len(x) > self.maxtuple else ''})"
+        for kind in (list, tuple, dict, set, frozenset):  # subclasses: shown like their base
+            if isinstance(x, kind):
+                return getattr(self, f"repr_{kind.__name__}")(x, level)
         try:  # objects other than builtin containers: their own repr, cut
             text = repr(x)
         except Exception:  # a broken __repr__ must not hide the real error

@@ -80,6 +80,19 @@ def test_show_of_long_strings_dicts_sets_and_huge_ints():
     assert show(-huge) == "<a negative integer of 332,193 bits>"
 
 
+def test_show_of_container_subclasses_does_not_fall_back_to_their_full_repr():
+    import collections
+
+    class Rows(list):
+        pass
+
+    rows = Rows([0] * 10**6)
+    assert bounded(lambda: show(rows)) == "Rows of 1,000,000 items: [0, 0, 0, 0, 0, 0, ...]"
+    point = collections.namedtuple("Point", "x y")(1, list(range(10**6)))
+    assert bounded(lambda: show(point)) == "Point(x=1, y=[0, 1, 2, 3, 4, 5, ...])"
+    assert show(collections.OrderedDict(a=1)) == "{'a': 1}"
+
+
 def test_show_describes_arrays_and_frames_by_shape():
     assert show(np.zeros((10**4, 10**3))) == "array of shape (10000, 1000) and dtype float64"
     assert show(pd.DataFrame({"a": range(10**5)})) == "DataFrame of shape (100000, 1)"
