@@ -285,7 +285,8 @@ class TimeChecker:
             self.kind = p.kind
             if self.freq is not None and self.regular:
                 # a freq that does not fit the times is a schema error, never a skipped check
-                self.step = _time.step(self.freq, p.kind, p.tz, error=SchemaError)
+                self.step = _time.step(self.freq, p.kind, p.tz, error=SchemaError,
+                                       local=p.wall is not None)
         codes, all_coded = self._codes(frame)
         counted = codes if all_coded else codes[codes >= 0]
         if len(counted):
@@ -469,7 +470,7 @@ class TimeChecker:
             steps, cur = dw[ok], w
             mode, hits = _time.mode(steps)
         tz = self.parsed.tz if self.parsed is not None else None
-        best = _time.step(step_name(mode), "datetime", tz)
+        best = _time.step(step_name(mode), "datetime", tz, local=w is not None)
         if hits < len(steps):
             # calendar frequencies (months, years) have unequal steps: ask pandas about a
             # few short runs, and keep the frequency that explains the most steps
@@ -492,7 +493,7 @@ class TimeChecker:
 
             name = named_freq(runs(), on_grid, None, hits)
             if name is not None:
-                best = _time.step(name, "datetime", tz)
+                best = _time.step(name, "datetime", tz, local=w is not None)
         self.step = best
         self.notes.append(f"regular_freq: step {self.step_text} inferred from the most "
                           "common step between rows; pass `freq` to fix it")

@@ -174,9 +174,13 @@ def _offset(freq: Any) -> Any:
         return None
 
 
-def step(freq: Any, kind: str, tz: Any = None, *, error: type[Exception] = ArgumentError) -> Step:
+def step(freq: Any, kind: str, tz: Any = None, *, error: type[Exception] = ArgumentError,
+         local: bool | None = None) -> Step:
     """``freq`` as a :class:`Step` for times of ``kind`` (``'number'``/``'integer'`` or
     ``'datetime'``) in zone ``tz``; raises ``error`` when ``freq`` does not fit them.
+
+    ``local`` says the times have a wall clock other than UTC (by default: ``tz`` is a
+    zone other than UTC); with it, a step of a day or longer is a wall-clock step (D2).
 
     Examples
     --------
@@ -215,7 +219,9 @@ def step(freq: Any, kind: str, tz: Any = None, *, error: type[Exception] = Argum
         return Step(offset, offset.freqstr, wall=True)
     if ns <= 0:
         raise error(f"`freq` must be a positive step. Received: freq={show(freq)}.")
-    wall = tz is not None and str(tz) != "UTC" and ns >= DAY_NS
+    if local is None:
+        local = tz is not None and str(tz) != "UTC"
+    wall = bool(local) and ns >= DAY_NS
     return Step(ns, offset.freqstr, wall)
 
 
@@ -601,7 +607,28 @@ def _parse_datetime_text(s: pd.Series, time_type: str | None,
         problems.append(("time_parses", rows, s.to_numpy()[rows]))
     if mixed and timezone is None:
         problems.append(("timezone", None, "mixed UTC offsets"))
+        out = _datetime_policy(parsed, parsed, problems, time_type, timezone)
+        out.wall = _written_wall_clock(s, parsed)  # the writer's own clock, offsets aside
+        return out
     return _datetime_policy(parsed, parsed, problems, time_type, timezone)
+
+
+def _written_wall_clock(raw: pd.Series, parsed: pd.Series) -> np.ndarray | None:
+    """Local wall-clock ns of times written with their own UTC offsets (``+01:00``, ...).
+
+    A table written from a zone with daylight saving mixes offsets; its wall clock is the
+    time as written. Steps of a day or longer are judged on it (D2), so a daily series is
+    not 23 hours apart across a change."""
+    text = raw.astype("string").str.replace(r"(?:Z|[+-]\d\d(?::?\d\d)?)$", "", regex=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        local = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    if local.isna().to_numpy().sum() != parsed.isna().to_numpy().sum():
+        return None
+    try:
+        return _ns(local.fillna(pd.Timestamp(0)))
+    except (pd.errors.OutOfBoundsDatetime, OverflowError, ValueError):
+        return None
 
 
 def _datetime_policy(s: pd.Series, series: pd.Series | None, problems: list,
