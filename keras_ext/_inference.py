@@ -154,7 +154,7 @@ def _frame(windows: Any, outputs: Any, scaler: Any) -> Any:
             f"{len(outputs)} outputs. Call `windows.to_frame(outputs[i])` for the one you want."
         )
     frame = windows.to_frame(outputs, scaler=scaler)
-    if is_layout(windows) and getattr(windows, "n_padded", 0):
+    if is_layout(windows):  # its padding samples are copies: no prediction of their own
         pad = np.asarray(windows.index["pad"], dtype=bool)
         keep = ~pad[frame["sample"].to_numpy()]
         frame = frame.loc[keep].reset_index(drop=True)
