@@ -22,7 +22,7 @@ from ._args import plural, show
 from ._errors import ArgumentError, ArgumentTypeError, ColumnError, DataError, ShapeError
 
 __all__ = ["as_names", "as_positions", "cast", "check_dtype", "group_codes", "is_label",
-           "no_duplicate_columns", "numeric_block", "resolve_axis", "take_columns"]
+           "native_order", "no_duplicate_columns", "numeric_block", "resolve_axis", "take_columns"]
 
 
 # ------------------------------------------------------------------- names and positions
@@ -160,8 +160,18 @@ def resolve_axis(name: str, value: Any, frame: pd.DataFrame | None,
     return arr, None
 
 
+def native_order(values: Any) -> Any:
+    """A big-endian (non-native) numpy array or Series in native byte order, same values:
+    pandas' hashing and row taking do not accept the other order."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, np.dtype) and not dtype.isnative:
+        return values.astype(dtype.newbyteorder("="))
+    return values
+
+
 def group_codes(values: Any) -> tuple[np.ndarray, pd.Index]:
     """Group labels as codes in order of first appearance, and the labels; no missing labels."""
+    values = native_order(values)
     codes, labels = pd.factorize(pd.Series(values), sort=False, use_na_sentinel=True)
     if (codes < 0).any():
         raise DataError(

@@ -26,7 +26,7 @@ import pandas as pd
 from ._args import plural, show
 from ._errors import ArgumentError, ArgumentTypeError, DataError, ShapeError
 from . import _time
-from ._columns import group_codes, resolve_axis
+from ._columns import group_codes, native_order, resolve_axis
 from ._time import Axis
 from ._windows import Windows
 
@@ -465,6 +465,7 @@ def _split_frame(data, test, validation, time, group, purge) -> Split:
     if len(data) == 0:
         raise ShapeError("`data` must have at least one row to split. Received: 0 rows.")
     purge_rows = _purge_rows(purge, auto=0)
+    data = _native_order(data)  # pandas can neither hash nor take rows of big-endian columns
     axis, order = _frame_axis(data, time, group)
     cuts = _cuts(axis, test, validation)
     names = ["train", "validation", "test"] if validation is not None else ["train", "test"]
@@ -493,6 +494,17 @@ def _split_frame(data, test, validation, time, group, purge) -> Split:
         train=parts["train"], validation=parts.get("validation"), test=parts["test"],
         summary=_summary(axis, cuts, names, counts), purge=purge_rows, unit="rows",
     )
+
+
+def _native_order(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with big-endian (non-native) numpy columns in native byte order, same values."""
+    odd = [i for i, d in enumerate(data.dtypes) if isinstance(d, np.dtype) and not d.isnative]
+    if not odd:
+        return data
+    out = data.copy(deep=False)
+    for i in odd:
+        out.isetitem(i, native_order(data.iloc[:, i]))
+    return out
 
 
 def _split_windows(w: Windows, test, validation, purge) -> Split:
