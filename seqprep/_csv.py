@@ -122,7 +122,10 @@ class CsvChunks:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
-        sample = _sample(pa, pcsv, head)
+        sample, nbytes = _sample(pa, pcsv, head)
+        # blocks of about chunk_rows rows (64 KiB to block_size): a block is decoded whole
+        per_row = nbytes / max(sample.num_rows + 1, 1)
+        self.block_size = int(min(self.block_size, max(1 << 16, self.chunk_rows * per_row)))
         self.columns = list(sample.column_names)
         binary = [f.name for f in sample.schema
                   if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)]
@@ -207,8 +210,8 @@ class CsvChunks:
 _PARSE = None
 
 
-def _sample(pa: Any, pcsv: Any, head: bytes) -> Any:
-    """The first block's rows as a table (to fix the column types from).
+def _sample(pa: Any, pcsv: Any, head: bytes) -> tuple[Any, int]:
+    """The first block's rows as a table (to fix the column types from), and its bytes.
 
     The block is cut at a line break; a cut inside a quoted field that holds line breaks
     fails to parse, so earlier line breaks are tried (a few), then the whole block.
@@ -222,10 +225,10 @@ def _sample(pa: Any, pcsv: Any, head: bytes) -> Any:
         if cut <= 0:
             break
         try:
-            return pcsv.read_csv(io.BytesIO(head[: cut + 1]), parse_options=_PARSE)
+            return pcsv.read_csv(io.BytesIO(head[: cut + 1]), parse_options=_PARSE), cut + 1
         except pa.ArrowInvalid:
             continue
-    return pcsv.read_csv(io.BytesIO(head), parse_options=_PARSE)
+    return pcsv.read_csv(io.BytesIO(head), parse_options=_PARSE), len(head)
 
 
 def _lines_of(path: str, wanted: set) -> dict[int, int]:
