@@ -161,3 +161,14 @@ def test_per_group_scaler_in_a_column_transformer():
     out = ct.set_output(transform="pandas").fit_transform(df)
     assert out["s__x"].tolist() == [0.0, 1.0, 0.0, 1.0]
     assert out["s__id"].tolist() == ["a", "a", "b", "b"]
+
+
+def test_set_output_polars():
+    pl = pytest.importorskip("polars")
+    X = np.arange(6.0).reshape(3, 2)
+    out = Scaler("minmax").set_output(transform="polars").fit(X).transform(X)
+    assert isinstance(out, pl.DataFrame) and out.columns == ["x0", "x1"]
+    assert out["x0"].to_list() == [0.0, 0.5, 1.0]
+    df = pd.DataFrame({"a": [1.0, 3.0], "name": ["x", "y"]})
+    out = Scaler("minmax").set_output(transform="polars").fit(df).transform(df)
+    assert out.columns == ["a", "name"] and out["name"].to_list() == ["x", "y"]
