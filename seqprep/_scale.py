@@ -224,9 +224,11 @@ class Scaler:
 
         Parameters
         ----------
-        data : pandas.DataFrame, 2D numpy.ndarray of shape ``(rows, columns)``, or Windows
+        data : DataFrame or Series, 2D numpy.ndarray of shape ``(rows, columns)``, or Windows
             The training rows, or the training windows (each source row they read counts
-            once).
+            once). A Series is one column (named ``0`` when unnamed), as in
+            ``make_windows``; masked columns (``Int64``, ``Float64``) count their ``<NA>``
+            as missing.
         y : ignored
             For scikit-learn compatibility.
         groups : array-like of length ``rows``, optional
@@ -241,8 +243,22 @@ class Scaler:
         ------
         ArgumentTypeError
             A non-numeric column named in ``columns`` or an array that is not numeric.
-        ColumnError, ShapeError, ArgumentError, DataError
-            A missing column, a wrongly shaped array or ``groups``, an all-missing column.
+        ColumnError, ShapeError, ArgumentError
+            A missing or repeated column name, a wrongly shaped array (no columns) or
+            ``groups``, a bad constructor argument (checked here, not in ``__init__``).
+        DataError
+            An all-missing column; an infinite training value (with ``nonfinite="error"``),
+            naming column, group and count; a column whose spread float64 cannot hold.
+
+        Examples
+        --------
+        >>> import numpy as np, seqprep
+        >>> seqprep.Scaler().fit(np.array([[1.0], [np.inf]]))
+        Traceback (most recent call last):
+        ...
+        seqprep.DataError: `data` must have finite training values: ... Received: 1 infinite value in 2 training rows; column 0: 1 value. ...
+        >>> seqprep.Scaler(nonfinite="ignore").fit(np.array([[1.0], [np.inf], [3.0]])).center_
+        array([2.])
         """
         _check_params(self.method, self.by, self.columns, self.nonfinite)
         data = _frame_if_series(data)
@@ -300,8 +316,10 @@ class Scaler:
             if group_labels is not None:
                 hit = pd.unique(codes[inf[:, c]])
                 shown = ", ".join(show(group_labels[g]) for g in hit[:3])
-                where = f" in {plural(len(hit), 'group')} ({shown}{', ...' if len(hit) > 3 else ''})"
-            parts.append(f"column {show(columns[c])}: {plural(int(per_column[c]), 'value')}{where}")
+                more = ", ..." if len(hit) > 3 else ""
+                where = f" in {plural(len(hit), 'group')} ({shown}{more})"
+            count = plural(int(per_column[c]), "value")
+            parts.append(f"column {show(columns[c])}: {count}{where}")
         more = int(np.count_nonzero(per_column)) - len(parts)
         tail = f"; and {plural(more, 'more column')}" if more else ""
         raise DataError(
@@ -406,7 +424,8 @@ class Scaler:
         if groups is None:
             raise ArgumentError(
                 f"`groups` is required for arrays: the Scaler keeps per-group statistics "
-                f"(by={show(self.by)}). Received: groups=None for {plural(n, what[:-1])}. Pass the "
+                f"(by={show(self.by)}). Received: groups=None for {plural(n, what[:-1])}. "
+                "Pass the "
                 f"group of each of the {what}, e.g. groups=windows.index['group']."
             )
         labels = np.asarray(groups)
@@ -461,7 +480,7 @@ class Scaler:
 
         Parameters
         ----------
-        data : pandas.DataFrame, 2D numpy.ndarray, or Windows
+        data : pandas.DataFrame or Series, 2D numpy.ndarray, or Windows
             A DataFrame must hold every column in ``columns_`` (others pass through). A 2D
             array has either the width of the array fitted on (columns are positions) or
             one column per entry of ``columns_``, in that order. A Windows has its features
