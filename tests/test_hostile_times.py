@@ -1,0 +1,116 @@
+"""Issue 15, class 6: the command line and the library disagree on times.
+
+One time parser (``seqprep._time.parse_column``) serves the schema checks of the API and
+the CLI; one time axis (``seqprep._time``) serves the window functions. So: mixed UTC
+offsets are reported alike, a daylight-saving change is no 23-hour gap, and times beyond
+pandas' nanosecond range (a ``9999-12-31`` "open end") are refused or reported as they
+are written, never as other times.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import seqprep
+from seqprep._cli import cli
+from seqprep._time import parse_column
+
+
+def cli_json(tmp_path, frame, schema):
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    schema.to_yaml(tmp_path / "s.yaml")
+    r = CliRunner().invoke(cli, ["validate", str(tmp_path / "d.csv"), "--schema",
+                                 str(tmp_path / "s.yaml"), "--format", "json"])
+    return r.exit_code, json.loads(r.stdout)
+
+
+def api_cases(frame, schema):
+    try:
+        schema.validate(frame)
+    except seqprep.ValidationError as err:
+        return sorted(err.failures["check"].tolist())
+    return []
+
+
+BERLIN_DAYS = pd.DataFrame({
+    "t": pd.date_range("2024-03-28", periods=8, freq="D", tz="Europe/Berlin").astype(str),
+    "x": np.arange(8.0),
+})
+
+
+@pytest.mark.parametrize("freq", ["D", None])
+def test_mixed_offsets_across_dst_no_false_23_hour_gap(tmp_path, freq):
+    schema = seqprep.SeriesSchema("t", features="x", freq=freq)
+    assert len(set(BERLIN_DAYS["t"].str[-6:])) == 2  # +01:00 and +02:00
+    code, report = cli_json(tmp_path, BERLIN_DAYS, schema)
+    api = api_cases(BERLIN_DAYS, schema)
+    assert api == ["timezone"] and sorted(report["counts"]) == api and code == 1
+    zoned = seqprep.SeriesSchema("t", features="x", freq=freq, timezone="Europe/Berlin")
+    assert api_cases(BERLIN_DAYS, zoned) == []
+    assert cli_json(tmp_path, BERLIN_DAYS, zoned)[0] == 0
+
+
+def test_mixed_offsets_still_find_a_real_gap_on_the_wall_clock(tmp_path):
+    frame = BERLIN_DAYS.drop(index=5).reset_index(drop=True)
+    schema = seqprep.SeriesSchema("t", features="x", freq="D")
+    code, report = cli_json(tmp_path, frame, schema)
+    assert api_cases(frame, schema) == ["regular_freq", "timezone"]
+    assert sorted(report["counts"]) == ["regular_freq", "timezone"] and code == 1
+    p = parse_column(frame["t"], time_type=None, timezone=None)
+    assert p.wall is not None and np.diff(p.wall).max() == 2 * 86_400 * 10**9
+
+
+def test_the_parser_reports_mixed_offsets_once():
+    s = pd.Series(["2024-01-01T00:00+01:00", "2024-01-01T01:00+02:00", None])
+    p = parse_column(s, time_type=None, timezone=None)
+    assert p.kind == "datetime" and p.valid.tolist() == [True, True, False]
+    assert [c for c, _, _ in p.problems] == ["timezone"]
+    assert parse_column(s, time_type=None, timezone="UTC").problems == []
+
+
+SENTINEL = ["2024-01-01", "2024-01-02", "9999-12-31"]
+
+
+def test_a_far_future_sentinel_is_reported_as_written(tmp_path):
+    frame = pd.DataFrame({"t": SENTINEL, "x": [1.0, 2.0, 3.0]})
+    schema = seqprep.SeriesSchema("t", features="x")
+    with pytest.raises(seqprep.ValidationError) as info:
+        schema.validate(frame)
+    assert info.value.failures[["check", "row", "value"]].values.tolist() == [
+        ["time_parses", 2, "9999-12-31"]]
+    code, report = cli_json(tmp_path, frame, schema)
+    assert code == 1 and [(f["check"], f["row"], f["value"]) for f in report["failures"]] == [
+        ("time_parses", 2, "9999-12-31")]
+    assert "1816" not in json.dumps(report)
+
+
+def test_a_far_future_sentinel_in_a_datetime_column():
+    col = pd.Series(np.array(SENTINEL, dtype="datetime64[us]"))
+    p = parse_column(col, time_type=None, timezone=None)
+    assert p.valid.tolist() == [True, True, False]
+    assert [(c, list(r), list(v)) for c, r, v in p.problems] == [
+        ("time_parses", [2], ["9999-12-31"])]
+    frame = pd.DataFrame({"t": col, "x": [1.0, 2.0, 3.0]})
+    with pytest.raises(seqprep.ValidationError) as info:
+        seqprep.SeriesSchema("t", features="x").validate(frame)
+    assert info.value.failures["check"].tolist() == ["time_parses"]
+    with pytest.raises(seqprep.DataError, match=r"^`time` must lie between 1677-09-21 .* "
+                                               r"Received: times from 2024-01-01 .* to 9999-12-31"):
+        seqprep.make_windows(frame, 1, time="t")
+
+
+def test_out_of_range_times_everywhere_else(tmp_path):
+    frame = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=10), "x": np.arange(10.0)})
+    for cut in ("9999-12-31", "1500-01-01"):
+        with pytest.raises(seqprep.ArgumentError, match=r"^`test` must be .* beyond the times "
+                                                        r"pandas can compare"):
+            seqprep.split_by_time(frame, test=cut, time="t")
+    far = pd.DataFrame({"t": np.array(SENTINEL, dtype="datetime64[us]"), "x": [1.0, 2.0, 3.0]})
+    far.to_parquet(tmp_path / "far.parquet")
+    with pytest.raises(seqprep.DataError, match=r"`time` must lie between"):
+        seqprep.open_windows(tmp_path / "far.parquet", 1, time="t")
