@@ -376,6 +376,14 @@ def _report_option(ctx, param, values):
               f"{_STREAM_ROWS:,}).")
 @click.option("--allow-skipped", is_flag=True, help="Pass even if files in a DATA folder "
               "were skipped (hidden, _-prefixed, not Parquet); they are still listed.")
+@click.option("--engine", type=click.Choice(["auto", "pandas", "polars", "spark"]),
+              default="auto", show_default=True, help="Who checks Parquet DATA: pandas "
+              "(streamed, bounded memory), polars (in memory, faster), spark (a local or "
+              "cluster Spark, for data larger than one machine); auto: polars for one local "
+              "Parquet file that fits in memory when polars is installed and --chunk-rows is "
+              "not given, else pandas.")
+@click.option("--master", metavar="URL", help="The Spark master for --engine spark "
+              "(default: local[*]).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @_guard
 def validate(data: str, schema_path: str, fmt: str, **opts: Any) -> None:
@@ -421,22 +429,46 @@ def _validate(data: str, schema_path: str, opts: dict) -> Any:
 
     schema = _load_schema(schema_path)
     started = _time.perf_counter()
-    read = _open_source(data, schema, opts)
-    try:
-        failures, notes, shape = schema.check_chunks(read.chunks)
-    except SeqprepError as exc:  # a source that turns out unreadable midway
-        raise CliError(_one_line(exc)) from None
-    shape = (shape[0], read.columns() or shape[1])
-    failures = locate(failures, read.sources())
-    skipped = read.skipped
+    engine = _engine(data, opts)
+    if engine == "pandas":
+        read = _open_source(data, schema, opts)
+        try:
+            failures, notes, shape = schema.check_chunks(read.chunks)
+        except SeqprepError as exc:  # a source that turns out unreadable midway
+            raise CliError(_one_line(exc)) from None
+        shape = (shape[0], read.columns() or shape[1])
+        failures = locate(failures, read.sources())
+        skipped, notes = read.skipped, read.notes + notes
+    else:
+        from ._engines import run
+
+        try:
+            failures, notes, shape, skipped = run(engine, data, schema,
+                                                  master=opts["master"])
+        except SeqprepError as exc:
+            raise CliError(f"DATA {data!r}: {_one_line(exc)}") from None
     if skipped and not opts["allow_skipped"]:
         extra = failure_frame("file_skipped", None, None, None, None,
                               [why for _, why in skipped], file=[f for f, _ in skipped])
         failures = pd.concat([failures, extra], ignore_index=True)
-    notes = read.notes + notes
     return Outcome(failures, data, schema_path, shape, notes=notes, checks=schema.checks,
                    skipped=skipped, seconds=_time.perf_counter() - started,
                    exit_code=EXIT_INVALID if len(failures) else EXIT_OK)
+
+
+def _engine(data: str, opts: dict) -> str:
+    """The engine of ``--engine`` (``auto``: see :func:`seqprep._engines.choose`)."""
+    engine = opts["engine"]
+    if engine == "auto":
+        if opts["chunk_rows"] is not None or data == "-":
+            return "pandas"  # streaming asked for: only the pandas path streams
+        from ._engines import choose
+
+        return choose(engine, data)
+    if engine != "pandas" and opts["chunk_rows"] is not None:
+        raise CliError(f"--chunk-rows streams with the pandas engine; --engine {engine} "
+                       "reads DATA its own way. Drop one of them.")
+    return engine
 
 
 class _Read:

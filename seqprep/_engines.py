@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["ENGINES", "ColumnType", "Origin", "TimeColumn", "apply_policy", "choose",
-           "column_rules", "combine", "failure_tables", "finish"]
+           "column_rules", "failure_tables", "finish", "require_parquet", "run"]
 
 #: The engines of ``seqprep validate --engine``.
 ENGINES = ("auto", "pandas", "polars", "spark")
@@ -29,10 +29,13 @@ ENGINES = ("auto", "pandas", "polars", "spark")
 def choose(engine: str, path: str) -> str:
     """The engine that validates ``path``: ``engine`` itself unless it is ``"auto"``.
 
-    ``auto`` is polars when it is installed and ``path`` is a Parquet file or folder
-    (measured faster than the pandas path on the 2M-row benchmark), else pandas. Spark is
-    never chosen by itself: its session takes seconds to start, so it only pays for data
-    larger than one machine, where you ask for it.
+    ``auto`` is polars when polars is installed, ``path`` is one local Parquet file, and
+    ten times its size on disk fits in the memory available: polars holds the data in
+    memory and was measured about 3x faster than the pandas path on the 2M-row benchmark
+    (``benchmarks/bench_engines.py``). Otherwise pandas, which streams: a folder (a data
+    lake, maybe larger than memory), CSV, stdin, URLs. Spark is never chosen by itself:
+    its session takes seconds to start, so it pays only for data larger than one machine,
+    where you ask for it (``--engine spark``).
 
     Examples
     --------
@@ -41,14 +44,42 @@ def choose(engine: str, path: str) -> str:
     """
     if engine != "auto":
         return engine
-    from ._parquet import is_parquet_name
-
     import os
 
-    parquet = os.path.isdir(path) or is_parquet_name(str(path))
-    if parquet and importlib.util.find_spec("polars") is not None:
-        return "polars"
-    return "pandas"
+    from ._memory import available_memory
+    from ._parquet import is_parquet_name, is_url
+
+    if is_url(path) or importlib.util.find_spec("polars") is None:
+        return "pandas"
+    if not (os.path.isfile(path) and is_parquet_name(str(path))):
+        return "pandas"
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(4) != b"PAR1":
+                return "pandas"  # not Parquet after all: the pandas path says why
+    except OSError:
+        return "pandas"
+    size = os.path.getsize(path)
+    free = available_memory()
+    return "polars" if free is None or 10 * size <= free else "pandas"
+
+
+def require_parquet(path: Any, engine: str) -> None:
+    """Refuse a local file that is not Parquet: the polars and Spark engines read Parquet."""
+    import os
+
+    from ._errors import ArgumentError
+    from ._parquet import is_parquet_name, is_url
+
+    if is_url(path) or not os.path.isfile(path) or is_parquet_name(str(path)):
+        return
+    with open(path, "rb") as fh:
+        if fh.read(4) == b"PAR1":
+            return
+    raise ArgumentError(
+        f"`path` must be a Parquet file or folder for the {engine} engine. Received: "
+        f"path={str(path)!r}, which is not Parquet. Validate CSV with the pandas engine, "
+        "or convert it once: `pd.read_csv(path).to_parquet('data.parquet')`.")
 
 
 # ------------------------------------------------------------------ where rows come from
@@ -251,26 +282,12 @@ def failure_tables(collected: list, tm: TimeColumn, src: Origin, slots: dict, sc
     return out
 
 
-def combine(fails: list) -> pd.DataFrame:
-    """One table, in report order: by check (``CHECKS`` order), then row."""
-    from ._checks import CHECKS
-    from ._failures import empty_failures
-
-    fails = [f for f in fails if f is not None and len(f)]
-    if not fails:
-        return empty_failures()
-    out = pd.concat(fails, ignore_index=True)
-    rank = out["check"].map({c: i for i, c in enumerate(CHECKS)}).fillna(len(CHECKS))
-    row = out["row"].fillna(-1).to_numpy(dtype=np.int64)
-    return out.iloc[np.lexsort((row, rank.to_numpy()))].reset_index(drop=True)
-
-
 def finish(fails: list, src: Origin, unit: Any) -> pd.DataFrame:
     """The records in report order, located in their files, with their typed details.
 
     ``unit`` is the :class:`seqprep._time.Step` checked (None when no step was).
     """
-    from ._failures import Source, locate, with_details
+    from ._failures import Source, combine, locate, with_details
 
     failures = combine(fails)
     if src.from_files:
@@ -278,3 +295,23 @@ def finish(fails: list, src: Origin, unit: Any) -> pd.DataFrame:
     step = None if unit is None else (("calendar", unit.unit) if unit.calendar
                                       else ("fixed", unit.unit))
     return with_details(failures, step=step)
+
+
+def run(engine: str, path: Any, schema: Any, *, master: str | None = None) -> tuple:
+    """``(failures, notes, shape, skipped)`` of the Parquet file or folder ``path``, checked
+    by ``engine`` (``"polars"`` or ``"spark"``); ``skipped`` are the files of a folder
+    that the listing rule leaves out (as the pandas path lists them)."""
+    from ._parquet import is_url, list_files
+
+    require_parquet(path, engine)
+    if engine == "polars":
+        from ._polars import validate_path
+
+        failures, notes, shape = validate_path(path, schema)
+    else:
+        from ._spark import validate_path
+
+        failures, notes, shape = validate_path(path, schema, master=master)
+    local = not is_url(path) or str(path).startswith("file://")
+    skipped = list(list_files(path).skipped) if local else []
+    return failures, [f"checked by {engine}"] + notes, shape, skipped

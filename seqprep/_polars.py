@@ -18,11 +18,12 @@ import numpy as np
 
 from ._args import require
 from ._engines import (ColumnType, Origin, TimeColumn, apply_policy, column_rules,
-                       failure_tables, finish)
+                       failure_tables, finish, require_parquet)
 
 __all__ = ["check_frame", "read_parquet", "validate_path"]
 
 _DAY_NS = 86_400 * 10**9
+_TIME_CHECKS = ("increasing_time", "unique_time", "regular_freq", "min_length")
 
 
 def read_parquet(path: Any) -> tuple[Any, Origin]:
@@ -144,23 +145,39 @@ def _column_checks(frame: Any, schema: Any) -> tuple[list, list]:
 
 
 def _ordered(frame: Any) -> Any:
-    """The window columns of :func:`seqprep._spark._windows`, computed with polars."""
+    """The window columns of :func:`seqprep._spark._windows`, computed with polars on the
+    narrow frame of row, group and time: groups made contiguous (a stable sort, only if
+    they are not), then, within each group, source-order values and time-order steps (a
+    second sort only when some group's times go back)."""
     import polars as pl
 
-    t, g = pl.col("__t"), "__g"
+    narrow = frame.select("__row", "__g", "__gv", "__t", "__w")  # -> (ordered, firsts)
+    runs = narrow.select((pl.col("__g").rle_id().max() + 1).alias("runs"),
+                         pl.col("__g").n_unique().alias("groups")).row(0)
+    if runs[0] is not None and runs[0] != runs[1]:
+        narrow = narrow.sort("__g", maintain_order=True, nulls_last=True)
+    t, gc = pl.col("__t"), pl.col("__gc")
+    same = gc == gc.shift(1)
     ok = pl.col("__g").is_not_null() & t.is_not_null()
-    frame = frame.with_columns(
-        pl.when(ok).then(t).forward_fill().shift(1).over(g).alias("__ps"),
-        t.is_null().shift(1, fill_value=False).over(g).alias("__pb"),
-        (pl.int_range(pl.len()).over(g) == 0).alias("__first"),
-        pl.len().over(g).alias("__cnt"),
+    narrow = narrow.with_columns(pl.col("__g").rle_id().alias("__gc"))
+    last_t = pl.when(ok).then(t).forward_fill()
+    last_g = pl.when(ok).then(gc).forward_fill()
+    narrow = narrow.with_columns(
+        pl.when(last_g.shift(1) == gc).then(last_t.shift(1)).alias("__ps"),
+        (same & t.shift(1).is_null()).fill_null(False).alias("__pb"),
+        (~same).fill_null(True).alias("__first"),
     )
-    frame = frame.sort(["__g", "__t", "__row"], nulls_last=False, maintain_order=True)
-    frame = frame.with_columns((t - t.shift(1).over(g)).alias("__d"),
-                               t.shift(1).over(g).alias("__pt"),
-                               (pl.col("__w") - pl.col("__w").shift(1).over(g)).alias("__wd"))
+    lengths = narrow.select(pl.col("__gc").rle().struct.field("len"))["len"]
+    firsts = narrow.filter(pl.col("__first")).with_columns(lengths.alias("__cnt"))
+    # time order: needed when a time goes back, or to put rows without a time first
+    if narrow.select((ok & (t < pl.col("__ps"))).any() | t.is_null().any()).item():
+        narrow = narrow.sort(["__gc", "__t", "__row"], nulls_last=False)
+    narrow = narrow.with_columns(
+        pl.when(same).then(t - t.shift(1)).alias("__d"),
+        pl.when(same).then(t.shift(1)).alias("__pt"),
+        pl.when(same).then(pl.col("__w") - pl.col("__w").shift(1)).alias("__wd"))
     anchor = pl.when((pl.col("__d") != 0) | pl.col("__d").is_null()).then(pl.col("__row"))
-    return frame.with_columns(anchor.forward_fill().over(g).alias("__run"))
+    return narrow.with_columns(anchor.forward_fill().alias("__run")), firsts
 
 
 def _step(frame: Any, schema: Any, tm: TimeColumn, notes: list) -> Any:
@@ -214,7 +231,7 @@ def _time_rules(tm: TimeColumn, unit: Any, schema: Any) -> list:
         else:
             rules.append(("regular_freq", name, judged & (pl.col(d) != int(unit.unit)), d))
     if schema.min_length is not None:
-        short = has_g & pl.col("__first") & (pl.col("__cnt") < int(schema.min_length))
+        short = has_g & (pl.col("__cnt") < int(schema.min_length))  # on the first rows
         rules.append(("min_length", schema.group, short, "__cnt"))
     return rules
 
@@ -257,6 +274,18 @@ def _records(hit: Any, check: str, column: Any, value: str | None, src: Origin,
     return out
 
 
+def _hits(on: Any, rules: list) -> list:
+    """``(rule, failing rows)`` of each rule, all conditions evaluated in one pass."""
+    import polars as pl
+
+    if not rules:
+        return []
+    flags = [f"__c{i}" for i in range(len(rules))]
+    sub = on.with_columns(*[r[2].fill_null(False).alias(f) for r, f in zip(rules, flags)])
+    sub = sub.filter(pl.any_horizontal(*flags))
+    return [(r, sub.filter(pl.col(f))) for r, f in zip(rules, flags)]
+
+
 def check_frame(schema: Any, frame: Any, origin: Origin, *,
                 max_failures: int = 1000) -> tuple[Any, list, tuple]:
     """``(failures, notes, (rows, columns))`` of polars DataFrame ``frame`` under ``schema``."""
@@ -279,16 +308,19 @@ def check_frame(schema: Any, frame: Any, origin: Origin, *,
     fails += whole
     rules = [(check, col, cond, str(col) if slot else None)
              for check, col, cond, slot in col_rules]
-    unit = None
+    unit, time_rules = None, []
     if not missing:
-        unit = _step(frame.sort(["__g", "__t", "__row"], nulls_last=False), schema, tm, notes)
         if tm.unparsed is not None:
             rules.append(("time_parses", schema.time, tm.unparsed, str(schema.time)))
-        frame = _ordered(frame)
-        rules += _time_rules(tm, unit, schema)
+        ordered, firsts = _ordered(frame)
+        unit = _step(ordered, schema, tm, notes)
+        time_rules = _time_rules(tm, unit, schema)
     collected = []
-    for check, column, cond, value in rules:
-        hit = frame.filter(cond)
+    hits = _hits(frame, rules)
+    if time_rules:
+        hits += _hits(ordered, [r for r in time_rules if r[0] != "min_length"])
+        hits += _hits(firsts, [r for r in time_rules if r[0] == "min_length"])
+    for (check, column, _, value), hit in hits:
         if check == "regular_freq" and unit is not None and unit.calendar:
             hit = _off_grid(hit, unit, tm)
         if hit.height:
@@ -301,5 +333,6 @@ def check_frame(schema: Any, frame: Any, origin: Origin, *,
 def validate_path(path: Any, schema: Any, *,
                   max_failures: int = 1000) -> tuple[Any, list, tuple]:
     """``(failures, notes, shape)`` of the Parquet file or folder ``path``, checked by polars."""
+    require_parquet(path, "polars")
     frame, origin = read_parquet(path)
     return check_frame(schema, frame, origin, max_failures=max_failures)

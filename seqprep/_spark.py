@@ -43,10 +43,10 @@ from urllib.parse import unquote, urlparse
 import numpy as np
 import pandas as pd
 
-from ._args import require, show
+from ._args import require
 from ._engines import (ColumnType, Origin, TimeColumn, apply_policy, column_rules,
-                       failure_tables, finish)
-from ._errors import ArgumentError, MissingDependencyError
+                       failure_tables, finish, require_parquet)
+from ._errors import MissingDependencyError
 
 __all__ = ["MAX_FAILURES", "check_frame", "is_spark_frame", "read_parquet", "spark_session",
            "validate_path"]
@@ -644,17 +644,7 @@ def validate_path(path: Any, schema: Any, *, master: str | None = None, spark: A
         If ``path`` is not a Parquet file or folder (Spark reads Parquet here; validate CSV
         with the pandas engine).
     """
-    from ._parquet import is_parquet_name, is_url
-
-    local = not is_url(path) or str(path).startswith("file://")
-    if local and os.path.isfile(path) and not is_parquet_name(str(path)):
-        with open(path, "rb") as fh:
-            if fh.read(4) != b"PAR1":
-                raise ArgumentError(
-                    f"`path` must be a Parquet file or folder for the Spark engine. Received: "
-                    f"path={show(str(path))}, which is not Parquet. Validate CSV with the "
-                    "pandas engine, or convert it once: "
-                    "`pd.read_csv(path).to_parquet('data.parquet')`.")
+    require_parquet(path, "Spark")
     spark = spark if spark is not None else spark_session(master)
     sdf, names = read_parquet(path, spark)
     with _quiet():
