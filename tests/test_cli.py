@@ -430,3 +430,106 @@ def test_subprocess_without_click_prints_the_install_hint():
     assert r.stderr.strip() == ("seqprep: error: the command line needs the optional "
                                 "dependency `click`, which is not installed. Install it "
                                 "with: pip install 'seqprep[cli]'")
+
+
+# ------------------------------------------------- issue 12: one rule with Python
+
+
+def test_windows_targets_are_inputs_too_like_make_windows(files):
+    s = seqprep.SeriesSchema.from_yaml(files / "s.yaml")
+    s = seqprep.SeriesSchema(s.time, group=s.group, features=["temp"], targets=["load"],
+                             freq=s.freq)
+    s.to_yaml(files / "t.yaml")
+    good = pd.read_csv(files / "good.csv", parse_dates=["time"])
+    for extra, names in (([], ["temp", "load"]), (["--no-target-inputs"], ["temp"])):
+        out = files / f"w{len(extra)}.npz"
+        r = invoke("windows", files / "good.csv", "--timesteps", 4, "--schema",
+                   files / "t.yaml", "--out", out, *extra)
+        assert r.exit_code == 0, r.output
+        z = np.load(out)
+        assert z["feature_names"].tolist() == names
+        py = seqprep.make_windows(good, 4, features=names, targets="load", group="store",
+                                  time="time")
+        np.testing.assert_array_equal(z["X"], np.asarray(py.X))
+    # without a schema or --features: every numeric column but group and time, targets too
+    r = invoke("windows", files / "good.csv", "--timesteps", 4, "--targets", "load",
+               "--group", "store", "--time", "time", "--out", files / "w9.npz")
+    assert r.exit_code == 0 and np.load(files / "w9.npz")["X"].shape[-1] == 2
+
+
+def test_windows_suggests_time_for_a_datetime_column(files):
+    r = invoke("windows", files / "good.csv", "--timesteps", 4, "--group", "store",
+               "--out", files / "w.npz")
+    assert r.exit_code == 2
+    one_error_line(r, "seqprep: error: DATA column 'time' holds datetimes: pass --time time")
+
+
+def test_windows_with_nan_exits_1_unless_allowed(files):
+    nan = pd.read_csv(files / "good.csv")
+    nan.loc[3, "temp"] = np.nan
+    nan.to_csv(files / "nan.csv", index=False)
+    args = ["windows", files / "nan.csv", "--timesteps", 4, "--group", "store", "--time",
+            "time", "--targets", "load"]
+    r = invoke(*args, "--out", files / "w.npz")
+    assert r.exit_code == 1 and not (files / "w.npz").exists()
+    one_error_line(r, "seqprep: error: 4 of 78 windows hold NaN in X (the first is sample 0)")
+    r = invoke(*args, "--out", files / "w.npz", "--allow-nan")
+    assert r.exit_code == 0 and np.isnan(np.load(files / "w.npz")["X"]).any()
+
+
+def test_messages_name_the_command_line_options(files):
+    r = invoke("infer", files / "good.csv", "--time", "date")
+    one_error_line(r, "seqprep: error: --time 'date' is not a column of DATA")
+    r = invoke("windows", files / "good.csv", "--timesteps", 4, "--time", "time",
+               "--group", "shop", "--out", files / "w.npz")
+    one_error_line(r, "seqprep: error: --group 'shop' is not a column of DATA")
+    assert "`df`" not in r.stderr
+
+
+# ------------------------------------------------- issue 15 class 7 (command line side)
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64 + 1, 10**30])
+def test_sizes_beyond_int64_are_usage_errors(files, value):
+    r = invoke("validate", files / "good.csv", "--schema", files / "s.yaml", "--chunk-rows",
+               value)
+    assert r.exit_code == 2 and "Traceback" not in r.output and "unexpected" not in r.output
+    r = invoke("windows", files / "good.csv", "--timesteps", value, "--time", "time",
+               "--group", "store", "--out", files / "w.npz")
+    assert r.exit_code == 2 and "unexpected" not in r.output
+
+
+def test_duplicate_column_names_are_clean_errors(files):
+    (files / "dup.csv").write_text("store,time,load,load\na,2024-01-01,1,2\n"
+                                   "a,2024-01-01 01:00,2,3\n")
+    r = invoke("validate", files / "dup.csv", "--schema", files / "s.yaml", "--format", "json")
+    assert r.exit_code == 1 and "unique_columns" in json.loads(r.stdout)["counts"]
+    for args in (["infer", files / "dup.csv", "--time", "time"],
+                 ["windows", files / "dup.csv", "--timesteps", 1, "--time", "time",
+                  "--out", files / "w.npz"]):
+        r = invoke(*args)
+        assert r.exit_code == 2
+        one_error_line(r, f"seqprep: error: DATA '{files}/dup.csv' repeats the column name "
+                          "'load'")
+
+
+def test_one_run_writes_every_report(files, monkeypatch):
+    calls = []
+    real = seqprep.SeriesSchema.check_chunks
+
+    def counting(self, chunks):
+        calls.append(1)
+        return real(self, chunks)
+
+    monkeypatch.setattr(seqprep.SeriesSchema, "check_chunks", counting)
+    r = invoke("validate", files / "bad.csv", "--schema", files / "s.yaml", "--format",
+               "github", "--report-json", files / "r.json", "--report-junit", files / "r.xml",
+               "--report", f"text={files / 'r.txt'}")
+    assert r.exit_code == 1 and len(calls) == 1  # the data is read and checked once
+    assert r.stdout.startswith("::error file=")
+    assert json.loads((files / "r.json").read_text())["n_failures"] == 4
+    ET.fromstring((files / "r.xml").read_text().split("\n", 1)[1])
+    assert "INVALID" in (files / "r.txt").read_text()
+    bad = invoke("validate", files / "bad.csv", "--schema", files / "s.yaml", "--report",
+                 "xml=r.xml")
+    assert bad.exit_code == 2
