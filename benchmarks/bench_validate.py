@@ -10,6 +10,10 @@
    the same CSV with ``pandas.read_csv(engine="pyarrow")``. Target: at most 1.5x. The
    command pays for starting Python and importing pandas, pandera and click, which an
    in-process read does not, so it is also compared with a process that only reads.
+3. The command streams CSV in blocks (issue 12): its time against a process that reads
+   the whole file with ``pyarrow.csv.read_csv``, and the peak memory (RSS) of each
+   process against the file's size, with the default chunks (1,000,000 rows) and with
+   ``--chunk-rows 100000``.
 
 The data: 2,000,000 rows, 100 groups of 20,000 hourly timestamps, 8 float features.
 
@@ -70,6 +74,42 @@ def run_processes(commands: dict[str, list[str]], repeat: int) -> dict[str, floa
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+PEAK = ("import resource, subprocess, sys; "
+        "r = subprocess.run(sys.argv[1:], capture_output=True); "
+        "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def peak_mib(args: list[str]) -> float:
+    """Peak RSS (MiB) of one run of ``args``, measured by a parent that runs only it."""
+    out = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True,
+                         text=True).stdout.split()
+    if out[0] != "0":
+        raise SystemExit(f"{' '.join(args)} exited {out[0]}")
+    return int(out[1]) / 1024
+
+
+def streamed(csv: str, yaml: str, size: int, repeat: int) -> None:
+    """Section 3: the streamed command against a whole-file pyarrow read: time and memory."""
+    commands = {
+        "pyarrow": [sys.executable, "-c",
+                    f"import pyarrow.csv as c; c.read_csv({csv!r})"],
+        "cli": [sys.executable, "-m", "seqprep", "validate", csv, "--schema", yaml, "--quiet"],
+        "cli100k": [sys.executable, "-m", "seqprep", "validate", csv, "--schema", yaml,
+                    "--quiet", "--chunk-rows", "100000"],
+    }
+    times = run_processes(commands, repeat)
+    peaks = {name: peak_mib(args) for name, args in commands.items()}
+    mib = size / 2**20
+    print(f"3. streamed CSV ({mib:.0f} MiB): time and peak RSS of the process")
+    for name, label in (("pyarrow", "pyarrow.csv.read_csv (whole file), process"),
+                        ("cli", "seqprep validate (chunks of 1,000,000 rows)"),
+                        ("cli100k", "seqprep validate --chunk-rows 100000")):
+        print(f"   {label:<46} {times[name]:6.2f} s  {peaks[name]:7.0f} MiB "
+              f"({peaks[name] / mib:.2f}x the file)")
+    print(f"   time, command / pyarrow read: {times['cli'] / times['pyarrow']:.2f}x "
+          f"(chunks of 100,000: {times['cli100k'] / times['pyarrow']:.2f}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=2_000_000)
@@ -114,21 +154,7 @@ def main() -> None:
     checker = schema._checker
     t_time_only = median_time(lambda: checker().update(df), args.repeat)
 
-    print("1. validate a DataFrame in memory")
-    print(f"   pandera, dtype + not-null + range, validate(lazy=True)   {t_bare * 1e3:8.1f} ms")
-    print(f"   same, validate(lazy=True, inplace=True)                  "
-          f"{t_bare_inplace * 1e3:8.1f} ms")
-    print(f"   SeriesSchema.validate, every check, freq='h'             "
-          f"{t_seqprep * 1e3:8.1f} ms")
-    print(f"   SeriesSchema.validate, every check, freq inferred        "
-          f"{t_inferred * 1e3:8.1f} ms")
-    print(f"   same, plus allowed values for the group column (isin)    "
-          f"{t_allowed * 1e3:8.1f} ms")
-    print(f"     of which the per-group time checks                     "
-          f"{t_time_only * 1e3:8.1f} ms")
-    r1, r1i = t_seqprep / t_bare, t_seqprep / t_bare_inplace
-    print(f"   ratio vs pandera validate: {r1:.2f}x, vs pandera in place: {r1i:.2f}x "
-          f"(target <= 3x: {'PASS' if max(r1, r1i) <= 3 else 'over'})\n")
+    print_section_1(t_bare, t_bare_inplace, t_seqprep, t_inferred, t_allowed, t_time_only)
 
     with tempfile.TemporaryDirectory() as tmp:
         csv = os.path.join(tmp, "data.csv")
@@ -150,7 +176,33 @@ def main() -> None:
             "start": [sys.executable, "-m", "seqprep", "--version"],
         }, args.repeat)
         t_read_proc, t_cli, t_start = procs["read"], procs["cli"], procs["start"]
+        print_section_2(size, t_read, t_read_validate, t_read_proc, t_cli, t_start)
+        streamed(csv, yaml, size, args.repeat)
 
+
+def print_section_1(t_bare: float, t_bare_inplace: float, t_seqprep: float,
+                    t_inferred: float, t_allowed: float, t_time_only: float) -> None:
+    """Section 1: validating a DataFrame in memory, against bare pandera."""
+    print("1. validate a DataFrame in memory")
+    print(f"   pandera, dtype + not-null + range, validate(lazy=True)   {t_bare * 1e3:8.1f} ms")
+    print(f"   same, validate(lazy=True, inplace=True)                  "
+          f"{t_bare_inplace * 1e3:8.1f} ms")
+    print(f"   SeriesSchema.validate, every check, freq='h'             "
+          f"{t_seqprep * 1e3:8.1f} ms")
+    print(f"   SeriesSchema.validate, every check, freq inferred        "
+          f"{t_inferred * 1e3:8.1f} ms")
+    print(f"   same, plus allowed values for the group column (isin)    "
+          f"{t_allowed * 1e3:8.1f} ms")
+    print(f"     of which the per-group time checks                     "
+          f"{t_time_only * 1e3:8.1f} ms")
+    r1, r1i = t_seqprep / t_bare, t_seqprep / t_bare_inplace
+    print(f"   ratio vs pandera validate: {r1:.2f}x, vs pandera in place: {r1i:.2f}x "
+          f"(target <= 3x: {'PASS' if max(r1, r1i) <= 3 else 'over'})\n")
+
+
+def print_section_2(size: int, t_read: float, t_read_validate: float, t_read_proc: float,
+                    t_cli: float, t_start: float) -> None:
+    """Section 2: the command against reading the CSV with pandas."""
     print(f"2. validate a CSV file ({size / 1e6:.0f} MB)")
     print(f"   pandas.read_csv(engine='pyarrow'), in process            {t_read:8.2f} s")
     print(f"   read (pyarrow) + SeriesSchema.validate, in process        {t_read_validate:8.2f} s")

@@ -499,7 +499,7 @@ class SeriesSchema:
         from . import _checks
 
         if full:  # registered checks keep their settings as statistics (for pandera's YAML)
-            _checks._register()
+            _checks.register_pandera_checks()
             is_numeric, is_finite = pa.Check.numeric(), pa.Check.finite()
         else:  # plain checks: validate() does not pay for pandera's registration machinery
             is_numeric = pa.Check(_checks.numeric, name="numeric")
@@ -660,7 +660,7 @@ class SeriesSchema:
                 time = np.array(frame[self.time].take(rows).astype(object), dtype=object)
                 if checker is not None and checker.parsed.kind is not None:
                     ok = checker.parsed.valid[rows]
-                    time[ok] = checker._time_objects(checker.parsed.values[rows[ok]])
+                    time[ok] = checker.time_objects(checker.parsed.values[rows[ok]])
             value = None if name == "not_null" else part["failure_case"].to_numpy()
             out.append(failure_frame(name, col, group, rows + row_offset, time, value))
         return pd.concat(out, ignore_index=True) if out else None
@@ -780,7 +780,8 @@ class SeriesSchema:
         >>> import pandas as pd, seqprep
         >>> df = pd.DataFrame({"t": [0, 1, 2, 5], "x": 1.0})
         >>> fails, notes, shape = seqprep.SeriesSchema("t", freq=1).check_chunks([df])
-        >>> fails[["check", "row", "missing_first", "missing_last", "missing_steps"]].to_numpy().tolist()
+        >>> cols = ["check", "row", "missing_first", "missing_last", "missing_steps"]
+        >>> fails[cols].to_numpy().tolist()
         [['regular_freq', 3, 3, 4, 2]]
         """
         from ._failures import with_details
