@@ -80,7 +80,7 @@ def check_continuity(name: str, data: Any, batch_size: int) -> str:
         ok |= np.asarray(index["pad"], dtype=bool)[:used].reshape(n_batches, batch_size)[1:]
     broken = np.argwhere(~ok)
     if len(broken) == 0:
-        return f"checked: every slot continues across {plural(n_batches, 'batch')}"
+        return f"checked: every slot continues across {n_batches:,} batches"
     k, slot = int(broken[0][0]) + 1, int(broken[0][1])
     raise ContinuityError(
         f"`{name}` must continue slot by slot for a stateful model: the window in slot i of "
