@@ -777,16 +777,17 @@ def _columns_for(df: Any, schema: Any, opts: dict) -> dict:
             if not opts["no_target_inputs"]:  # targets are inputs too, as in make_windows
                 features += [t for t in targets or () if t not in features]
     _need_columns(df, time=time, group=group)
-    if features is None:
-        features = [c for c in df.columns if c not in (group, time)
-                    and not (opts["no_target_inputs"] and c in (targets or ()))]
-        if time is None:
-            dated = [c for c in features if pd.api.types.is_datetime64_any_dtype(df[c])]
-            if dated:
-                raise CliError(f"DATA column {str(dated[0])!r} holds datetimes: pass "
-                               f"--time {dated[0]} to use it as the time axis (or --features "
-                               "to choose the inputs).")
-    return {"group": group, "time": time, "features": features, "targets": targets}
+    if features is None and time is None:
+        dated = [c for c in df.columns if c != group
+                 and pd.api.types.is_datetime64_any_dtype(df[c])]
+        if dated:
+            raise CliError(f"DATA column {str(dated[0])!r} holds datetimes: pass "
+                           f"--time {dated[0]} to use it as the time axis (or --features "
+                           "to choose the inputs).")
+    # features None: make_windows' own default (every column but group and time, the
+    # targets too unless target_inputs=False): one rule for Python and the command line
+    return {"group": group, "time": time, "features": features, "targets": targets,
+            "target_inputs": not opts["no_target_inputs"]}
 
 
 def _make_windows(df: Any, schema: Any, opts: dict) -> Any:

@@ -533,3 +533,32 @@ def test_one_run_writes_every_report(files, monkeypatch):
     bad = invoke("validate", files / "bad.csv", "--schema", files / "s.yaml", "--report",
                  "xml=r.xml")
     assert bad.exit_code == 2
+
+
+# ------------------------------------- issue 15 class 6 (command line side): one parser
+
+
+def test_cli_times_are_parsed_like_the_api(tmp_path):
+    (tmp_path / "s.yaml").write_text("seqprep_schema: 1\ntime: t\nfeatures: [x]\n")
+    (tmp_path / "mixed.csv").write_text("t,x\n2024-01-01T00:00:00+01:00,1\n"
+                                        "2024-01-01T00:00:00+00:00,2\n"
+                                        "2024-01-01T02:00:00+01:00,3\n")
+    days = pd.date_range("2024-03-28", periods=6, freq="D", tz="Europe/Berlin")
+    pd.DataFrame({"t": days.strftime("%Y-%m-%dT%H:%M:%S%z"), "x": range(6)}).to_csv(
+        tmp_path / "dst.csv", index=False)
+    (tmp_path / "far.csv").write_text("t,x\n2024-01-01,1\n2024-01-02,2\n9999-12-31,3\n")
+    for name in ("mixed.csv", "far.csv"):
+        df = pd.read_csv(tmp_path / name)
+        with pytest.raises(seqprep.ValidationError) as api:
+            seqprep.SeriesSchema("t", features="x").validate(df)
+        r = invoke("validate", tmp_path / name, "--schema", tmp_path / "s.yaml", "--format",
+                   "json")
+        assert r.exit_code == 1
+        assert json.loads(r.stdout)["counts"] == api.value.counts
+    far = json.loads(invoke("validate", tmp_path / "far.csv", "--schema", tmp_path / "s.yaml",
+                            "--format", "json").stdout)["failures"][0]
+    assert far["check"] == "time_parses" and far["value"] == "9999-12-31" and far["line"] == 4
+    seqprep.SeriesSchema("t", features="x", freq="D", timezone="Europe/Berlin").to_yaml(
+        tmp_path / "berlin.yaml")
+    r = invoke("validate", tmp_path / "dst.csv", "--schema", tmp_path / "berlin.yaml")
+    assert r.exit_code == 0, r.stdout  # no false 23-hour step across the DST change
