@@ -37,18 +37,21 @@ KINDS = {f: FAULTS[f] for f in ("duplicate_time", "gap", "nan", "infinity", "uns
 KINDS["out_of_range"] = "in_range"
 
 
-def schema() -> seqprep.SeriesSchema:
+FREQS = ("h", "D", 3)  # hourly and daily datetimes, integer times every 3
+
+
+def schema(freq="h") -> seqprep.SeriesSchema:
     """What every sound panel satisfies: the seqprep.testing schema plus value ranges."""
-    return seqprep.SeriesSchema("time", "group", FEATURES, freq="h", min_length=LENGTH[0],
+    return seqprep.SeriesSchema("time", "group", FEATURES, freq=freq, min_length=LENGTH[0],
                                 ranges={c: (-LIMIT, LIMIT) for c in FEATURES})
 
 
 @st.composite
-def faulty(draw, kind: str) -> pd.DataFrame:
+def faulty(draw, kind: str, freq="h") -> pd.DataFrame:
     """A panel with one fault of ``kind``."""
     if kind != "out_of_range":
-        return draw(broken_panels(fault=kind, length=LENGTH, n_groups=(1, 3))).frame
-    frame = draw(panels(length=LENGTH, n_groups=(1, 3))).copy()
+        return draw(broken_panels(fault=kind, length=LENGTH, n_groups=(1, 3), freq=freq)).frame
+    frame = draw(panels(length=LENGTH, n_groups=(1, 3), freq=freq)).copy()
     row = draw(st.integers(0, len(frame) - 1))
     col = draw(st.sampled_from(FEATURES))
     sign = draw(st.sampled_from([-1.0, 1.0]))
@@ -56,8 +59,11 @@ def faulty(draw, kind: str) -> pd.DataFrame:
     return frame
 
 
-def cases(kinds=tuple(KINDS)):
-    return st.sampled_from(kinds).flatmap(lambda k: faulty(k).map(lambda f: (k, f)))
+@st.composite
+def cases(draw, kinds=tuple(KINDS)):
+    """``(kind, freq, frame)``: a fault, the panel's frequency, the faulty panel."""
+    kind, freq = draw(st.sampled_from(kinds)), draw(st.sampled_from(FREQS))
+    return kind, freq, draw(faulty(kind, freq))
 
 
 def reported(err: seqprep.ValidationError) -> set:
@@ -74,24 +80,24 @@ def chunked(frame: pd.DataFrame, cuts: list[int]) -> list[pd.DataFrame]:
 
 @given(cases())
 def test_api_never_passes_a_faulty_table(case):
-    kind, frame = case
+    kind, freq, frame = case
     with pytest.raises(seqprep.ValidationError) as info:
-        schema().validate(frame)
+        schema(freq).validate(frame)
     assert KINDS[kind] in reported(info.value), (kind, reported(info.value))
 
 
 @given(cases(), st.lists(st.integers(0, 10**6), max_size=4))
 def test_api_in_chunks_never_passes_a_faulty_table(case, cuts):
-    kind, frame = case
+    kind, freq, frame = case
     with pytest.raises(seqprep.ValidationError) as info:
-        schema().validate_chunks(chunked(frame, cuts))
+        schema(freq).validate_chunks(chunked(frame, cuts))
     assert KINDS[kind] in reported(info.value), (kind, reported(info.value))
 
 
 # ------------------------------------------------------------------------------- CLI
 
 
-def run_cli(frame: pd.DataFrame, fmt: str, chunk_rows: int | None):
+def run_cli(frame: pd.DataFrame, fmt: str, chunk_rows: int | None, freq="h"):
     """``seqprep validate`` on ``frame`` written as ``fmt``; (exit code, JSON report or None)."""
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, f"data.{fmt}")
@@ -100,7 +106,7 @@ def run_cli(frame: pd.DataFrame, fmt: str, chunk_rows: int | None):
         else:
             frame.to_parquet(data, index=False)
         yaml = os.path.join(tmp, "schema.yaml")
-        schema().to_yaml(yaml)
+        schema(freq).to_yaml(yaml)
         args = ["validate", data, "--schema", yaml, "--format", "json", "-q"]
         if chunk_rows is not None:
             args += ["--chunk-rows", str(chunk_rows)]
@@ -128,34 +134,37 @@ CLI_PATHS = [("csv", None), ("csv", 3), ("parquet", None), ("parquet", 3)]
 @settings(max_examples=20, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases(), chunk=st.integers(1, 7))
 def test_cli_never_passes_a_faulty_table(fmt, chunk_rows, case, chunk):
-    kind, frame = case
-    result, report = run_cli(frame, fmt, chunk if chunk_rows else None)
+    kind, freq, frame = case
+    result, report = run_cli(frame, fmt, chunk if chunk_rows else None, freq)
     assert result.exit_code == 1, (kind, result.exit_code, result.output[-2000:])
     assert KINDS[kind] in checks_in(report, result.output), (kind, result.output[-2000:])
 
 
 @pytest.mark.parametrize("fmt,chunk_rows", CLI_PATHS)
 @settings(max_examples=5, suppress_health_check=[HealthCheck.too_slow])
-@given(frame=panels(length=LENGTH, n_groups=(1, 3)), chunk=st.integers(1, 7))
-def test_control_sound_tables_pass_every_path(fmt, chunk_rows, frame, chunk):
+@given(freq=st.sampled_from(FREQS), data=st.data(), chunk=st.integers(1, 7))
+def test_control_sound_tables_pass_every_path(fmt, chunk_rows, freq, data, chunk):
     """The paths above can pass: a sound panel passes each of them."""
-    schema().validate(frame)
-    assert schema().validate_chunks(chunked(frame, [chunk, 2 * chunk])) == len(frame)
-    result, report = run_cli(frame, fmt, chunk if chunk_rows else None)
+    frame = data.draw(panels(length=LENGTH, n_groups=(1, 3), freq=freq))
+    schema(freq).validate(frame)
+    assert schema(freq).validate_chunks(chunked(frame, [chunk, 2 * chunk])) == len(frame)
+    result, report = run_cli(frame, fmt, chunk if chunk_rows else None, freq)
     assert result.exit_code == 0, result.output[-2000:]
     assert report is not None and report.get("valid") is True
 
 
+@pytest.mark.parametrize("freq", FREQS)
 @pytest.mark.parametrize("kind", sorted(KINDS))
-def test_every_kind_is_drawn_and_caught_at_least_once(kind):
-    """One explicit example per kind (hypothesis may not sample every kind in a short run)."""
-    @settings(max_examples=3, database=None)
-    @given(faulty(kind))
+def test_every_kind_is_drawn_and_caught_at_least_once(kind, freq):
+    """Explicit examples per kind and frequency (a short random run may miss some)."""
+
+    @settings(max_examples=2, database=None)
+    @given(faulty(kind, freq))
     def check(frame):
         with pytest.raises(seqprep.ValidationError) as info:
-            schema().validate(frame)
+            schema(freq).validate(frame)
         assert KINDS[kind] in reported(info.value)
-        result, report = run_cli(frame, "parquet", 2)
+        result, report = run_cli(frame, "parquet", 2, freq)
         assert result.exit_code == 1 and KINDS[kind] in checks_in(report, result.output)
 
     check()
