@@ -33,10 +33,11 @@ from ._errors import (
 )
 from ._layout import stateful_layout
 from ._plot import plot_window
+from ._protocols import StatefulLayout, WindowSource
 from ._reshape import as_samples, as_sequence, batch_input_shape, input_shape
 from ._scale import Scaler
 from ._schema import SeriesSchema, infer_schema
-from ._lazy import open_windows
+from ._lazy import LazyWindows, open_windows
 from ._split import Split, split_by_time
 from ._supervised import Supervised, to_supervised
 from ._windows import WindowArray, Windows, make_windows
@@ -50,6 +51,7 @@ __all__ = [
     "ColumnError",
     "DataError",
     "GapError",
+    "LazyWindows",
     "MemoryBudgetError",
     "MissingDependencyError",
     "NotFittedError",
@@ -60,9 +62,11 @@ __all__ = [
     "SeriesSchema",
     "ShapeError",
     "Split",
+    "StatefulLayout",
     "Supervised",
     "ValidationError",
     "WindowArray",
+    "WindowSource",
     "Windows",
     "as_samples",
     "as_sequence",
