@@ -34,6 +34,7 @@ from ._errors import (
     ShapeError,
 )
 from ._columns import as_positions, no_duplicate_columns, numeric_block
+from ._tables import as_pandas
 from ._windows import Windows
 
 __all__ = ["Scaler"]
@@ -261,7 +262,7 @@ class Scaler:
         array([2.])
         """
         _check_params(self.method, self.by, self.columns, self.nonfinite)
-        data = _frame_if_series(data)
+        data = _frame_if_series(as_pandas(data))  # Arrow, polars: seqprep._tables
         if isinstance(data, Windows):
             values, labels, columns, kind, width = self._fit_windows(data, groups)
             targets = tuple(data.target_names) if data.has_targets else None
@@ -503,6 +504,7 @@ class Scaler:
         return self._apply(data, groups, inverse=True)
 
     def _apply(self, data: Any, groups: Any, *, inverse: bool) -> Any:
+        data = as_pandas(data)  # Arrow, polars: seqprep._tables (pandas comes back)
         if isinstance(data, Windows):
             return self._apply_windows(data, groups, inverse)
         if isinstance(data, pd.Series):

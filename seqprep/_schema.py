@@ -21,6 +21,7 @@ import pandas as pd
 
 from ._args import plural, require, show
 from ._errors import ArgumentTypeError, ColumnError, SchemaError, ShapeError, ValidationError
+from ._tables import as_frame, as_pandas, is_polars_frame, is_table
 
 __all__ = ["SeriesSchema", "infer_schema"]
 
@@ -683,10 +684,11 @@ class SeriesSchema:
 
         Parameters
         ----------
-        df : pandas.DataFrame or pyspark.sql.DataFrame
+        df : pandas.DataFrame, pyspark.sql.DataFrame, polars or Arrow table
             The data. ``time`` and ``group`` may also be index levels. A Spark DataFrame
             is checked by Spark, as Spark expressions (see ``seqprep._spark``), and
-            returned as is.
+            returned as is; so is a polars ``DataFrame`` or ``LazyFrame`` (checked by
+            polars) and a ``pyarrow.Table`` or ``RecordBatch`` (checked as pandas).
 
         Returns
         -------
@@ -720,6 +722,8 @@ class SeriesSchema:
                 raise ValidationError(_message(failures, notes, shape, lead="`df`"),
                                       failures=failures, notes=notes)
             return df
+        if is_table(df):  # Arrow, polars (seqprep._tables): checked, returned as is
+            return self._validate_table(df)
         frame = self._frame(df)
         checker = self._checker()
         fails = self._check_chunk(frame, checker) + checker.finish()
@@ -734,6 +738,26 @@ class SeriesSchema:
         out = df.copy(deep=False)
         out[self.time] = parsed.to_numpy() if parsed.dtype == object else parsed
         return out
+
+    def _validate_table(self, df: Any) -> Any:
+        """:meth:`validate` of an Arrow or polars table. A polars frame is checked where it
+        is, by the polars engine (``seqprep._polars``: measured 1.4x to 3x faster than
+        converting it, ``benchmarks/bench_tables.py``), collecting every failure as the
+        pandas path does; other tables are converted once (``seqprep._tables``)."""
+        if not is_polars_frame(df):
+            self.validate(as_pandas(df, "df"))
+            return df
+        from ._engines import Origin
+        from ._polars import check_frame
+
+        frame = df.collect() if hasattr(df, "collect") else df
+        origin = Origin([None], np.array([frame.height], dtype=np.int64), False)
+        failures, notes, shape = check_frame(self, frame, origin,
+                                             max_failures=max(1, frame.height))
+        if len(failures):
+            raise ValidationError(_message(failures, notes, shape, lead="`df`"),
+                                  failures=failures, notes=notes)
+        return df
 
     def validate_chunks(self, chunks: Iterable[pd.DataFrame]) -> int:
         """Validate data given as consecutive chunks of rows; return the number of rows.
@@ -912,7 +936,7 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
 
     Parameters
     ----------
-    df : pandas.DataFrame
+    df : pandas.DataFrame, or a polars or Arrow table (converted by ``seqprep._tables``)
     time : column name
     group : column name, optional
     features : list of columns, optional
@@ -956,9 +980,7 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
     seqprep.ValidationError: `df` failed 1 check of the schema: 1 failure in data of 5 rows x 3 columns.
     ...
     """
-    if not isinstance(df, pd.DataFrame):
-        raise ArgumentTypeError(f"`df` must be a pandas DataFrame. Received: {show(df)} of "
-                                f"type {type(df).__name__}.")
+    df = as_frame(df, "df")  # a DataFrame; Arrow, polars converted (seqprep._tables)
     repeated = df.columns[df.columns.duplicated()].unique()
     if len(repeated):
         times = ", ".join(f"{c!r} {int((df.columns == c).sum())} times" for c in repeated[:10])

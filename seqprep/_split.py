@@ -27,6 +27,7 @@ from ._args import plural, show
 from ._errors import ArgumentError, ArgumentTypeError, DataError, ShapeError
 from . import _time
 from ._columns import group_codes, native_order, resolve_axis
+from ._tables import as_pandas
 from ._time import Axis
 from ._windows import Windows
 
@@ -408,6 +409,7 @@ def split_by_time(
                     "`make_windows` instead."
                 )
         return _split_windows(data, test, validation, purge)
+    data = as_pandas(data)  # Arrow, polars: the one conversion layer (seqprep._tables)
     if isinstance(data, pd.DataFrame):
         return _split_frame(data, test, validation, time, group, purge)
     raise ArgumentTypeError(

@@ -23,6 +23,7 @@ from ._errors import ArgumentError, ArgumentTypeError
 from ._memory import check_fits
 from ._columns import as_names, as_positions, is_label, no_duplicate_columns, take_columns
 from ._plan import DROPPED_COLUMNS, account, report_tail
+from ._tables import as_pandas
 from ._windows import Windows, cut_windows, gather, window_view
 
 __all__ = ["Supervised", "to_supervised"]
@@ -235,6 +236,7 @@ def to_supervised(
     n_in, n_out = _counts(n_in, n_out, targets)
     if not isinstance(copy, (bool, np.bool_)):
         raise ArgumentTypeError(f"`copy` must be True or False. Received: copy={show(copy)}.")
+    data = as_pandas(data)  # Arrow, polars: the one conversion layer (seqprep._tables)
     if isinstance(data, pd.Series):
         data = data.to_frame(name=data.name if data.name is not None else 0)
     cols = _columns_of(data, features, targets, group, time)

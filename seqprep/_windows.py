@@ -23,6 +23,7 @@ from ._errors import ArgumentTypeError, ColumnError, ShapeError
 from ._memory import check_fits
 from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail
 from ._reshape import check_batch_size
+from ._tables import as_pandas
 
 __all__ = ["RowInfo", "WindowArray", "Windows", "cut_windows", "gather", "make_windows",
            "window_view"]
@@ -760,8 +761,9 @@ def _frame_blocks(frame: pd.DataFrame, features: Any, targets: Any, group: Any, 
             raise ColumnError(
                 f"`{role}` must not include the group or time column. Received: {clash!r}."
             )
-    feats = numeric_block(frame, feature_cols, "features", dtype)
-    targs = None if target_cols is None else numeric_block(frame, target_cols, "targets", dtype)
+    feats = numeric_block(frame, feature_cols, "features", dtype, view=True)
+    targs = None if target_cols is None else numeric_block(frame, target_cols, "targets", dtype,
+                                                           view=True)
     return Blocks(feats, targs, tuple(feature_cols), tuple(target_cols or ()), group_values,
                   time_values)
 
@@ -865,6 +867,7 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
     sort, copy = _flag("sort", sort), _flag("copy", copy)
     target_inputs = _flag("target_inputs", target_inputs)
     dtype = check_dtype(dtype)
+    data = as_pandas(data)  # Arrow, polars: the one conversion layer (seqprep._tables)
     if schema is not None:
         data = schema.validate(data)
     if isinstance(data, pd.Series):
