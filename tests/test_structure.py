@@ -32,9 +32,12 @@ ALLOWED_PRIVATE_MODULES = {"seqprep._args"}
 #: Functions allowed to exceed MAX_LINES, with the reason (at most three).
 LONG_FUNCTIONS: dict[str, str] = {}
 
-#: Cases that fail only because of files other engineers are changing right now (this
-#: session): listed by file, so the test fails again for anything new. Empty when clean.
-KNOWN_ELSEWHERE: dict[str, str] = {}
+#: Known cases in files other engineers were changing during the redesign, each naming
+#: the file and its owner. The strict tests leave exactly these out; the xfail tests
+#: below check the whole code base, and pass (XPASS) once a list is empty.
+PENDING_PRIVATE: dict[str, str] = {}  # "file.py:line" -> who
+PENDING_EDGES: dict[tuple[str, str], str] = {}  # (importer, imported) -> who
+PENDING_LONG: dict[str, str] = {}  # "package.module.function" -> who
 
 
 def modules() -> list[tuple[str, Path]]:
@@ -140,14 +143,34 @@ def _private_module_names() -> set[str]:
     return {p.stem for pkg in PACKAGES for p in (ROOT / pkg).glob("_*.py")}
 
 
+def all_private_uses() -> list[str]:
+    return [f"{module}: {problem}" for module, path in modules()
+            for problem in private_uses(module, path)]
+
+
 def test_no_private_names_cross_modules():
+    found = [p for p in all_private_uses()
+             if p.split(": ", 1)[1].split(": ")[0] not in PENDING_PRIVATE]  # "file.py:line"
+    assert not found, "Private names read across modules:\n" + "\n".join(found)
+
+
+@pytest.mark.xfail(bool(PENDING_PRIVATE), reason=f"pending: {PENDING_PRIVATE}", strict=False)
+def test_no_private_names_cross_modules_at_all():
+    assert not all_private_uses()
+
+
+def test_keras_ext_reads_seqprep_through_its_public_names():
+    """keras_ext imports ``seqprep`` (public) and, by decision D1, ``seqprep._args`` only."""
     found = []
     for module, path in modules():
-        for problem in private_uses(module, path):
-            if path.name in KNOWN_ELSEWHERE and module.startswith(KNOWN_ELSEWHERE[path.name]):
-                continue
-            found.append(f"{module}: {problem}")
-    assert not found, "Private names read across modules:\n" + "\n".join(found)
+        if not module.startswith("keras_ext"):
+            continue
+        for src, name, line in imports_of(module, parse(path), path.stem == "__init__"):
+            target = src if name is None or src != "seqprep" else f"seqprep.{name}"
+            if target.startswith("seqprep.") and target.split(".")[1].startswith("_") \
+                    and target.split(".")[1] != "_args":
+                found.append(f"{path.name}:{line}: imports {target}")
+    assert not found, "keras_ext reaches into seqprep's private modules:\n" + "\n".join(found)
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -188,13 +211,27 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def test_no_import_cycles():
+def module_graph() -> dict[str, set[str]]:
     graph = import_graph()
     # the package __init__ imports every module; modules never import their package
     for pkg in PACKAGES:
         for m in graph:
-            graph[m].discard(pkg) if m != pkg else None
+            if m != pkg:
+                graph[m].discard(pkg)
+    return graph
+
+
+def test_no_import_cycles():
+    graph = module_graph()
+    for a, b in PENDING_EDGES:
+        graph.get(a, set()).discard(b)
     cycle = find_cycle(graph)
+    assert cycle is None, "Import cycle: " + " -> ".join(cycle or [])
+
+
+@pytest.mark.xfail(bool(PENDING_EDGES), reason=f"pending: {PENDING_EDGES}", strict=False)
+def test_no_import_cycles_at_all():
+    cycle = find_cycle(module_graph())
     assert cycle is None, "Import cycle: " + " -> ".join(cycle or [])
 
 
@@ -223,9 +260,13 @@ def long_functions() -> list[str]:
 
 def test_no_long_functions():
     assert len(LONG_FUNCTIONS) <= 3
-    long = [f for f in long_functions()
-            if not any(f.split(" (")[1].startswith(k + ":") for k in KNOWN_ELSEWHERE)]
+    long = [f for f in long_functions() if f.split(" (")[0] not in PENDING_LONG]
     assert not long, "Functions over 80 lines:\n" + "\n".join(long)
+
+
+@pytest.mark.xfail(bool(PENDING_LONG), reason=f"pending: {PENDING_LONG}", strict=False)
+def test_no_long_functions_at_all():
+    assert not long_functions()
 
 
 def test_the_checks_can_fail(tmp_path):
