@@ -30,33 +30,11 @@ import pandas as pd
 
 from . import _time
 from ._errors import SchemaError
-from ._failures import FAILURE_COLUMNS, empty_failures, failure_frame
+from ._failures import CHECKS, FAILURE_COLUMNS, empty_failures, failure_frame
 from ._time import DAY_NS, ParsedTime, Step, named_freq, normalize_freq, step_name
 
 __all__ = ["CHECKS", "FAILURE_COLUMNS", "TimeChecker", "empty_failures", "failure_frame",
            "normalize_freq", "parse_time", "register_pandera_checks"]
-
-#: Every check's stable name -> (the rule, what the ``value`` column holds), in report order.
-CHECKS: dict[str, tuple[str, str]] = {
-    "unique_columns": ("column names do not repeat", "the repeated name"),
-    "column_present": ("every column the schema names is in the data", "missing"),
-    "no_extra_columns": ("no columns besides the schema's (strict=True)", "missing"),
-    "dtype": ("features and targets are numeric; time is datetime or integer",
-              "the column's dtype"),
-    "not_null": ("no missing values (NaN, None, NaT)", "the missing value"),
-    "finite": ("no infinite values", "the value"),
-    "in_range": ("values lie within the schema's range", "the value"),
-    "allowed_values": ("values are among the allowed ones", "the value"),
-    "time_parses": ("every time parses as a datetime (or an integer)", "the raw value"),
-    "timezone": ("times follow the schema's timezone policy", "the timezone found"),
-    "increasing_time": ("time increases within each group (rows in order)",
-                        "the previous row's time"),
-    "unique_time": ("no (group, time) pair repeats", "the row where it first appeared"),
-    "regular_freq": ("consecutive times in a group are one `freq` apart (every gap is "
-                     "reported)", "the step found"),
-    "min_length": ("every group has at least `min_length` rows", "the group's row count"),
-}
-
 
 # ------------------------------------------------------------------- frequencies
 

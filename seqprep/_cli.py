@@ -14,7 +14,6 @@ import io
 import json
 import os
 import sys
-import threading
 import time as _time
 from typing import Any
 
@@ -297,27 +296,6 @@ def _load_schema(path: str):
         return SeriesSchema.from_yaml(text + ("\n" if "\n" not in text else ""))
     except SchemaError as exc:
         raise CliError(f"bad schema {path!r}: {_one_line(exc)}") from None
-
-
-def _warm_up(schema) -> threading.Thread:
-    """Import pandera and validate an empty frame in a background thread.
-
-    pandera's first validation pays about 0.2 s of imports and set-up. pyarrow reads CSV
-    and Parquet without holding the GIL, so doing that work while the data is read
-    hides most of it; the caller joins the thread before validating.
-    """
-    def work() -> None:
-        try:
-            import pandas as pd
-
-            empty = pd.DataFrame({c: pd.Series([], dtype=float) for c in schema.columns})
-            schema._column_schema().validate(empty, lazy=True)
-        except Exception:  # only a warm-up: the real validation reports everything
-            pass
-
-    thread = threading.Thread(target=work, name="seqprep-warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def _names(text: str | None) -> list[str] | None:

@@ -150,14 +150,15 @@ class ValidationError(SeqprepError, ValueError):
         Times become ISO 8601 strings, NaN becomes ``None``, infinities ``"inf"``/``"-inf"``
         and numpy scalars Python numbers, so ``json.dumps(err.to_dict())`` always works.
         """
-        rows = [{k: _jsonable(v) for k, v in rec.items()}
+        rows = [{k: jsonable(v) for k, v in rec.items()}
                 for rec in self.failures.to_dict(orient="records")]
         return {"valid": False, "n_failures": len(self.failures), "counts": self.counts,
                 "notes": list(self.notes), "failures": rows}
 
 
-def _jsonable(value):
-    """``value`` as something ``json.dumps`` accepts under strict JSON."""
+def jsonable(value):
+    """``value`` as something ``json.dumps`` accepts under strict JSON (one rule for
+    ``ValidationError.to_dict`` and the reports of ``seqprep._failures``)."""
     import math
 
     if value is None or isinstance(value, (bool, str)):
@@ -175,7 +176,7 @@ def _jsonable(value):
         except (ValueError, TypeError):
             out = None
         if isinstance(out, (bool, int, float, str)):
-            return _jsonable(out)
+            return jsonable(out)
     iso = getattr(value, "isoformat", None)  # pandas/py datetimes (NaT -> None)
     if callable(iso):
         text = str(value)

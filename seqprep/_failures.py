@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FAILURE_COLUMNS", "INT_COLUMNS", "SOURCE_CHECKS", "Source", "combine",
+__all__ = ["CHECKS", "FAILURE_COLUMNS", "INT_COLUMNS", "SOURCE_CHECKS", "Source", "combine",
            "empty_failures", "error_message", "failure_frame", "json_records", "locate",
            "message", "with_details"]
 
@@ -61,6 +61,27 @@ FAILURE_COLUMNS = ("check", "column", "group", "row", "time", "value", "file", "
 #: Columns that hold integers (pandas ``Int64``: missing where they do not apply).
 INT_COLUMNS = frozenset({"row", "line", "file_row", "first_row", "first_line",
                          "first_file_row", "missing_steps"})
+
+#: Every check's stable name -> (the rule, what the ``value`` column holds), in report order.
+CHECKS: dict[str, tuple[str, str]] = {
+    "unique_columns": ("column names do not repeat", "the repeated name"),
+    "column_present": ("every column the schema names is in the data", "missing"),
+    "no_extra_columns": ("no columns besides the schema's (strict=True)", "missing"),
+    "dtype": ("features and targets are numeric; time is datetime or integer",
+              "the column's dtype"),
+    "not_null": ("no missing values (NaN, None, NaT)", "the missing value"),
+    "finite": ("no infinite values", "the value"),
+    "in_range": ("values lie within the schema's range", "the value"),
+    "allowed_values": ("values are among the allowed ones", "the value"),
+    "time_parses": ("every time parses as a datetime (or an integer)", "the raw value"),
+    "timezone": ("times follow the schema's timezone policy", "the timezone found"),
+    "increasing_time": ("time increases within each group (rows in order)",
+                        "the previous row's time"),
+    "unique_time": ("no (group, time) pair repeats", "the row where it first appeared"),
+    "regular_freq": ("consecutive times in a group are one `freq` apart (every gap is "
+                     "reported)", "the step found"),
+    "min_length": ("every group has at least `min_length` rows", "the group's row count"),
+}
 
 #: Checks about the sources rather than the rows: name -> (rule, what ``value`` holds).
 SOURCE_CHECKS: dict[str, tuple[str, str]] = {
@@ -161,8 +182,6 @@ def combine(fails: list, *, dedupe_columns: bool = False) -> pd.DataFrame:
 
     ``dedupe_columns`` drops repeats of whole-column cases (one per chunk).
     """
-    from ._checks import CHECKS
-
     fails = [f for f in fails if f is not None and len(f)]
     if not fails:
         return empty_failures()
@@ -185,8 +204,6 @@ def error_message(failures: pd.DataFrame, notes: list, shape: tuple, *, lead: st
 
     Counts per check, the first cases (the columns that apply to them), how to see all.
     """
-    from ._checks import CHECKS
-
     counts = failures["check"].value_counts(sort=False)
     rows, cols = shape
     lines = [f"{lead} failed {_plural(len(counts), 'check')} of the schema: "
@@ -378,12 +395,12 @@ def locate(failures: pd.DataFrame, sources: Sequence[Source]) -> pd.DataFrame:
 
 def cell(v: Any) -> str:
     """A value as short text for people ('' for missing)."""
-    from ._errors import _jsonable
+    from ._errors import jsonable
     from ._time import step_name
 
     if isinstance(v, pd.Timedelta) and v is not pd.NaT:
         return step_name(int(v.value)) if v.value > 0 else str(v)
-    j = _jsonable(v)
+    j = jsonable(v)
     return "" if j is None else str(j)
 
 
@@ -429,8 +446,6 @@ def _why(rec: dict) -> str:
         return f"the group has {cell(rec['value'])} rows, fewer than the schema's min_length"
     if check in SOURCE_CHECKS:
         return SOURCE_CHECKS[check][0]
-    from ._checks import CHECKS
-
     return CHECKS[check][0] if check in CHECKS else ""
 
 
@@ -440,14 +455,14 @@ def json_records(failures: pd.DataFrame) -> list[dict]:
     Times are ISO 8601 strings (integer times stay integers), integers are ints,
     missing is null. See ``docs/failure-report.schema.json``.
     """
-    from ._errors import _jsonable
+    from ._errors import jsonable
 
     failures = conform(failures)
     out = []
     for rec in failures.to_dict(orient="records"):
         row = {}
         for k in FAILURE_COLUMNS:
-            v = _jsonable(rec[k])
+            v = jsonable(rec[k])
             if k == "value" and v is not None and not isinstance(v, str):
                 v = cell(rec[k])
             elif k in ("column", "file", "first_file", "step") and v is not None:

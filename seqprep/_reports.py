@@ -40,8 +40,7 @@ class Outcome:
 
 
 def _rule(check: str) -> str:
-    from ._checks import CHECKS
-    from ._failures import SOURCE_CHECKS
+    from ._failures import CHECKS, SOURCE_CHECKS
 
     return {**CHECKS, **SOURCE_CHECKS}.get(check, (check,))[0]
 

@@ -1003,24 +1003,8 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
             raise ColumnError(f"`{arg}` must be a column of `df`. Received: {arg}={col!r}; "
                               f"the columns are {list(df.columns)[:20]}.")
     targets_t = _names("targets", targets)
-    if features is None:
-        candidates = [c for c in df.columns if c not in (time, group) and c not in targets_t]
-        features_t = tuple(
-            c for c in candidates
-            if pd.api.types.is_numeric_dtype(df[c].dtype)
-            and not pd.api.types.is_bool_dtype(df[c].dtype))
-        if candidates and not features_t:
-            left = ", ".join(f"{c!r} ({df[c].dtype})" for c in candidates[:10])
-            more = f" and {len(candidates) - 10:,} more" if len(candidates) > 10 else ""
-            warnings.warn(
-                f"infer_schema found no numeric feature column, so the schema checks only "
-                f"the time{' and group' if group is not None else ''} column: left out "
-                f"{plural(len(candidates), 'column')} for not being numeric: {left}{more}. "
-                "If they hold numbers, convert them first (e.g. `df[col] = "
-                "pd.to_numeric(df[col])`) or check how the file was read.",
-                UserWarning, stacklevel=2)
-    else:
-        features_t = _names("features", features)
+    features_t = _default_features(df, time, group, targets_t) if features is None else \
+        _names("features", features)
     missing = [c for c in features_t + targets_t if c not in df.columns]
     if missing:
         raise ColumnError(f"`features` and `targets` must be columns of `df`. Received "
@@ -1059,3 +1043,22 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
                                                    "of the schema inferred from it:", 1),
             failures=err.failures, notes=err.notes) from None
     return schema
+
+
+def _default_features(df: pd.DataFrame, time: Hashable, group: Hashable | None,
+                      targets: tuple) -> tuple:
+    """Every numeric (not boolean) column but time, group and targets; warn if none."""
+    candidates = [c for c in df.columns if c not in (time, group) and c not in targets]
+    features = tuple(c for c in candidates if pd.api.types.is_numeric_dtype(df[c].dtype)
+                     and not pd.api.types.is_bool_dtype(df[c].dtype))
+    if candidates and not features:
+        left = ", ".join(f"{c!r} ({df[c].dtype})" for c in candidates[:10])
+        more = f" and {len(candidates) - 10:,} more" if len(candidates) > 10 else ""
+        warnings.warn(
+            f"infer_schema found no numeric feature column, so the schema checks only "
+            f"the time{' and group' if group is not None else ''} column: left out "
+            f"{plural(len(candidates), 'column')} for not being numeric: {left}{more}. "
+            "If they hold numbers, convert them first (e.g. `df[col] = "
+            "pd.to_numeric(df[col])`) or check how the file was read.",
+            UserWarning, stacklevel=3)
+    return features
