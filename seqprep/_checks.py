@@ -236,11 +236,8 @@ class TimeChecker:
         """Checked times (int64 values) as the objects failure tables hold."""
         if self.kind == "integer":
             return values.astype(object)
-        idx = pd.DatetimeIndex(values.astype("datetime64[ns]"))
         tz = self.parsed.tz if self.parsed is not None else None
-        if tz is not None:
-            idx = idx.tz_localize("UTC").tz_convert(tz)
-        return idx.astype(object).to_numpy()
+        return _time.datetimes(values, tz).astype(object).to_numpy()
 
     def _step_objects(self, steps: np.ndarray) -> np.ndarray:
         if self.kind == "integer":
