@@ -11,6 +11,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -154,3 +155,33 @@ def test_array_round_trip_and_json_state(arr, method, columns):
     back = seqprep.Scaler.from_dict(json.loads(json.dumps(sc.to_dict())))
     np.testing.assert_array_equal(back.transform(a), out)
     assert back.get_params() == sc.get_params()
+
+
+@given(df=panels(min_rows=2), method=methods, data=st.data())
+def test_infinite_training_values_are_refused_or_left_out(df, method, data):
+    """Each inf is counted in the refusal; nonfinite='ignore' fits on the finite rows only,
+    against the oracle on the rows without them."""
+    n_inf = data.draw(st.integers(1, max(1, len(df) // 2)))
+    rows = data.draw(st.lists(st.integers(0, len(df) - 1), min_size=n_inf, max_size=n_inf,
+                              unique=True))
+    signs = data.draw(st.lists(st.sampled_from([np.inf, -np.inf]), min_size=n_inf,
+                               max_size=n_inf))
+    bad = df.copy()
+    bad.loc[rows, "x"] = signs
+    with pytest.raises(seqprep.DataError, match=rf"Received: {n_inf} infinite values? in "
+                                                rf"{len(df)} training rows; column 'x': "
+                                                rf"{n_inf} values? in "):
+        seqprep.Scaler(method, by="id", columns=["x", "z"]).fit(bad)
+    sc = seqprep.Scaler(method, by="id", columns=["x", "z"], nonfinite="ignore")
+    finite = bad["x"].map(np.isfinite)
+    if not finite.groupby(bad["id"]).any().all():  # a group left with no value for x
+        with pytest.raises(seqprep.DataError, match=r"has no values in group"):
+            sc.fit(bad)
+        return
+    sc.fit(bad)
+    assert sc.n_nonfinite_ignored_ == n_inf
+    for i, g in enumerate(sc.groups_):
+        keep = bad.loc[(bad["id"] == g) & finite, "x"].to_numpy()[:, None]
+        c, s = oracle_stats(keep, method)
+        np.testing.assert_allclose(sc.center_[i, 0], c[0], rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(sc.scale_[i, 0], s[0], rtol=1e-9, atol=1e-9)
