@@ -17,6 +17,8 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._args import choice, plural, show
+from ._covariates import (Covariates, build_covariates, covariate_columns, input_shapes,
+                          model_inputs, take_inputs)
 from ._columns import (as_names, as_positions, cast, check_dtype, is_label,
                        no_duplicate_columns, numeric_block, resolve_axis, take_columns)
 from ._errors import ArgumentTypeError, ColumnError, ShapeError
@@ -273,7 +275,12 @@ class Windows:
     Read-only accessors for the other rooms (``split_by_time``, ``Scaler``, ``to_frame``,
     ``stateful_layout``, keras_ext): ``spec``, ``source``, ``target_source``, ``starts``,
     ``start_range``, ``rows`` (a :class:`RowInfo`: ``order``, ``times``, ``groups``,
-    ``segments``), ``has_targets``.
+    ``segments``), ``has_targets``, ``covariates``.
+
+    Windows made with ``static=`` or ``known_future=`` carry those covariates as more
+    sources on the same rows: :attr:`inputs` and :attr:`input_shapes` give every model
+    input by name (``"past"``, ``"static"``, ``"future"``), and every Windows derived from
+    them (a split part, a scaled copy, a stateful layout) keeps them.
     """
 
     def __init__(self, spec: WindowSpec, *, source: np.ndarray,
@@ -282,8 +289,9 @@ class Windows:
                  index: pd.DataFrame | Callable[[], pd.DataFrame],
                  dropped: pd.DataFrame | Callable[[], pd.DataFrame],
                  notes: list[str] | None = None, copy: bool = True,
-                 scaled: bool | None = None) -> None:
+                 scaled: bool | None = None, covariates: Covariates | None = None) -> None:
         self.spec = spec
+        self._covariates = covariates
         self._source = source
         self._target_source = target_source
         # a ``range`` describes evenly spaced windows without materialising them
@@ -326,6 +334,46 @@ class Windows:
     def has_targets(self) -> bool:
         return self._target_source is not None
 
+    # -- covariates (seqprep._covariates) ---------------------------------------
+
+    @property
+    def covariates(self) -> Covariates | None:
+        """The static and known-future covariate rows (None without): see :func:`make_windows`."""
+        return self._covariates
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """Every model input by name: ``"past"`` (``X``), and with covariates ``"static"``
+        ``(samples, n_static)`` and ``"future"`` ``(samples, horizon, n_known)``.
+
+        Name the ``keras.Input`` s of a functional model by these keys and pass this dict
+        as ``x`` (see :attr:`input_shapes`).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd, seqprep
+        >>> df = pd.DataFrame({"id": [0] * 5 + [1] * 5, "load": np.arange(10.0),
+        ...                    "size": [3.0] * 5 + [7.0] * 5, "holiday": [0, 0, 1, 0, 0] * 2})
+        >>> w = seqprep.make_windows(df, 2, targets="load", group="id", static=["size"],
+        ...                          known_future=["holiday"])
+        >>> {k: v.shape for k, v in w.inputs.items()}
+        {'past': (6, 2, 1), 'static': (6, 1), 'future': (6, 1, 1)}
+        >>> w.inputs["future"][:3, 0, 0], w.inputs["static"][3:, 0]
+        (array([1., 0., 0.], dtype=float32), array([7., 7., 7.], dtype=float32))
+        """
+        return model_inputs(self)
+
+    @property
+    def input_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Per-sample shape of each of :attr:`inputs`, for ``keras.Input(shape=..., name=key)``."""
+        return input_shapes(self)
+
+    def take_inputs(self, indices: Any) -> tuple[Any, np.ndarray | None]:
+        """The samples at ``indices`` as ``(x, y)`` for a model: ``x`` is ``X`` for windows
+        without covariates, else a dict keyed like :attr:`inputs` (new arrays either way).
+        What batch loaders (``keras_ext.WindowDataset``) feed a multi-input model."""
+        return take_inputs(self, indices)
+
     @property
     def starts(self) -> np.ndarray:
         """Source row of each sample's first input row (int64 array)."""
@@ -354,12 +402,14 @@ class Windows:
     def derive(self, *, indices: Any = None, index: pd.DataFrame | None = None,
                source: np.ndarray | None = None, target_source: np.ndarray | None = None,
                note: str | None = None, scaled: bool | None = None,
-               as_type: type[Windows] | None = None, **extra: Any) -> Windows:
+               as_type: type[Windows] | None = None, covariates: Covariates | None = None,
+               **extra: Any) -> Windows:
         """A new Windows over the same rows: the samples at ``indices`` (all by default),
         over new ``source``/``target_source`` arrays of the same shape (the current ones by
         default), with ``index`` (the selected rows of the current one by default), one more
-        ``note`` and a new ``scaled`` state (kept by default); ``as_type`` (a subclass) and
-        ``extra`` (its own arguments) make a subclass. The one way to derive."""
+        ``note`` and a new ``scaled`` state (kept by default), over new ``covariates``
+        (the current ones by default); ``as_type`` (a subclass) and ``extra`` (its own
+        arguments) make a subclass. The one way to derive."""
         starts: np.ndarray | range = self._start_spec
         new_index: Any = None
         if indices is None and index is None:
@@ -375,7 +425,8 @@ class Windows:
             starts=starts, feature_names=self.feature_names, target_names=self.target_names,
             rows=self.rows, index=new_index if index is None else index,
             dropped=self._dropped, notes=self.notes + ([note] if note else []),
-            copy=self.copy, scaled=self.scaled if scaled is None else scaled, **extra,
+            copy=self.copy, scaled=self.scaled if scaled is None else scaled,
+            covariates=self._covariates if covariates is None else covariates, **extra,
         )
 
     # -- arrays ---------------------------------------------------------------
@@ -530,6 +581,10 @@ class Windows:
             f"{plural(len(self), 'sample')}: X {(len(self), *self.input_shape)}, {y}",
             f"{plural(self.n_rows, 'row')} in, {plural(self.n_dropped, 'row')} in no sample",
         ]
+        if self._covariates is not None:
+            shapes = self.input_shapes
+            lines.insert(1, "covariates: " + ", ".join(
+                f"{k} {(len(self), *shapes[k])}" for k in ("static", "future") if k in shapes))
         nan = self.n_nan
         if nan["features"] or nan["targets"]:
             lines.append(
@@ -586,6 +641,8 @@ def make_windows(
     dtype: Any = np.float32,
     schema: Any = None,
     target_inputs: bool = True,
+    static: Any = None,
+    known_future: Any = None,
 ) -> Windows:
     """Cut a series (or many) into ``(samples, timesteps, features)`` windows with targets.
 
@@ -640,6 +697,19 @@ def make_windows(
     target_inputs : bool, keyword-only
         With ``features=None``: whether the target columns are inputs too. Defaults to
         ``True``; ``False`` leaves them out of the default features.
+    static : list or scalar, keyword-only
+        Static covariates: columns (names, or positions for arrays) holding one value per
+        group, such as a store's size. ``static[i]`` is sample ``i``'s group's value, of
+        shape ``(samples, n_static)`` in :attr:`Windows.inputs`. A column that varies
+        within a group is refused with :class:`DataError` naming it, the group and the two
+        values. Defaults to ``None``.
+    known_future : list or scalar, keyword-only
+        Known-future covariates: columns known in advance for the steps forecast (the
+        calendar, holidays, planned promotions). ``future[i]`` holds them at sample
+        ``i``'s ``horizon`` target steps, shape ``(samples, horizon, n_known)``. Needs
+        ``targets``; a target column cannot be one. Defaults to ``None``. Static and
+        known-future columns are left out of the default ``features`` (list them in
+        ``features`` to read their past values too).
 
     Returns
     -------
@@ -710,6 +780,7 @@ def make_windows(
         data, timesteps, horizon=horizon, gap=gap, stride=stride, sampling_rate=sampling_rate,
         features=features, targets=targets, group=group, time=time, freq=freq, on_gap=on_gap,
         sort=sort, copy=copy, dtype=dtype, schema=schema, target_inputs=target_inputs,
+        static=static, known_future=known_future,
     )
 
 
@@ -806,21 +877,23 @@ def _array_blocks(data: Any, features: Any, targets: Any, group: Any, time: Any,
     return Blocks(feats, targs, tuple(feat_pos), tuple(targ_pos or ()), group_values, time_values)
 
 
-def _without_targets(data: Any, targets: Any, group: Any, time: Any) -> list:
-    """The default features minus the targets (``target_inputs=False``)."""
+def _without_targets(data: Any, targets: Any, group: Any, time: Any, also: list = ()) -> list:
+    """The default features minus the targets (``target_inputs=False``) and ``also``
+    (static and known-future columns)."""
     if isinstance(data, pd.DataFrame):
-        drop = set(as_names("targets", targets, data.columns) or ())
+        drop = set(as_names("targets", targets, data.columns) or ()) | set(also)
         drop |= {c for c in (group, time) if is_label(c) and c in data.columns}
         kept = [c for c in data.columns if c not in drop]
     else:
         width = np.shape(data)[1] if np.ndim(data) == 2 else 1
-        drop = set(as_positions("targets", targets, width) or ())
+        drop = set(as_positions("targets", targets, width) or ()) | set(also)
         kept = [p for p in range(width) if p not in drop]
     if not kept:
         raise ColumnError(
-            "`features` must name at least one column. Received: features=None with "
-            "target_inputs=False, and the data has no columns besides the targets, `group` "
-            "and `time`. Pass target_inputs=True, or add input columns."
+            "`features` must name at least one column. Received: features=None, and the "
+            "data has no columns besides `group`, `time`, the static and known-future "
+            "columns and (with target_inputs=False) the targets. Pass target_inputs=True, "
+            "or add input columns."
         )
     return kept
 
@@ -858,7 +931,8 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
                 sampling_rate: int, features: Any, targets: Any, group: Any, time: Any,
                 freq: Any, on_gap: str, sort: bool, copy: bool, dtype: Any, schema: Any,
                 too_long: Callable[[int, int, str], str] | None = None,
-                target_inputs: bool = True) -> Windows:
+                target_inputs: bool = True, static: Any = None,
+                known_future: Any = None) -> Windows:
     """:func:`make_windows`, for the rooms built on it (``to_supervised``):
     ``too_long(need, longest, where)`` words the no-window error."""
     spec = WindowSpec.checked(timesteps, horizon=horizon, gap=gap, stride=stride,
@@ -872,8 +946,12 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
         data = schema.validate(data)
     if isinstance(data, pd.Series):
         data = data.to_frame(name=data.name if data.name is not None else 0)
-    if not target_inputs and features is None and targets is not None:
-        features = _without_targets(data, targets, group, time)
+    cov_cols = covariate_columns(data, static, known_future, targets=targets, group=group,
+                                 time=time)
+    also = [c for cols in cov_cols for c in (cols or ())]
+    if features is None and (also or (not target_inputs and targets is not None)):
+        features = _without_targets(data, None if target_inputs else targets, group, time,
+                                    also)
     if isinstance(data, pd.DataFrame):
         b = _frame_blocks(data, features, targets, group, time, dtype)
     else:
@@ -895,4 +973,5 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
         spec, source=source, target_source=target_source, starts=p.starts,
         feature_names=b.feature_names, target_names=b.target_names, rows=RowInfo.of(p),
         index=p.index, dropped=p.dropped, notes=p.notes, copy=copy,
+        covariates=build_covariates(data, cov_cols, plan=p, dtype=dtype),
     )
