@@ -13,6 +13,7 @@ _warnings.filterwarnings("ignore", message="PySpark does not yet fully support p
                          category=FutureWarning)
 del _warnings
 
+from ._backtest import Backtest, Fold, backtest
 from ._calendar import calendar_features
 from ._data import load_co2
 from ._errors import (
@@ -47,9 +48,11 @@ __version__ = "0.1.0"
 __all__ = [
     "ArgumentError",
     "ArgumentTypeError",
+    "Backtest",
     "BatchSizeError",
     "ColumnError",
     "DataError",
+    "Fold",
     "GapError",
     "LazyWindows",
     "MemoryBudgetError",
@@ -70,6 +73,7 @@ __all__ = [
     "Windows",
     "as_samples",
     "as_sequence",
+    "backtest",
     "batch_input_shape",
     "calendar_features",
     "infer_schema",

@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import _time
 from ._args import show
+from ._covariates import covariate_frame_columns
 from ._errors import ArgumentError, ArgumentTypeError, ShapeError
 from ._protocols import FrameSource, TargetScaler
 
@@ -52,7 +53,11 @@ def windows_to_frame(windows: FrameSource, predictions: Any = None, *,
         - ``row``: the target row's position in the data given to ``make_windows``
           (windows with targets);
         - ``prediction``: with ``predictions``;
-        - ``actual``: the target value (windows with targets).
+        - ``actual``: the target value (windows with targets);
+        - for windows with covariates (``make_windows(static=, known_future=)``), one
+          column per static column (the sample's value) and per known-future column (its
+          value at that target step), named after the column (prefixed ``static_`` or
+          ``future_`` where the name is taken), as in the windows (scaled if they are).
 
     Raises
     ------
@@ -141,6 +146,7 @@ def windows_to_frame(windows: FrameSource, predictions: Any = None, *,
         if scaler is not None and w.scaled:
             actual = scaler.inverse_transform_targets(actual, groups=groups, targets=list(names))
         cols["actual"] = actual.reshape(-1)
+    cols.update(covariate_frame_columns(w, rows, nt, cols))
     return pd.DataFrame(cols)
 
 

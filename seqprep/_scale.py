@@ -154,7 +154,12 @@ class Scaler:
     and scaled the same way in both roles.
 
     Transforming a :class:`Windows` scales its source rows (a copy) and returns a new
-    Windows with the same samples and index; its ``notes`` record it. Source rows that no
+    Windows with the same samples and index; its ``notes`` record it. Static and
+    known-future covariates (``make_windows(static=, known_future=)``) are columns like
+    the others: fitted on the rows the training samples read (each once; a static value
+    counts once per row of its group read) and scaled wherever they appear. A static
+    column is constant within a group, so with ``by`` it scales to 0: fit such columns
+    with ``by=None`` (or leave them out with ``columns=``). Source rows that no
     sample reads are left as they are, or missing if their group was never fitted.
 
     Examples
@@ -393,6 +398,9 @@ class Scaler:
         names = list(w.feature_names)
         if w.has_targets:
             names += [t for t in w.target_names if t not in names]
+        covariates = {} if w.covariates is None else w.covariates.sources()
+        for cov_names, _ in covariates.values():  # static and known-future columns
+            names += [c for c in cov_names if c not in names]
         wanted = self._columns_arg()
         columns = names if wanted is None else wanted
         missing = [c for c in columns if c not in names]
@@ -407,8 +415,11 @@ class Scaler:
         for c in columns:
             if c in w.feature_names:
                 blocks.append(w.source[mask, w.feature_names.index(c)])
-            else:
+            elif w.has_targets and c in w.target_names:
                 blocks.append(w.target_source[mask, w.target_names.index(c)])
+            else:
+                cov_names, src = next(v for v in covariates.values() if c in v[0])
+                blocks.append(src[mask, cov_names.index(c)])
         values = np.column_stack(blocks).astype(np.float64)
         labels = w.rows.groups[mask] if self.by is not None else None
         return values, labels, columns, "windows", None
@@ -666,7 +677,10 @@ class Scaler:
         targs = [] if not w.has_targets else [
             (j, self.columns_.index(c)) for j, c in enumerate(w.target_names)
             if c in self.columns_]
-        if not feats and not targs:
+        covariates = {} if w.covariates is None else w.covariates.sources()
+        cov_pairs = {role: [(j, self.columns_.index(c)) for j, c in enumerate(cov_names)
+                            if c in self.columns_] for role, (cov_names, _) in covariates.items()}
+        if not feats and not targs and not any(cov_pairs.values()):
             raise ColumnError(
                 f"`data`: none of the Windows' features {list(w.feature_names)} or targets "
                 f"{list(w.target_names)} is a column the Scaler was fitted on "
@@ -697,9 +711,11 @@ class Scaler:
 
         source = apply(w.source, feats)
         target_source = None if not w.has_targets else apply(w.target_source, targs)
+        new_covariates = None if w.covariates is None else w.covariates.with_sources(
+            **{role: apply(src, cov_pairs[role]) for role, (_, src) in covariates.items()})
         note = (UNSCALED_NOTE if inverse else SCALED_NOTE) + repr(self)
         return w.derive(source=source, target_source=target_source, note=note,
-                        scaled=not inverse)
+                        scaled=not inverse, covariates=new_covariates)
 
     # ---------------------------------------------------------------------- targets
 
