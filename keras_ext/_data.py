@@ -38,7 +38,7 @@ import numpy as np
 
 from ._args import plural, positive_int, show
 from ._errors import ArgumentError, ArgumentTypeError
-from ._inputs import is_layout
+from ._inputs import is_layout, is_windows, take_batch
 
 __all__ = ["WindowDataset", "to_tf_dataset"]
 
@@ -52,16 +52,14 @@ def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
 
 
 def _check_windows(caller: str, windows: Any) -> int:
-    for attr in ("take", "index", "__len__"):
-        # looked up without evaluating: a lazy `index` property would build the index
-        if not (hasattr(type(windows), attr) or attr in getattr(windows, "__dict__", {})):
-            raise ArgumentTypeError(
-                f"`windows` must be a seqprep.Windows (from `make_windows`, `open_windows` or "
-                f"`stateful_layout`). Received: windows={show(windows)} of type "
-                f"{type(windows).__name__}. For arrays, pass them to `fit` directly or make "
-                f"windows first: `{caller}(seqprep.make_windows(data, timesteps, "
-                "copy=False), batch_size)`."
-            )
+    if not is_windows(windows):  # seqprep.WindowSource: methods only, no index built
+        raise ArgumentTypeError(
+            f"`windows` must be a seqprep.Windows (from `make_windows`, `open_windows` or "
+            f"`stateful_layout`). Received: windows={show(windows)} of type "
+            f"{type(windows).__name__}. For arrays, pass them to `fit` directly or make "
+            f"windows first: `{caller}(seqprep.make_windows(data, timesteps, "
+            "copy=False), batch_size)`."
+        )
     n = len(windows)
     if n == 0:
         raise ArgumentError("`windows` must hold at least one window. Received: 0 windows.")
@@ -189,7 +187,10 @@ class WindowDataset(keras.utils.PyDataset):
     Notes
     -----
     Each batch is ``(X, y)``, ``(X, y, sample_weight)`` or, for windows without targets,
-    ``X`` alone (for ``predict``). ``X`` has shape ``(b, timesteps, n_features)``.
+    ``X`` alone (for ``predict``). ``X`` has shape ``(b, timesteps, n_features)``; for
+    windows with covariates (``make_windows(static=, known_future=)``) it is the dict of
+    ``Windows.inputs`` (``"past"``, ``"static"``, ``"future"``), for a model whose
+    ``keras.Input`` s carry those names.
 
     Keras shuffles a ``PyDataset``'s batch order in ``fit`` unless ``shuffle=False`` is
     passed to ``fit``. Batch-order shuffling is harmless on top of window shuffling, but it
@@ -286,7 +287,7 @@ class WindowDataset(keras.utils.PyDataset):
         idx = self.indices(index)
         if self._reads is not None:
             self._check_order(int(index) % len(self))
-        X, y = self.windows.take(idx)
+        X, y = take_batch(self.windows, idx)
         if not self._has_targets:
             return X
         if self._weights is not None:
@@ -334,6 +335,38 @@ class WindowDataset(keras.utils.PyDataset):
 
 
 # ----------------------------------------------------------------------- to_tf_dataset
+
+
+def _batch_loader(tf: Any, windows: Any, weights: np.ndarray | None, b: int | None) -> Any:
+    """``load(batch positions) -> element``: a ``tf.numpy_function`` over ``take_batch``
+    (flat tensors inside, the input dict of windows with covariates rebuilt outside)."""
+    X0, y0 = take_batch(windows, np.zeros(1, dtype=np.int64))
+    keys = list(X0) if isinstance(X0, dict) else None
+    xs0 = [X0[k] for k in keys] if keys is not None else [X0]
+    specs = [tf.TensorSpec((b, *a.shape[1:]), tf.as_dtype(a.dtype)) for a in xs0]
+    if y0 is not None:
+        specs.append(tf.TensorSpec((b, *y0.shape[1:]), tf.as_dtype(y0.dtype)))
+        if weights is not None:
+            specs.append(tf.TensorSpec((b,), tf.float32))
+
+    def gather(idx: np.ndarray) -> tuple:
+        X, y = take_batch(windows, idx)
+        out = [X[k] for k in keys] if keys is not None else [X]
+        if y is not None:
+            out.append(y)
+            if weights is not None:
+                out.append(weights[idx])
+        return tuple(out)
+
+    def load(idx: Any) -> Any:
+        out = tf.numpy_function(gather, [idx], [spec.dtype for spec in specs], stateful=False)
+        for tensor, spec in zip(out, specs):
+            tensor.set_shape(spec.shape)
+        nx = len(xs0)
+        x = dict(zip(keys, out[:nx])) if keys is not None else out[0]
+        return x if len(out) == nx else (x, *out[nx:])
+
+    return load
 
 
 def _tf_config_workers() -> int:
@@ -398,7 +431,8 @@ def to_tf_dataset(
     tf.data.Dataset
         Elements ``(X, y)``, ``(X, y, w)`` or ``X`` alone without targets, with
         ``X`` of shape ``(batch_size, timesteps, n_features)`` (batch dimension ``None``
-        when the last batch is partial).
+        when the last batch is partial); for windows with covariates ``X`` is a dict
+        keyed like ``Windows.inputs`` (``"past"``, ``"static"``, ``"future"``).
 
     Raises
     ------
@@ -440,6 +474,51 @@ def to_tf_dataset(
     n = _check_windows("to_tf_dataset", windows)
     batch_size = positive_int("batch_size", batch_size)
     _check_seed(seed, shuffle)
+    _check_flags(drop_remainder, prefetch)
+    num_shards, shard_index, sharded = _shards(num_shards, shard_index, input_context)
+    if shuffle and seed is None and (sharded and num_shards > 1 or _tf_config_workers() > 1):
+        raise ArgumentError(
+            "`seed` must be set to shuffle a dataset read by several workers: shards are cut "
+            "from one common order, and without a seed each worker would draw its own, so "
+            f"windows would be read twice or never. Received: shuffle=True, seed=None, "
+            f"num_shards={num_shards}. Pass the same seed=<int> on every worker."
+        )
+    seed = _resolve_seed(seed, bool(shuffle))
+    stateful = _check_layout("to_tf_dataset", windows, batch_size, bool(shuffle), num_shards)
+    weights = _check_weights(windows, n, sample_weight)
+    plan = _ShardPlan(n, batch_size, (num_shards, shard_index, sharded), stateful,
+                      bool(drop_remainder))
+    _report_dropped("to_tf_dataset", plan.shard_left, n, f"sharding into {num_shards}")
+    _report_dropped("to_tf_dataset", plan.batch_left, plan.per,
+                    f"drop_remainder=True{' (in this shard)' if sharded else ''}")
+    epochs = itertools.count()
+
+    def index_batches():
+        pos = plan.positions(next(epochs), seed, bool(shuffle))  # one pass = one epoch
+        for lo in range(0, len(pos), batch_size):
+            yield pos[lo:lo + batch_size]
+
+    b = batch_size if plan.static else None
+    load = _batch_loader(tf, windows, weights, b)
+    ds = tf.data.Dataset.from_generator(index_batches,
+                                        output_signature=tf.TensorSpec((b,), tf.int64))
+    # numpy releases the GIL while it copies, so batches can be gathered in parallel
+    ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    ds = ds.apply(tf.data.experimental.assert_cardinality(plan.n_batches))
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = (
+        tf.data.experimental.AutoShardPolicy.OFF if sharded
+        else tf.data.experimental.AutoShardPolicy.DATA
+    )
+    ds = ds.with_options(options)
+    if prefetch is True:
+        ds = ds.prefetch(tf.data.AUTOTUNE)
+    elif prefetch:
+        ds = ds.prefetch(int(prefetch))
+    return ds
+
+
+def _check_flags(drop_remainder: Any, prefetch: Any) -> None:
     if not isinstance(drop_remainder, (bool, np.bool_)):
         raise ArgumentTypeError(
             f"`drop_remainder` must be True or False. Received: "
@@ -451,6 +530,10 @@ def to_tf_dataset(
             f"`prefetch` must be True, False or a number of batches >= 0. Received: "
             f"prefetch={show(prefetch)}."
         )
+
+
+def _shards(num_shards: Any, shard_index: Any, input_context: Any) -> tuple[int, int, bool]:
+    """``(num_shards, shard_index, sharded)`` from the arguments (or ``input_context``)."""
     if input_context is not None:
         if num_shards is not None or shard_index is not None:
             raise ArgumentError(
@@ -464,100 +547,51 @@ def to_tf_dataset(
             "`num_shards` and `shard_index` go together. Received: num_shards="
             f"{num_shards}, shard_index={shard_index}. Pass both (or `input_context`)."
         )
-    sharded = num_shards is not None
-    if sharded:
-        num_shards = positive_int("num_shards", num_shards)
-        if isinstance(shard_index, (bool, np.bool_)) or not isinstance(shard_index, numbers.Integral) \
-                or not 0 <= shard_index < num_shards:
+    if num_shards is None:
+        return 1, 0, False
+    num_shards = positive_int("num_shards", num_shards)
+    if isinstance(shard_index, (bool, np.bool_)) or not isinstance(shard_index, numbers.Integral) \
+            or not 0 <= shard_index < num_shards:
+        raise ArgumentError(
+            f"`shard_index` must be an integer in [0, num_shards={num_shards}). Received: "
+            f"shard_index={show(shard_index)}."
+        )
+    return num_shards, int(shard_index), True
+
+
+class _ShardPlan:
+    """Which windows one shard reads, epoch by epoch, and how many batches that makes."""
+
+    def __init__(self, n: int, batch_size: int, shards: tuple[int, int, bool], stateful: bool,
+                 drop_remainder: bool) -> None:
+        num_shards, shard_index, sharded = shards
+        self.n, self.num_shards, self.shard_index = n, num_shards, shard_index
+        if stateful:  # a layout: each shard takes its own slots of every batch
+            lb = batch_size * num_shards
+            grid = np.arange(n).reshape(n // lb, lb)
+            self.mine: np.ndarray | None = grid[:, shard_index * batch_size:
+                                                (shard_index + 1) * batch_size].ravel()
+            self.per, self.shard_left = len(self.mine), 0
+        else:
+            self.per = n // num_shards
+            self.shard_left = n - self.per * num_shards
+            self.mine = None
+        self.n_batches = (self.per // batch_size if drop_remainder
+                          else -(-self.per // batch_size))
+        self.batch_left = self.per % batch_size if drop_remainder else 0
+        if self.n_batches == 0:
             raise ArgumentError(
-                f"`shard_index` must be an integer in [0, num_shards={num_shards}). Received: "
-                f"shard_index={show(shard_index)}."
+                f"`batch_size` must leave at least one batch: the shard holds "
+                f"{plural(self.per, 'window')}. Received: batch_size={batch_size}, "
+                f"drop_remainder=True{f', num_shards={num_shards}' if sharded else ''}. "
+                "Pass a smaller batch_size or drop_remainder=False."
             )
-        shard_index = int(shard_index)
-    else:
-        num_shards, shard_index = 1, 0
-    if shuffle and seed is None and (sharded and num_shards > 1 or _tf_config_workers() > 1):
-        raise ArgumentError(
-            "`seed` must be set to shuffle a dataset read by several workers: shards are cut "
-            "from one common order, and without a seed each worker would draw its own, so "
-            f"windows would be read twice or never. Received: shuffle=True, seed=None, "
-            f"num_shards={num_shards}. Pass the same seed=<int> on every worker."
-        )
-    seed = _resolve_seed(seed, bool(shuffle))
-    stateful = _check_layout("to_tf_dataset", windows, batch_size, bool(shuffle), num_shards)
-    weights = _check_weights(windows, n, sample_weight)
+        self.full = self.per - self.batch_left
+        self.static = drop_remainder or self.full % batch_size == 0
 
-    # ---- which windows this shard reads, epoch by epoch -------------------------------
-    if stateful:
-        lb = batch_size * num_shards
-        grid = np.arange(n).reshape(n // lb, lb)
-        mine = grid[:, shard_index * batch_size:(shard_index + 1) * batch_size].ravel()
-        per, shard_left = len(mine), 0
-    else:
-        per = n // num_shards
-        shard_left = n - per * num_shards
-        mine = None
-    n_batches = per // batch_size if drop_remainder else -(-per // batch_size)
-    batch_left = per % batch_size if drop_remainder else 0
-    if n_batches == 0:
-        raise ArgumentError(
-            f"`batch_size` must leave at least one batch: the shard holds "
-            f"{plural(per, 'window')}. Received: batch_size={batch_size}, "
-            f"drop_remainder=True{f', num_shards={num_shards}' if sharded else ''}. Pass a "
-            "smaller batch_size or drop_remainder=False."
-        )
-    _report_dropped("to_tf_dataset", shard_left, n, f"sharding into {num_shards}")
-    _report_dropped("to_tf_dataset", batch_left, per,
-                    f"drop_remainder=True{' (in this shard)' if sharded else ''}")
-    full = per - batch_left
-    static = drop_remainder or full % batch_size == 0
-
-    def positions(epoch: int) -> np.ndarray:
-        if mine is not None:
-            return mine
-        order = epoch_order(n, seed, epoch) if shuffle else np.arange(n)
-        return order[shard_index * per:(shard_index + 1) * per]
-
-    epochs = itertools.count()
-
-    def index_batches():
-        pos = positions(next(epochs))[:full]  # one pass over the dataset = one epoch
-        for lo in range(0, len(pos), batch_size):
-            yield pos[lo:lo + batch_size]
-
-    def gather(idx: np.ndarray) -> tuple:
-        X, y = windows.take(idx)
-        if y is None:
-            return (X,)
-        return (X, y) if weights is None else (X, y, weights[idx])
-
-    X0, y0 = windows.take(np.zeros(1, dtype=np.int64))
-    b = batch_size if static else None
-    specs = [tf.TensorSpec((b, *X0.shape[1:]), tf.as_dtype(X0.dtype))]
-    if y0 is not None:
-        specs.append(tf.TensorSpec((b, *y0.shape[1:]), tf.as_dtype(y0.dtype)))
-        if weights is not None:
-            specs.append(tf.TensorSpec((b,), tf.float32))
-
-    def load(idx: Any) -> Any:
-        out = tf.numpy_function(gather, [idx], [spec.dtype for spec in specs], stateful=False)
-        for tensor, spec in zip(out, specs):
-            tensor.set_shape(spec.shape)
-        return out[0] if len(out) == 1 else tuple(out)
-
-    ds = tf.data.Dataset.from_generator(index_batches,
-                                        output_signature=tf.TensorSpec((b,), tf.int64))
-    # numpy releases the GIL while it copies, so batches can be gathered in parallel
-    ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
-    options = tf.data.Options()
-    options.experimental_distribute.auto_shard_policy = (
-        tf.data.experimental.AutoShardPolicy.OFF if sharded
-        else tf.data.experimental.AutoShardPolicy.DATA
-    )
-    ds = ds.with_options(options)
-    if prefetch is True:
-        ds = ds.prefetch(tf.data.AUTOTUNE)
-    elif prefetch:
-        ds = ds.prefetch(int(prefetch))
-    return ds
+    def positions(self, epoch: int, seed: int | None, shuffle: bool) -> np.ndarray:
+        """The positions in ``windows`` this shard reads in ``epoch``, whole batches only."""
+        if self.mine is not None:
+            return self.mine[:self.full]
+        order = epoch_order(self.n, seed, epoch) if shuffle else np.arange(self.n)
+        return order[self.shard_index * self.per:(self.shard_index + 1) * self.per][:self.full]

@@ -40,6 +40,7 @@ from ._inputs import (
     is_windows,
     layout_for,
     n_samples,
+    windows_x,
 )
 from ._states import check_input_shape, stateful_layers, static_batch_size
 
@@ -176,8 +177,8 @@ def _prepare(
             )
         if getattr(x, "n_padded", 0):  # a stateful layout's padding samples weigh nothing
             sw = x.sample_weight if sw is None else np.asarray(sw) * x.sample_weight
-        x, y = x.X, x.y
-    if not isinstance(x, Windows) and hasattr(x, "take") and hasattr(x, "input_shape"):
+        x, y = windows_x(x), x.y  # a dict of named inputs for windows with covariates
+    if not isinstance(x, Windows) and is_windows(x):
         raise ArgumentTypeError(
             f"`{name}` must be in memory to be fitted directly. Received: a "
             f"{type(x).__name__}, read from disk batch by batch. Wrap it: "

@@ -1,8 +1,8 @@
 """What ``fit_stateful``, ``predict`` and ``evaluate`` accept, and how they read it.
 
 Data reaches keras_ext in five shapes: numpy arrays (or a list/dict of them), a
-``seqprep.Windows`` (in memory), windows read from disk (``open_windows``: anything
-with ``take`` and ``input_shape``), a ``seqprep.stateful_layout`` of either, and a
+``seqprep.Windows`` (in memory), windows read from disk (``open_windows``; anything that
+follows ``seqprep.WindowSource``), a ``seqprep.stateful_layout`` of either, and a
 ``keras.utils.PyDataset`` (``WindowDataset`` among them) or a ``tf.data.Dataset``. The
 predicates and readers here are the one place that tells them apart.
 
@@ -18,7 +18,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from seqprep import Windows
+import seqprep
 
 from ._args import plural, show
 from ._errors import ArgumentError, ArgumentTypeError
@@ -35,7 +35,9 @@ __all__ = [
     "is_windows",
     "layout_for",
     "n_samples",
+    "take_batch",
     "windows_behind",
+    "windows_x",
 ]
 
 
@@ -50,21 +52,15 @@ def is_tf_dataset(x: Any) -> bool:
 
 
 def is_windows(x: Any) -> bool:
-    """Whether ``x`` is a windows object: a ``seqprep.Windows`` or windows read from disk.
-
-    Windows from disk are recognised by the windows protocol (``take``, ``input_shape``,
-    ``index``) rather than by class, so seqprep can add sources without keras_ext changing.
-    """
-    if isinstance(x, Windows):
-        return True
-    # looked up without evaluating: a lazy `index` property would build the index
-    return all(hasattr(type(x), a) or a in getattr(x, "__dict__", {})
-               for a in ("take", "input_shape", "index", "__len__"))
+    """Whether ``x`` is a windows object: a ``seqprep.Windows``, windows read from disk, or
+    anything else that follows ``seqprep.WindowSource`` (checked on methods only, so no
+    lazy index is built)."""
+    return isinstance(x, seqprep.WindowSource)
 
 
 def is_layout(x: Any) -> bool:
-    """Whether ``x`` came from ``seqprep.stateful_layout`` (checked without building an index)."""
-    return getattr(x, "reset_mask", None) is not None and getattr(x, "batch_size", None) is not None
+    """Whether ``x`` came from ``seqprep.stateful_layout`` (``seqprep.StatefulLayout``)."""
+    return isinstance(x, seqprep.StatefulLayout)
 
 
 def windows_behind(x: Any) -> Any:
@@ -73,6 +69,18 @@ def windows_behind(x: Any) -> Any:
         return x
     inner = getattr(x, "windows", None) if is_pydataset(x) else None
     return inner if inner is not None and is_windows(inner) else None
+
+
+def take_batch(windows: Any, indices: Any) -> tuple[Any, Any]:
+    """The samples at ``indices`` as ``(x, y)`` for a model: ``x`` is the dict of
+    ``Windows.inputs`` for windows with covariates (static, known-future), else ``X``."""
+    take_inputs = getattr(windows, "take_inputs", None)  # windows from disk have none
+    return take_inputs(indices) if take_inputs is not None else windows.take(indices)
+
+
+def windows_x(windows: Any) -> Any:
+    """All the model inputs of in-memory windows: ``Windows.inputs`` with covariates, else ``X``."""
+    return windows.inputs if getattr(windows, "covariates", None) is not None else windows.X
 
 
 def layout_for(name: str, data: Any, batch_size: int) -> Any:
@@ -99,7 +107,7 @@ def as_arrays(name: str, value: Any) -> Any:
     if value is None:
         return None
     if hasattr(value, "shape") and hasattr(value, "__getitem__"):
-        if not hasattr(value, "dtype") or type(value).__name__ == "WindowArray":
+        if not hasattr(value, "dtype") or isinstance(value, seqprep.WindowArray):
             return np.asarray(value)
         return value
     if isinstance(value, dict):
@@ -242,7 +250,7 @@ class Batches:
         if self.kind == "dataset":
             x, y, sw = _split_item(self._data[k])
         elif self.kind == "windows":
-            x, y = self._data.take(np.arange(lo, hi))
+            x, y = take_batch(self._data, np.arange(lo, hi))
             sw = None if self._sw is None else self._sw[lo:hi]
         else:
             x = keras.tree.map_structure(lambda a: np.asarray(a[lo:hi]), self._data)

@@ -293,11 +293,16 @@ def test_window_dataset_of_a_layout_and_shuffled_ones():
 
 
 def test_windows_read_from_disk_must_be_wrapped(model):
-    class DiskWindows:  # the interface of seqprep's LazyWindows that matters here
+    class DiskWindows:  # seqprep.WindowSource, as seqprep's LazyWindows is
         input_shape = (T, F)
+
+        def __len__(self):
+            return 20
 
         def take(self, idx):
             raise AssertionError("must not be read")
+
+        subset = derive = batch_input_shape = report = take
 
     with pytest.raises(keras_ext.ArgumentTypeError, match=r"^`x` must be in memory to be fitted directly. Received: a DiskWindows.*WindowDataset"):
         fit_stateful(model, DiskWindows(), verbose=0)
