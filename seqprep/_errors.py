@@ -5,7 +5,8 @@ callers already catch, so ``except ValueError`` keeps working::
 
     SeqprepError (Exception)
     ├── ArgumentError (ValueError)        an argument has a bad value
-    │   └── BatchSizeError                a batch size does not divide the samples
+    │   ├── BatchSizeError                a batch size does not divide the samples
+    │   └── SampleIndexError (IndexError) a sample index is out of range (``windows[i]``)
     ├── ArgumentTypeError (TypeError)     an argument or column has the wrong type
     ├── ShapeError (ValueError)           an array has the wrong number of dimensions
     ├── ColumnError (ValueError)          a named column is not in the frame
@@ -35,6 +36,7 @@ __all__ = [
     "MissingDependencyError",
     "NotFittedError",
     "OrderError",
+    "SampleIndexError",
     "SchemaError",
     "SeqprepError",
     "ShapeError",
@@ -67,6 +69,13 @@ class BatchSizeError(ArgumentError):
         self.batch_size = batch_size
         self.remainder = n_samples % batch_size
         self.divisors = divisors
+
+
+class SampleIndexError(ArgumentError, IndexError):
+    """A sample index is out of range: ``windows[i]`` with ``i >= len(windows)``.
+
+    Also an :class:`IndexError`, so iterating ``for sample in windows`` stops at the end.
+    """
 
 
 class ArgumentTypeError(SeqprepError, TypeError):

@@ -26,6 +26,8 @@ from ._memory import check_fits
 from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail
 from ._reshape import check_batch_size
 from ._tables import as_pandas
+from ._indexing import positions
+from ._errors import ArgumentError
 
 __all__ = ["RowInfo", "WindowArray", "Windows", "cut_windows", "gather", "make_windows",
            "window_view"]
@@ -489,7 +491,7 @@ class Windows:
         if self.horizon == 1:
             return ts[first_rows]
         rows = first_rows[:, None] + np.arange(self.horizon)[None, :]
-        return ts[rows].reshape(len(first_rows), -1)
+        return ts[rows].reshape(len(first_rows), self.horizon * ts.shape[1])  # also 0 samples
 
     @property
     def y_steps(self) -> np.ndarray | None:
@@ -547,6 +549,40 @@ class Windows:
 
     def __len__(self) -> int:
         return len(self._start_spec)
+
+    def __getitem__(self, key: Any) -> Windows:
+        """``windows[key]``: a new :class:`Windows` of the samples ``key`` picks, in order.
+
+        ``key`` is an integer (a Windows of one sample: ``len(windows[i]) == 1``, unlike
+        ``X[i]``), a slice, a boolean mask of ``len(windows)`` values or integer positions,
+        as numpy takes along ``X``'s first axis. ``X``, ``y``, ``index`` (renumbered from
+        0) and every other per-sample input follow the samples, from the same shared
+        source (:meth:`subset`); ``n_rows`` and ``dropped`` still describe the rows of the
+        :func:`make_windows` call, and a note says how many samples were selected. An
+        integer out of range raises :class:`SampleIndexError` (an ``IndexError``).
+
+        Examples
+        --------
+        >>> import numpy as np, seqprep
+        >>> w = seqprep.make_windows(np.arange(10.0), 3, targets=0)
+        >>> w[-1].y, w[1:3].index["first_row"].tolist(), len(w[w.y[:, 0] > 6])
+        (array([[9.]], dtype=float32), [1, 2], 3)
+        """
+        idx = positions(key, len(self))
+        return self.subset(idx, note=f"{plural(len(idx), 'sample')} of {len(self):,} "
+                                     "selected by windows[...]")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(windows)`` is ``windows.X`` (gathered when it is lazy): the inputs
+        only, ``(samples, timesteps, n_features)``; the targets are ``windows.y``."""
+        X = self.X
+        if isinstance(X, WindowArray):
+            return X.__array__(dtype, copy)
+        out = X if dtype is None else X.astype(dtype, copy=False)
+        if copy is False and out is not X:
+            raise ArgumentError(f"`copy` must allow a copy to turn X ({X.dtype}) into "
+                                f"{dtype}. Received: copy=False. Pass copy=None.")
+        return out.copy() if copy and out is X else out
 
     @property
     def input_shape(self) -> tuple[int, int]:
