@@ -395,11 +395,19 @@ class Windows:
             self._index = self._index()
         return self._index
 
+    @index.setter
+    def index(self, value: pd.DataFrame) -> None:
+        self._index = value
+
     @property
     def dropped(self) -> pd.DataFrame:
         if not isinstance(self._dropped, pd.DataFrame):
             self._dropped = self._dropped()
         return self._dropped
+
+    @dropped.setter
+    def dropped(self, value: pd.DataFrame) -> None:
+        self._dropped = value
 
     def derive(self, *, indices: Any = None, index: pd.DataFrame | None = None,
                source: np.ndarray | None = None, target_source: np.ndarray | None = None,
