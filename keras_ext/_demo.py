@@ -46,6 +46,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -321,52 +322,70 @@ def run_demo(*, out: Any = None, epochs: int | None = None, quiet: bool = False,
     import seqprep
 
     keras.utils.set_random_seed(int(seed))
-    printer = _Printer(bool(quiet), steps=9)
-    raw = seqprep.load_co2()
-    print(f"seqprep demo: weekly CO2 at Mauna Loa, {raw['date'].iloc[0]:%Y-%m-%d} to "
-          f"{raw['date'].iloc[-1]:%Y-%m-%d} ({len(raw):,} weeks); seed {seed}, "
+    run = SimpleNamespace(keras=keras, keras_ext=keras_ext, seqprep=seqprep, out_dir=out_dir,
+                          epochs=epochs, quiet=bool(quiet), seed=int(seed),
+                          printer=_Printer(bool(quiet), steps=9))
+    run.raw = seqprep.load_co2()
+    print(f"seqprep demo: weekly CO2 at Mauna Loa, {run.raw['date'].iloc[0]:%Y-%m-%d} to "
+          f"{run.raw['date'].iloc[-1]:%Y-%m-%d} ({len(run.raw):,} weeks); seed {seed}, "
           f"{epochs} epochs per model; Keras {keras.__version__} ({keras.backend.backend()})",
           flush=True)
     print(f"results go to {out_dir}", flush=True)
+    _data_steps(run)
+    _forecast_steps(run)
+    _classify_step(run)
+    metrics = _write_results(run)
+    metrics["runtime_seconds"] = round(time.perf_counter() - started, 1)
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    print(f"wrote history.png, forecast.png, metrics.json, validation.txt and "
+          f"validation.json to {out_dir}", flush=True)
+    print(f"done in {metrics['runtime_seconds']:.1f} s", flush=True)
+    return metrics
 
+
+def _data_steps(run: SimpleNamespace) -> None:
+    """Steps 1-4: validate, repair, features, split and scale (fills ``run``)."""
+    seqprep, printer, raw = run.seqprep, run.printer, run.raw
     # 1. validate ---------------------------------------------------------------------
     schema = seqprep.SeriesSchema("date", targets="co2", freq="W-SAT",
                                   ranges={"co2": (250, 450)})
     printer.step("validate", f"the raw series against {schema!r}")
     report_text, report_json = _validate(seqprep, schema, raw, printer)
-    (out_dir / "validation.txt").write_text(report_text, encoding="utf-8")
-    (out_dir / "validation.json").write_text(json.dumps(report_json, indent=2),
-                                             encoding="utf-8")
+    (run.out_dir / "validation.txt").write_text(report_text, encoding="utf-8")
+    (run.out_dir / "validation.json").write_text(json.dumps(report_json, indent=2),
+                                                 encoding="utf-8")
     printer.info("the whole report: validation.txt, validation.json")
 
     # 2. repair -----------------------------------------------------------------------
     printer.step("repair", "policy: a single missing week is interpolated from its two "
                  "neighbours; a run of 2 or more is left out and the series splits there")
-    repaired, repair = _repair(raw)
+    run.repaired, repair = _repair(raw)
     printer.info(f"{repair['interpolated_weeks']} weeks interpolated (flagged, never scored); "
                  f"{repair['left_out_weeks']} weeks in {repair['left_out_runs']} runs of 2 to "
                  f"{repair['longest_run_weeks']} weeks left out")
     try:
-        schema.validate(repaired.drop(columns="interpolated"))
+        schema.validate(run.repaired.drop(columns="interpolated"))
         left = "no failures"
     except seqprep.ValidationError as err:
         left = ", ".join(f"{n} {check}" for check, n in err.counts.items())
     repair["revalidated"] = left
+    run.repair = repair
     printer.info(f"revalidated: {left}: the runs left out, which no window will cross")
 
     # 3. features ---------------------------------------------------------------------
-    frame, first_rows = _features(repaired)
+    run.frame, run.first_rows = _features(run.repaired)
     printer.step("features", "dco2, the weekly change (within a segment, never across a "
                  "gap), and the season (sine and cosine of the day of the year)")
-    printer.info(f"the first week of each of the {first_rows} segments has no change: "
-                 f"{len(frame):,} rows remain. Levels in the test years lie above any seen "
+    printer.info(f"the first week of each of the {run.first_rows} segments has no change: "
+                 f"{len(run.frame):,} rows remain. Levels in the test years lie above any seen "
                  "in training; changes do not")
 
     # 4. split by time, scale on the training rows --------------------------------------
-    rows = seqprep.split_by_time(frame, test=TEST, validation=VALIDATION, time="date")
-    cuts = rows.summary.iloc[0]
-    scaler = seqprep.Scaler("standard", columns=FEATURES).fit(rows.train)
-    scaled = scaler.transform(frame)
+    run.rows = rows = seqprep.split_by_time(run.frame, test=TEST, validation=VALIDATION,
+                                            time="date")
+    run.cuts = cuts = rows.summary.iloc[0]
+    run.scaler = seqprep.Scaler("standard", columns=FEATURES).fit(rows.train)
+    run.scaled = run.scaler.transform(run.frame)
     printer.step("split", f"by time, {1 - TEST - VALIDATION:.0%} / {VALIDATION:.0%} / "
                  f"{TEST:.0%} of the span: train before {cuts['validation_cut']:%Y-%m-%d}, "
                  f"validation before {cuts['test_cut']:%Y-%m-%d}, test after")
@@ -374,21 +393,25 @@ def run_demo(*, out: Any = None, epochs: int | None = None, quiet: bool = False,
                  f"test {len(rows.test):,}; the Scaler is fitted on the {len(rows.train):,} "
                  "training rows only")
 
-    # 5. window -----------------------------------------------------------------------
-    def windows_for(target: str) -> tuple[Any, Any]:
-        w = seqprep.make_windows(scaled, TIMESTEPS, stride=TIMESTEPS, features=FEATURES,
-                                 targets=[target], time="date", freq="W-SAT",
-                                 on_gap="split")
-        return w, seqprep.split_by_time(w, test=cuts["test_cut"],
-                                        validation=cuts["validation_cut"])
 
-    windows, parts = windows_for("dco2")
-    train, validation = _layout(seqprep, parts)
+def _windows_for(run: SimpleNamespace, target: str) -> tuple[Any, Any]:
+    w = run.seqprep.make_windows(run.scaled, TIMESTEPS, stride=TIMESTEPS, features=FEATURES,
+                                 targets=[target], time="date", freq="W-SAT", on_gap="split")
+    return w, run.seqprep.split_by_time(w, test=run.cuts["test_cut"],
+                                        validation=run.cuts["validation_cut"])
+
+
+def _forecast_steps(run: SimpleNamespace) -> None:
+    """Steps 5-8: window, define, fit and evaluate the forecast (fills ``run``)."""
+    keras, keras_ext, printer = run.keras, run.keras_ext, run.printer
+    # 5. window -----------------------------------------------------------------------
+    windows, run.parts = _windows_for(run, "dco2")
+    train, validation = _layout(run.seqprep, run.parts)
     printer.step("window", f"make_windows(timesteps={TIMESTEPS}, stride={TIMESTEPS}, "
                  "on_gap='split'): 4 weeks in, the week after out; windows follow each "
                  "other")
     printer.info(windows.report())
-    printer.info(parts.report())
+    printer.info(run.parts.report())
     printer.info(_layout_line(train))
 
     # 6. define and compile -----------------------------------------------------------
@@ -400,51 +423,57 @@ def run_demo(*, out: Any = None, epochs: int | None = None, quiet: bool = False,
     printer.info(f"{model.count_params():,} weights; Adam(learning_rate={LEARNING_RATE})")
 
     # 7. fit --------------------------------------------------------------------------
-    printer.step("fit", f"fit_stateful, {epochs} epochs, in order: reset at each epoch end "
-                 "and where a slot starts a new stream, validation from a clean state")
-    history, fit_seconds = _fit(keras, keras_ext, model, train, validation, epochs,
-                                printer, bool(quiet))
-    printer.info(_last_epoch(history, fit_seconds))
+    printer.step("fit", f"fit_stateful, {run.epochs} epochs, in order: reset at each epoch "
+                 "end and where a slot starts a new stream, validation from a clean state")
+    run.history, run.fit_seconds = _fit(keras, keras_ext, model, train, validation,
+                                        run.epochs, printer, run.quiet)
+    printer.info(_last_epoch(run.history, run.fit_seconds))
 
     # 8. evaluate, forecast, compare ------------------------------------------------------
-    one, warm = _warm_copy(keras, keras_ext, model, parts, ["mae"])
-    scores = one.evaluate(parts.test.X, parts.test.y, batch_size=1, verbose=0,
-                          return_dict=True)
+    test = run.parts.test
+    one, warm = _warm_copy(keras, keras_ext, model, run.parts, ["mae"])
+    run.scores = one.evaluate(test.X, test.y, batch_size=1, verbose=0, return_dict=True)
     keras_ext.set_states(one, warm)  # evaluate moved the state on: rewind it
-    predictions = one.predict(parts.test.X, batch_size=1, verbose=0)
-    change = scaler.inverse_transform_targets(predictions, targets=["dco2"])[:, 0]
-    forecast = _score_forecast(frame, parts.test, change)
-    printer.step("evaluate", f"the held-out test years, {forecast['from']} to "
-                 f"{forecast['to']}, with a batch-size-1 copy (with_batch_size) whose "
+    predictions = one.predict(test.X, batch_size=1, verbose=0)
+    change = run.scaler.inverse_transform_targets(predictions, targets=["dco2"])[:, 0]
+    run.forecast = _score_forecast(run.frame, test, change)
+    printer.step("evaluate", f"the held-out test years, {run.forecast['from']} to "
+                 f"{run.forecast['to']}, with a batch-size-1 copy (with_batch_size) whose "
                  "state has read every week before them")
-    printer.info(f"model.evaluate, all {len(parts.test)} test windows, scaled dco2: "
-                 + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
-    printer.info(_forecast_table(forecast))
+    printer.info(f"model.evaluate, all {len(test)} test windows, scaled dco2: "
+                 + ", ".join(f"{k} {v:.4f}" for k, v in run.scores.items()))
+    printer.info(_forecast_table(run.forecast))
 
-    # 9. classify ---------------------------------------------------------------------------
+
+def _classify_step(run: SimpleNamespace) -> None:
+    """Step 9: will next week be higher? A classifier on the same windows (fills ``run``)."""
+    keras, keras_ext, printer = run.keras, run.keras_ext, run.printer
     printer.step("classify", "will next week be higher than this one? the same windows, "
                  "target dco2 > 0, output_head('binary', 1), predict_classes")
-    _, cparts = windows_for("higher")
-    ctrain, cvalidation = _layout(seqprep, cparts)
+    _, cparts = _windows_for(run, "higher")
+    ctrain, cvalidation = _layout(run.seqprep, cparts)
     cmodel = _model(keras, keras_ext, ctrain.batch_input_shape(BATCH_SIZE), "binary")
-    chistory, cfit_seconds = _fit(keras, keras_ext, cmodel, ctrain, cvalidation, epochs,
-                                  printer, bool(quiet))
+    chistory, cfit_seconds = _fit(keras, keras_ext, cmodel, ctrain, cvalidation, run.epochs,
+                                  printer, run.quiet)
     printer.info(_last_epoch(chistory, cfit_seconds))
     cone, _ = _warm_copy(keras, keras_ext, cmodel, cparts, ["accuracy"])
     labels = keras_ext.predict_classes(cone, cparts.test.X)
-    classify = _score_classes(frame, cparts, np.asarray(labels).reshape(-1))
-    printer.info(_classes_table(classify))
+    run.classify = _score_classes(run.frame, cparts, np.asarray(labels).reshape(-1))
+    printer.info(_classes_table(run.classify))
 
-    # files -----------------------------------------------------------------------------------
-    table = forecast.pop("_table")
-    keras_ext.plot_history(history, path=out_dir / "history.png", show=False,
-                           title="CO2 next-week change: stateful LSTM, loss per epoch "
-                                 "(scaled units)")
-    _forecast_plot(out_dir / "forecast.png", table,
-                   repaired[repaired["date"] >= table["target_time"].min() - 4 * WEEK])
-    metrics = {
-        "data": {"weeks": len(raw), **repair, "segments": first_rows,
-                 "rows_modelled": len(frame)},
+
+def _write_results(run: SimpleNamespace) -> dict:
+    """The plots, and the content of ``metrics.json`` (without the run time)."""
+    keras, rows, cuts, parts, history = run.keras, run.rows, run.cuts, run.parts, run.history
+    table = run.forecast.pop("_table")
+    run.keras_ext.plot_history(history, path=run.out_dir / "history.png", show=False,
+                               title="CO2 next-week change: stateful LSTM, loss per epoch "
+                                     "(scaled units)")
+    _forecast_plot(run.out_dir / "forecast.png", table,
+                   run.repaired[run.repaired["date"] >= table["target_time"].min() - 4 * WEEK])
+    return {
+        "data": {"weeks": len(run.raw), **run.repair, "segments": run.first_rows,
+                 "rows_modelled": len(run.frame)},
         "split": {"validation_cut": str(cuts["validation_cut"]),
                   "test_cut": str(cuts["test_cut"]),
                   "rows": {"train": len(rows.train), "validation": len(rows.validation),
@@ -452,22 +481,16 @@ def run_demo(*, out: Any = None, epochs: int | None = None, quiet: bool = False,
                   "windows": {"train": len(parts.train), "validation": len(parts.validation),
                               "test": len(parts.test), "purged": parts.n_purged}},
         "model": {"timesteps": TIMESTEPS, "stride": TIMESTEPS, "batch_size": BATCH_SIZE,
-                  "units": UNITS, "learning_rate": LEARNING_RATE, "epochs": epochs,
-                  "seed": int(seed), "fit_seconds": round(fit_seconds, 2),
+                  "units": UNITS, "learning_rate": LEARNING_RATE, "epochs": run.epochs,
+                  "seed": run.seed, "fit_seconds": round(run.fit_seconds, 2),
                   "history": {k: [round(float(v), 6) for v in vs]
                               for k, vs in history.history.items()},
-                  "test_evaluate_scaled": {k: round(float(v), 6) for k, v in scores.items()}},
-        "forecast": forecast,
-        "classify": classify,
+                  "test_evaluate_scaled": {k: round(float(v), 6) for k, v in run.scores.items()}},
+        "forecast": run.forecast,
+        "classify": run.classify,
         "versions": {"keras": keras.__version__, "backend": keras.backend.backend(),
                      "python": sys.version.split()[0]},
     }
-    metrics["runtime_seconds"] = round(time.perf_counter() - started, 1)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-    print(f"wrote history.png, forecast.png, metrics.json, validation.txt and "
-          f"validation.json to {out_dir}", flush=True)
-    print(f"done in {metrics['runtime_seconds']:.1f} s", flush=True)
-    return metrics
 
 
 def _validate(seqprep, schema, raw, printer) -> tuple[str, dict]:
