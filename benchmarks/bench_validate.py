@@ -12,8 +12,8 @@
    in-process read does not, so it is also compared with a process that only reads.
 3. The command streams CSV in blocks (issue 12): its time against a process that reads
    the whole file with ``pyarrow.csv.read_csv``, and the peak memory (RSS) of each
-   process against the file's size, with the default chunks (1,000,000 rows) and with
-   ``--chunk-rows 100000``.
+   process against the file's size, with the default chunks (100,000 rows) and with
+   ``--chunk-rows 1000000``.
 
 The data: 2,000,000 rows, 100 groups of 20,000 hourly timestamps, 8 float features.
 
@@ -89,25 +89,34 @@ def peak_mib(args: list[str]) -> float:
 
 
 def streamed(csv: str, yaml: str, size: int, repeat: int) -> None:
-    """Section 3: the streamed command against a whole-file pyarrow read: time and memory."""
+    """Section 3: the streamed command against a whole-file pyarrow read: time and memory.
+
+    The command's peak is also shown beyond that of the same command on the file's first
+    1,000 rows (imports and set-up), which is what streaming bounds.
+    """
+    tiny = csv + ".head.csv"
+    with open(csv) as src, open(tiny, "w") as dst:
+        dst.writelines(line for _, line in zip(range(1001), src))
+    cli = [sys.executable, "-m", "seqprep", "validate"]
     commands = {
-        "pyarrow": [sys.executable, "-c",
-                    f"import pyarrow.csv as c; c.read_csv({csv!r})"],
-        "cli": [sys.executable, "-m", "seqprep", "validate", csv, "--schema", yaml, "--quiet"],
-        "cli100k": [sys.executable, "-m", "seqprep", "validate", csv, "--schema", yaml,
-                    "--quiet", "--chunk-rows", "100000"],
+        "pyarrow": [sys.executable, "-c", f"import pyarrow.csv as c; c.read_csv({csv!r})"],
+        "cli": cli + [csv, "--schema", yaml, "--quiet"],
+        "cli1m": cli + [csv, "--schema", yaml, "--quiet", "--chunk-rows", "1000000"],
     }
     times = run_processes(commands, repeat)
     peaks = {name: peak_mib(args) for name, args in commands.items()}
+    base = peak_mib(cli + [tiny, "--schema", yaml, "--quiet"])
     mib = size / 2**20
-    print(f"3. streamed CSV ({mib:.0f} MiB): time and peak RSS of the process")
+    print(f"3. streamed CSV ({mib:.0f} MiB): time and peak RSS of the process "
+          f"(the command on 1,000 rows peaks at {base:.0f} MiB)")
     for name, label in (("pyarrow", "pyarrow.csv.read_csv (whole file), process"),
-                        ("cli", "seqprep validate (chunks of 1,000,000 rows)"),
-                        ("cli100k", "seqprep validate --chunk-rows 100000")):
-        print(f"   {label:<46} {times[name]:6.2f} s  {peaks[name]:7.0f} MiB "
-              f"({peaks[name] / mib:.2f}x the file)")
+                        ("cli", "seqprep validate (default chunks, 100,000 rows)"),
+                        ("cli1m", "seqprep validate --chunk-rows 1000000")):
+        grew = "" if name == "pyarrow" else f", {peaks[name] - base:5.0f} MiB over 1,000 rows"
+        print(f"   {label:<48} {times[name]:6.2f} s  {peaks[name]:6.0f} MiB "
+              f"({peaks[name] / mib:.2f}x the file{grew})")
     print(f"   time, command / pyarrow read: {times['cli'] / times['pyarrow']:.2f}x "
-          f"(chunks of 100,000: {times['cli100k'] / times['pyarrow']:.2f}x)")
+          f"(chunks of 1,000,000: {times['cli1m'] / times['pyarrow']:.2f}x)")
 
 
 def main() -> None:

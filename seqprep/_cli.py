@@ -156,7 +156,7 @@ def _check_file(path: str, what: str = "DATA") -> int:
     return os.path.getsize(path)
 
 
-_STREAM_ROWS = 1_000_000
+_STREAM_ROWS = 100_000
 
 
 def read_data(path: str, *, progress: bool = False, console: Any = None):
