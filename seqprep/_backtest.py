@@ -336,8 +336,13 @@ def _fold(w: Windows, clock: _Clock, k: int, cut: Any, end: Any, start: Any,
     sub = w.subset(candidates, note=f"backtest fold {k}")
     try:
         split = split_by_time(sub, test=clock.label(cut), purge=purge)
-    except DataError as exc:
-        raise DataError(f"backtest {where}: {exc}") from None
+    except DataError as exc:  # the test part is not empty: purging emptied training
+        raise DataError(
+            f"backtest {where} has no training windows left after purging: "
+            f"{plural(int(before.sum()), 'window')} end before the cut, and each has a "
+            "target among the `purge` rows before it. Use fewer `n_splits`, a smaller `step` or "
+            f"`test`, or a lower `purge`. (split_by_time at the cut: {exc})"
+        ) from None
     sub_starts = sub.starts
     order = np.argsort(sub_starts, kind="stable")
 
