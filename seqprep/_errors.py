@@ -201,6 +201,6 @@ class MissingDependencyError(SeqprepError, ImportError):
 # Show errors as ``seqprep.GapError`` rather than ``seqprep._errors.GapError``.
 for _cls in (SeqprepError, ArgumentError, BatchSizeError, ArgumentTypeError, ShapeError,
              ColumnError, DataError, GapError, OrderError, MemoryBudgetError, NotFittedError,
-             SchemaError, ValidationError, MissingDependencyError):
+             SchemaError, ValidationError, MissingDependencyError, SampleIndexError):
     _cls.__module__ = "seqprep"
 del _cls

@@ -417,6 +417,21 @@ def plan(spec: WindowSpec, n: int, *, groups: Any = None, times: Any = None,
     Raises :class:`OrderError` (repeated times; unsorted ones with ``sort=False``),
     :class:`GapError` (a gap with ``on_gap='error'``) and :class:`ShapeError` worded by
     ``no_window(need, longest, where)`` when no window fits.
+
+    Examples
+    --------
+    Two groups, rows out of order, one missing step in group ``b`` (split there):
+
+    >>> spec = WindowSpec.checked(2, horizon=1)
+    >>> p = plan(spec, 9, groups=list("aaaabbbbb"), times=[3, 2, 1, 0, 0, 1, 2, 4, 5],
+    ...          on_gap="split", no_window=lambda need, longest, where: "too short")
+    >>> p.order.tolist(), p.seg_start.tolist(), p.seg_len.tolist(), p.starts_array().tolist()
+    ([3, 2, 1, 0, 4, 5, 6, 7, 8], [0, 4, 7], [4, 3, 2], [0, 1, 4])
+    >>> p.notes  # doctest: +NORMALIZE_WHITESPACE
+    ['sorted by time within groups: 4 rows moved',
+     'freq 1 inferred from the most common step between rows', 'split at 1 gap']
+    >>> p.dropped()[["group", "segment", "reason", "rows"]].to_numpy().tolist()
+    [['b', 1, 'short_segment', 2]]
     """
     codes = labels = None
     if groups is not None:

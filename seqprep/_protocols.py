@@ -27,6 +27,13 @@ class WindowSource(Protocol):
     ``notes``, ``index``, ``dropped``, ``input_shape``, ``output_units`` and ``starts``
     (each sample's first input row in window order, comparable within a group). Only the
     methods take part in ``isinstance`` (so the check never builds an index).
+
+    Examples
+    --------
+    >>> import numpy as np, seqprep
+    >>> w = seqprep.make_windows(np.arange(10.0), 3, targets=0)
+    >>> isinstance(w, seqprep.WindowSource), isinstance(w.X, seqprep.WindowSource)
+    (True, False)
     """
 
     def __len__(self) -> int: ...
@@ -55,7 +62,18 @@ class StatefulLayout(WindowSource, Protocol):
     """Windows laid out for a stateful RNN by :func:`stateful_layout`: also
     ``batch_size``, ``n_batches``, ``n_padded``, ``n_windows_dropped``, ``layout_dropped``,
     ``reset_mask`` (``(n_batches, batch_size)`` booleans), ``reset_slots`` and
-    ``sample_weight``."""
+    ``sample_weight``.
+
+    Examples
+    --------
+    >>> import numpy as np, seqprep
+    >>> w = seqprep.make_windows(np.arange(12.0), 2, stride=2)
+    >>> lay = seqprep.stateful_layout(w, 2)
+    >>> isinstance(lay, seqprep.StatefulLayout), isinstance(w, seqprep.StatefulLayout)
+    (True, False)
+    >>> lay.reset_mask.shape
+    (3, 2)
+    """
 
     batch_size: int
     n_batches: int

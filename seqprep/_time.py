@@ -541,6 +541,17 @@ def parse_column(s: pd.Series, *, time_type: str | None, timezone: str | None) -
     Null times are left to the ``not_null`` check; values that are present but do not
     parse are ``time_parses`` problems; a column of the wrong kind is one ``dtype`` problem.
     Never raises for bad data. The one parser of the command line and the library.
+
+    Examples
+    --------
+    >>> p = parse_column(pd.Series(["2024-03-30T00:00+01:00", "2024-03-31T00:00+01:00",
+    ...                             "2024-04-01T00:00+02:00", "soon"]),
+    ...                  time_type=None, timezone=None)
+    >>> p.kind, p.valid.tolist(), [(check, value) for check, _, value in p.problems]
+    ('datetime', [True, True, True, False],
+     [('time_parses', array(['soon'], dtype=object)), ('timezone', 'mixed UTC offsets')])
+    >>> (p.wall[2] - p.wall[1]) // DAY_NS  # the day across the change is one day on the wall
+    np.int64(1)
     """
     n = len(s)
     dtype = s.dtype

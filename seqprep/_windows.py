@@ -419,7 +419,19 @@ class Windows:
         default), with ``index`` (the selected rows of the current one by default), one more
         ``note`` and a new ``scaled`` state (kept by default), over new ``covariates``
         (the current ones by default); ``as_type`` (a subclass) and ``extra`` (its own
-        arguments) make a subclass. The one way to derive."""
+        arguments) make a subclass. The one way to derive.
+
+        Examples
+        --------
+        >>> import numpy as np, seqprep
+        >>> w = seqprep.make_windows(np.arange(6.0), 2, targets=0)
+        >>> late = w.derive(indices=[2, 3], note="the last two")
+        >>> late.X[:, :, 0].tolist(), late.starts.tolist(), late.notes
+        ([[2.0, 3.0], [3.0, 4.0]], [2, 3], ['the last two'])
+        >>> doubled = w.derive(source=w.source * 2, target_source=w.target_source * 2)
+        >>> doubled.y[:, 0].tolist(), doubled.index is w.index
+        ([4.0, 6.0, 8.0, 10.0], True)
+        """
         starts: np.ndarray | range = self._start_spec
         new_index: Any = None
         if indices is None and index is None:
