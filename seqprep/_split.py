@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._args import plural, show
+from ._args import integer, plural, show
 from ._errors import ArgumentError, ArgumentTypeError, DataError, ShapeError
 from . import _time
 from ._columns import group_codes, native_order, resolve_axis
@@ -293,7 +293,7 @@ def _purge_rows(purge: Any, auto: int) -> int:
             f"`purge` must be 'auto', False, or a number of rows >= 0. Received: "
             f"purge={show(purge)}. Pass purge='auto' to purge the rows a window reaches back."
         )
-    return int(purge)
+    return integer("purge", purge, minimum=0)  # also: at most int64, as numpy needs
 
 
 # ---------------------------------------------------------------------------- split

@@ -56,6 +56,14 @@ def test_integer_arguments_beyond_int64(tmp_path, name, kwargs):
         seqprep.open_windows(tmp_path / "x.parquet", targets="x", **kwargs)
 
 
+def test_split_purge_beyond_int64():
+    frame = pd.DataFrame({"t": range(20), "x": np.arange(20.0)})
+    with pytest.raises(seqprep.ArgumentError, match=r"^`purge` must be an integer <= "):
+        seqprep.split_by_time(frame, test=0.3, time="t", purge=2**70)
+    with pytest.raises(seqprep.DataError, match=r"^`test` leaves the train part empty"):
+        seqprep.split_by_time(frame, test=0.3, time="t", purge=2**63 - 1)
+
+
 def test_sizes_whose_product_overflows_int64_mean_no_window():
     with pytest.raises(seqprep.ShapeError, match=r"^`timesteps` is too long for the data"):
         seqprep.make_windows(np.arange(10.0), 2**62, sampling_rate=2**62)
