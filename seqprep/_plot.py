@@ -81,25 +81,33 @@ def _target_table(windows: FrameSource, i: int, pred: np.ndarray | None) -> pd.D
     return frame
 
 
-def _feature_list(windows: Any, features: Sequence[Any] | None) -> list[int]:
-    names = list(windows.feature_names)
+def _future_names(windows: Any) -> tuple:
+    covariates = windows.covariates
+    return tuple(covariates.future_names) if covariates is not None else ()
+
+
+def _feature_list(windows: Any, features: Sequence[Any] | None) -> tuple[list, list]:
+    """Positions of the past features and of the known-future covariates to draw."""
+    names, future = list(windows.feature_names), list(_future_names(windows))
     if features is None:
-        return list(range(len(names)))
+        return list(range(len(names))), list(range(len(future)))
     wanted = [features] if isinstance(features, (str, int)) else list(features)
-    unknown = [f for f in wanted if f not in names]
+    unknown = [f for f in wanted if f not in names and f not in future]
     if unknown:
         raise ArgumentError(
-            f"`features` must name features of the windows. Received: {show(unknown)}. "
-            f"Available: {show(names)}."
+            f"`features` must name features (or known-future covariates) of the windows. "
+            f"Received: {show(unknown)}. Available: {show(names + future)}."
         )
-    return [names.index(f) for f in wanted]
+    return ([names.index(f) for f in wanted if f in names],
+            [future.index(f) for f in wanted if f in future and f not in names])
 
 
-def _draw(ax: Any, windows: FrameSource, i: int, columns: list[int], table: pd.DataFrame) -> None:
+def _draw(ax: Any, windows: FrameSource, i: int, columns: tuple[list, list],
+          table: pd.DataFrame) -> None:
     X, _ = windows.take([i])
     x_in = _input_times(windows, i)
     colours = {}
-    for j in columns:
+    for j in columns[0]:
         name = windows.feature_names[j]
         (line,) = ax.plot(x_in, X[0, :, j], "o-", markersize=3, label=str(name))
         colours[name] = line.get_color()
@@ -112,6 +120,12 @@ def _draw(ax: Any, windows: FrameSource, i: int, columns: list[int], table: pd.D
         if "prediction" in rows:
             ax.plot(rows["x"], rows["prediction"], "x:", markersize=7, mew=2,
                     label=f"prediction {name}", **kw)
+    if columns[1]:
+        future = windows.take_inputs([i])[0]["future"][0]  # (horizon, n_known)
+        x_out = table.drop_duplicates("step").sort_values("step")["x"]
+        for j in columns[1]:
+            ax.plot(x_out, future[:, j], "^:", markersize=5,
+                    label=f"known {_future_names(windows)[j]}")
 
 
 def plot_window(windows: FrameSource, i: int, *, prediction: Any = None,
@@ -121,7 +135,8 @@ def plot_window(windows: FrameSource, i: int, *, prediction: Any = None,
     Time runs along the x axis: the input rows' times, then the target rows' times
     (without a time axis, rows counted from the sample's first input row). Each feature
     is a line; each target is a dashed line of squares in its feature's colour when the
-    target is also a feature, and a prediction a dotted line of crosses.
+    target is also a feature, a prediction a dotted line of crosses, and each known-future
+    covariate (``known_future=``) a dotted line of triangles over the target steps.
 
     Parameters
     ----------
@@ -132,8 +147,8 @@ def plot_window(windows: FrameSource, i: int, *, prediction: Any = None,
     prediction : array-like, optional
         Sample ``i``'s prediction (``horizon * n_targets`` values, laid out like
         ``windows.y``), or ``model.predict(windows.X)`` for all samples.
-    features : list of feature names, optional
-        The features to draw. Default: all.
+    features : list of names, optional
+        The features and known-future covariates to draw. Default: all.
     ax : matplotlib Axes, optional
         Draw into it; default: a new figure (not shown: ``ax.figure.savefig(...)``).
 

@@ -137,7 +137,8 @@ def test_features_chooses_the_lines(panel):
     (lambda w: plot_window(w, 0, prediction=[1.0, 2.0, 3.0]), ArgumentError,
      r"^`prediction` must be sample 0's prediction \(1 values.*shape \(3,\)"),
     (lambda w: plot_window(w, 0, features=["price"]), ArgumentError,
-     r"^`features` must name features of the windows. Received: \['price'\]"),
+     r"^`features` must name features \(or known-future covariates\) of the windows. "
+     r"Received: \['price'\]. Available: \['temp', 'sales'\]"),
     (lambda w: plot_window(w, 0, ax="left"), ArgumentTypeError, r"^`ax` must be a matplotlib"),
 ])
 def test_errors(panel, call, error, pattern):
@@ -164,3 +165,17 @@ def test_windows_plot_is_plot_window(panel):
     plot_window(w, 2, ax=b, prediction=[0.5])
     assert {k: (list(x), list(y)) for k, (x, y) in _lines(a).items()} == \
         {k: (list(x), list(y)) for k, (x, y) in _lines(b).items()}
+
+
+def test_known_future_covariates_are_drawn_at_the_target_steps():
+    t = pd.date_range("2024-12-20", periods=14, freq="D")
+    df = pd.DataFrame({"day": t, "sales": np.arange(14.0)}).join(
+        seqprep.calendar_features(pd.Series(t), [], holidays=["2024-12-25", "2024-12-26"]))
+    w = seqprep.make_windows(df, 3, horizon=2, time="day", targets="sales",
+                             known_future=["holiday"])
+    lines = _lines(plot_window(w, 2))  # inputs 22-24 December, targets 25-26
+    assert list(lines) == ["sales", "target sales", "known holiday"]
+    assert lines["known holiday"][0].equals(pd.DatetimeIndex(["2024-12-25", "2024-12-26"]))
+    np.testing.assert_array_equal(lines["known holiday"][1], [1.0, 1.0])
+    assert list(_lines(plot_window(w, 2, features=["holiday"]))) == ["target sales",
+                                                                     "known holiday"]
