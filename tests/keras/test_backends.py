@@ -92,6 +92,7 @@ def test_stateless_helpers_agree_with_tensorflow(runs, backend):
     np.testing.assert_array_equal(out["head"], [3, True, True])
     np.testing.assert_array_equal(out["ds_first"], ref["ds_first"])  # same seeded epoch order
     assert np.isfinite(out["ds_loss"]).all() and len(out["ds_loss"]) == 2
+    assert out["ds_keys"].tolist() == ref["ds_keys"].tolist() == ["loss", "mae"]  # the head
     assert (out["dir"] / "history.png").stat().st_size > 0
 
 

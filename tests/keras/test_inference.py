@@ -267,3 +267,20 @@ def test_errors_are_seqprep_errors_too_and_pickle():
     assert (back.batch, back.slot) == (3, 1)
     with pytest.raises(seqprep.ArgumentError):
         keras_ext.predict(_stateful(), _x(4), batch_size=0)
+
+
+def test_windows_read_from_disk_predict_and_evaluate_like_in_memory(tmp_path):
+    rng = np.random.default_rng(2)
+    df = pd.concat([pd.DataFrame({"id": g, "t": np.arange(n), "a": rng.normal(size=n)})
+                    for g, n in [(0, 40), (1, 31)]])
+    for g, part in df.groupby("id"):
+        part.to_parquet(tmp_path / f"{g}.parquet", row_group_size=10)
+    kw = dict(features=["a"], targets="a", group="id", time="t", stride=T)
+    lazy = seqprep.open_windows(tmp_path, T, **kw)
+    eager = seqprep.make_windows(df, T, **kw)
+    m = _stateful()
+    np.testing.assert_allclose(keras_ext.predict(m, lazy), keras_ext.predict(m, eager), rtol=1e-6)
+    np.testing.assert_allclose(keras_ext.evaluate(m, lazy), keras_ext.evaluate(m, eager), rtol=1e-6)
+    lay_lazy, lay_eager = seqprep.stateful_layout(lazy, B), seqprep.stateful_layout(eager, B)
+    np.testing.assert_allclose(keras_ext.predict(m, lay_lazy), keras_ext.predict(m, lay_eager),
+                               rtol=1e-6)
