@@ -139,7 +139,8 @@ def _see_also(lines: list[str], scope: str) -> list[str]:
             items[-1].append(line.strip())
     out = []
     for item in items:
-        head, _, desc = " ".join(item).partition(" : ")
+        head, _, desc = item[0].partition(" : ")
+        desc = " ".join([desc, *item[1:]]).strip()
         names = [n.strip() for n in head.split(",") if n.strip()]
         links = ", ".join(_link(n.strip("`~"), n.strip("`~"), scope) for n in names)
         out.append(f"- {links}" + (f": {desc.strip()}" if desc.strip() else ""))

@@ -192,12 +192,13 @@ def test_type_cells_are_plain_types():
 
 def test_see_also_becomes_a_list():
     doc = ("Summary.\n\nSee Also\n--------\nget_states, set_states : save and restore\n"
-           "    the state.\nnumpy.lib.stride_tricks.sliding_window_view : the view.\n\n"
-           "Notes\n-----\nText.")
+           "    the state.\nnumpy.lib.stride_tricks.sliding_window_view : the view.\n"
+           "make_windows\n    On its own line.\n\nNotes\n-----\nText.")
     text = hooks.rewrite(doc, "keras_ext._states.reset_states")
     assert ("- [`get_states`][keras_ext.get_states], [`set_states`][keras_ext.set_states]: "
             "save and restore the state.\n"
-            "- `numpy.lib.stride_tricks.sliding_window_view`: the view.\n") in text
+            "- `numpy.lib.stride_tricks.sliding_window_view`: the view.\n"
+            "- [`make_windows`][seqprep.make_windows]: On its own line.\n") in text
     assert text.endswith("Notes\n-----\nText.")
 
 
