@@ -484,7 +484,7 @@ def _fit_batch_size(model: keras.Model, batch_size: Any, fit_kwargs: dict) -> in
             "Build it with `keras.Input(batch_shape=(batch_size, timesteps, features))`, "
             "or pass `batch_size=`."
         )
-    b = int(batch_size or static)
+    b = int(batch_size if batch_size is not None else static)  # type: ignore[arg-type]
     vbs = fit_kwargs.pop("validation_batch_size", None)
     if vbs is not None and vbs != b:
         raise ArgumentError(

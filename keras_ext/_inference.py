@@ -353,10 +353,11 @@ def evaluate(
                 "y=None. Pass `y=`, or pass seqprep.Windows, which carry their targets."
             )
         _refuse_tf_data(x, b, "evaluate")
-        Batches("x", x, y, sample_weight, batch_size=b)  # checks lengths before predicting
-        outputs, batches = predict_rows(model, x, batch_size=b, reset=reset,
-                                        reset_slots=reset_slots, verbose=verbose, caller="evaluate")
-        yy, ww = batches.targets() if batches.kind != "arrays" else (as_arrays("y", y), sample_weight)
+        batches = Batches("x", x, y, sample_weight, batch_size=b)  # lengths checked first
+        outputs, _ = predict_rows(model, x, batch_size=b, reset=reset, reset_slots=reset_slots,
+                                  verbose=verbose, caller="evaluate")
+        yy, ww = (batches.targets() if batches.kind != "arrays"
+                  else (as_arrays("y", y), sample_weight))
         logs = _score(model, yy, outputs, ww, b)
     if return_dict:
         return logs
