@@ -172,7 +172,13 @@ def native_order(values: Any) -> Any:
 def group_codes(values: Any) -> tuple[np.ndarray, pd.Index]:
     """Group labels as codes in order of first appearance, and the labels; no missing labels."""
     values = native_order(values)
-    codes, labels = pd.factorize(pd.Series(values), sort=False, use_na_sentinel=True)
+    try:
+        codes, labels = pd.factorize(pd.Series(values), sort=False, use_na_sentinel=True)
+    except TypeError:
+        raise ArgumentTypeError(
+            f"`group` must hold hashable labels (strings, numbers, ...). Received: "
+            f"{show(values)} with unhashable values. Convert them first, e.g. to strings."
+        ) from None
     if (codes < 0).any():
         raise DataError(
             f"`group` must have no missing values. Received: "

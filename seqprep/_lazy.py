@@ -61,7 +61,7 @@ from ._args import choice, integer, plural, require, show
 from ._columns import as_names, cast, check_dtype, no_duplicate_columns, resolve_axis
 from ._errors import (ArgumentError, ArgumentTypeError, ColumnError, DataError, GapError,
                       OrderError, ShapeError)
-from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail
+from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail, sample_positions
 from ._reshape import check_batch_size
 from ._windows import Windows, make_windows, window_view
 
@@ -363,7 +363,7 @@ class LazyWindows:
 
     def take(self, indices: Any) -> tuple[np.ndarray, np.ndarray | None]:
         """Read the windows at ``indices`` as new arrays ``(X, y)``; ``y`` is None without targets."""
-        idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+        idx = sample_positions(indices, len(self)).reshape(-1)
         n = len(idx)
         T, F = self.input_shape
         X = np.empty((n, T, F), dtype=self.dtype)
@@ -423,7 +423,7 @@ class LazyWindows:
         """A new LazyWindows over the same files: the windows at ``indices`` (all by
         default), with ``index`` and one more ``note``; ``as_type`` (a subclass) and
         ``extra`` (its own arguments) make a subclass. The one way to derive."""
-        idx = np.arange(len(self)) if indices is None else np.asarray(indices, dtype=np.int64)
+        idx = np.arange(len(self)) if indices is None else sample_positions(indices, len(self))
         if index is None:
             index = self.index if indices is None else self.index.iloc[idx].reset_index(drop=True)
         return (as_type or LazyWindows)(

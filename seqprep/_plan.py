@@ -33,10 +33,10 @@ import pandas as pd
 from . import _time
 from ._args import integer, plural, show
 from ._columns import group_codes
-from ._errors import ArgumentError, GapError, OrderError, ShapeError
+from ._errors import ArgumentError, ArgumentTypeError, GapError, OrderError, ShapeError
 
 __all__ = ["DROPPED_COLUMNS", "DROP_REASONS", "Plan", "WindowSpec", "account", "plan",
-           "plain", "report_tail"]
+           "plain", "report_tail", "sample_positions"]
 
 DROP_REASONS = {
     "tail": "rows after the last whole window of a segment",
@@ -268,6 +268,40 @@ def account(entries: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]],
 def plain(values: Any) -> Any:
     """Index or Series values as they are, anything else as a numpy array."""
     return values if isinstance(values, (pd.Index, pd.Series)) else np.asarray(values)
+
+
+def sample_positions(indices: Any, n: int, name: str = "indices") -> np.ndarray:
+    """``indices`` as int64 positions of ``n`` samples (negative ones count from the end; a
+    boolean mask of length ``n`` selects), or an error naming ``name``: never a silent cast.
+
+    Examples
+    --------
+    >>> sample_positions([0, -1], 5).tolist(), sample_positions([True, False, True], 3).tolist()
+    ([0, 4], [0, 2])
+    """
+    arr = np.asarray(indices)
+    if arr.dtype == bool:
+        if arr.shape != (n,):
+            raise ShapeError(f"`{name}` as a boolean mask must have one value per sample. "
+                             f"Received: a mask of shape {arr.shape} for {plural(n, 'sample')}.")
+        return np.flatnonzero(arr).astype(np.int64)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise ArgumentTypeError(
+            f"`{name}` must be integer sample positions (or a boolean mask). Received: "
+            f"{show(indices)}. Pass integers, e.g. np.arange(len(windows))."
+        )
+    if not arr.size:
+        return arr.astype(np.int64)
+    big = arr.dtype.kind == "u" and arr.max() > n
+    out = arr.astype(np.int64)
+    bad = (out < -n) | (out >= n) | big
+    if bad.any():
+        first = arr[bad].flat[0] if not big else arr.max()
+        raise ArgumentError(
+            f"`{name}` must be positions of the {plural(n, 'sample')} (-{n}..{n - 1}). "
+            f"Received: {show(int(first))} among {plural(arr.size, 'position')}."
+        )
+    return np.where(out < 0, out + n, out)
 
 
 def report_tail(dropped: pd.DataFrame, reasons: dict[str, str], notes: list[str]) -> list[str]:

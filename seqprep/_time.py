@@ -90,6 +90,13 @@ def time_values(times: Any, name: str = "time") -> tuple[np.ndarray, str, Any]:
             raise _out_of_range(name, f"times from {idx.min()} to {idx.max()}") from None
     if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
         as_int = pd.api.types.is_integer_dtype(s.dtype)
+        if pd.api.types.is_unsigned_integer_dtype(s.dtype) and len(s) \
+                and int(s.max()) > np.iinfo(np.int64).max:
+            raise DataError(
+                f"`{name}` must hold numbers that fit in int64. Received: times up to "
+                f"{int(s.max())}. Subtract the first time (times since the start), or pass "
+                "datetimes."
+            )
         try:
             values = np.asarray(s.to_numpy(dtype=np.int64 if as_int else np.float64))
         except (OverflowError, ValueError, TypeError):

@@ -23,7 +23,7 @@ from ._columns import (as_names, as_positions, cast, check_dtype, is_label,
                        no_duplicate_columns, numeric_block, resolve_axis, take_columns)
 from ._errors import ArgumentTypeError, ColumnError, ShapeError
 from ._memory import check_fits
-from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail
+from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail, sample_positions
 from ._reshape import check_batch_size
 from ._tables import as_pandas
 from ._indexing import positions
@@ -437,7 +437,7 @@ class Windows:
         if indices is None and index is None:
             new_index = self.index  # the same samples: one index, shared
         elif indices is not None:
-            idx = np.asarray(indices, dtype=np.int64)
+            idx = sample_positions(indices, len(self))
             starts = self.starts[idx]
             new_index = lambda: self.index.iloc[idx].reset_index(drop=True)  # noqa: E731
         return (as_type or Windows)(
@@ -535,7 +535,7 @@ class Windows:
         (array([[0., 1., 2.],
                [6., 7., 8.]], dtype=float32), array([3., 9.], dtype=float32))
         """
-        idx = np.asarray(indices, dtype=np.int64)
+        idx = sample_positions(indices, len(self))
         starts = self.starts[idx]
         X = self._view()[starts]
         y = None if self._target_source is None else self._targets_at(starts)
@@ -999,6 +999,13 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
     dtype = check_dtype(dtype)
     data = as_pandas(data)  # Arrow, polars: the one conversion layer (seqprep._tables)
     if schema is not None:
+        from ._schema import SeriesSchema  # the validate room, above this one
+
+        if not isinstance(schema, SeriesSchema):
+            raise ArgumentTypeError(
+                f"`schema` must be a seqprep.SeriesSchema. Received: schema={show(schema)} of "
+                f"type {type(schema).__name__}. Load one with `SeriesSchema.from_yaml(path)`."
+            )
         data = schema.validate(data)
     if isinstance(data, pd.Series):
         data = data.to_frame(name=data.name if data.name is not None else 0)
