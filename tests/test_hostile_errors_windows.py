@@ -116,3 +116,32 @@ def test_corrupt_npy_files(tmp_path, content):
     with pytest.raises(seqprep.DataError, match=r"^`path` must be a readable \.npy file of "
                                                 r"numbers\. Received: path="):
         seqprep.open_windows(path, 2)
+
+
+def test_sample_positions_are_checked_never_cast(tmp_path):
+    w = seqprep.make_windows(np.arange(10.0), 2, targets=0)
+    pd.DataFrame({"x": np.arange(10.0)}).to_parquet(tmp_path / "x.parquet")
+    lazy = seqprep.open_windows(tmp_path / "x.parquet", 2, targets="x")
+    for windows in (w, lazy):
+        with pytest.raises(seqprep.ArgumentTypeError, match=r"^`indices` must be integer sample"):
+            windows.take([0.5])  # was silently sample 0
+        with pytest.raises(seqprep.ArgumentError, match=r"^`indices` must be positions of the 8 "
+                                                        r"samples \(-8\.\.7\)\. Received: 100"):
+            windows.take([1, 100])
+        with pytest.raises(seqprep.ArgumentError, match=r"Received: 18446744073709551615"):
+            windows.subset(np.array([2**64 - 1], dtype=np.uint64))
+        with pytest.raises(seqprep.ShapeError, match=r"^`indices` as a boolean mask"):
+            windows.take([True, False])
+        X, _ = windows.take(np.arange(8) % 2 == 0)  # a full-length mask selects
+        np.testing.assert_array_equal(X, w.take([0, 2, 4, 6])[0])
+        np.testing.assert_array_equal(windows.take([-1])[0], w.take([7])[0])
+
+
+def test_other_values_that_used_to_escape_as_python_errors():
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`schema` must be a seqprep.SeriesSchema"):
+        seqprep.make_windows(np.arange(10.0), 2, schema=3)
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`group` must hold hashable labels"):
+        seqprep.make_windows(pd.DataFrame({"g": [[1], [2]], "x": [1.0, 2.0]}), 1, group="g")
+    huge = pd.DataFrame({"t": np.array([2**63, 2**63 + 1], dtype=np.uint64), "x": [1.0, 2.0]})
+    with pytest.raises(seqprep.DataError, match=r"^`time` must hold numbers that fit in int64"):
+        seqprep.make_windows(huge, 1, time="t")  # was wrapped round to negative times
