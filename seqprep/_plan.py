@@ -33,7 +33,8 @@ import pandas as pd
 from . import _time
 from ._args import integer, plural, show
 from ._columns import group_codes
-from ._errors import ArgumentError, ArgumentTypeError, GapError, OrderError, ShapeError
+from ._errors import (ArgumentError, ArgumentTypeError, GapError, OrderError, SampleIndexError,
+                      ShapeError)
 
 __all__ = ["DROPPED_COLUMNS", "DROP_REASONS", "Plan", "WindowSpec", "account", "plan",
            "plain", "report_tail", "sample_positions"]
@@ -297,7 +298,7 @@ def sample_positions(indices: Any, n: int, name: str = "indices") -> np.ndarray:
     bad = (out < -n) | (out >= n) | big
     if bad.any():
         first = arr[bad].flat[0] if not big else arr.max()
-        raise ArgumentError(
+        raise SampleIndexError(
             f"`{name}` must be positions of the {plural(n, 'sample')} (-{n}..{n - 1}). "
             f"Received: {show(int(first))} among {plural(arr.size, 'position')}."
         )

@@ -125,7 +125,7 @@ def test_sample_positions_are_checked_never_cast(tmp_path):
     for windows in (w, lazy):
         with pytest.raises(seqprep.ArgumentTypeError, match=r"^`indices` must be integer sample"):
             windows.take([0.5])  # was silently sample 0
-        with pytest.raises(seqprep.ArgumentError, match=r"^`indices` must be positions of the 8 "
+        with pytest.raises(seqprep.SampleIndexError, match=r"^`indices` must be positions of the 8 "
                                                         r"samples \(-8\.\.7\)\. Received: 100"):
             windows.take([1, 100])
         with pytest.raises(seqprep.ArgumentError, match=r"Received: 18446744073709551615"):
