@@ -27,6 +27,7 @@ from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail, sample_pos
 from ._reshape import check_batch_size
 from ._tables import as_pandas
 from ._indexing import positions
+from ._categorical import check_categories, check_mode, feature_block
 from ._errors import ArgumentError
 
 __all__ = ["RowInfo", "WindowArray", "Windows", "cut_windows", "gather", "make_windows",
@@ -271,9 +272,16 @@ class Windows:
     scaled : bool or None
         Whether the last :class:`Scaler` applied scaled (True) or unscaled (False) the
         values; None if none was applied.
+    categories : dict
+        The category order of each feature column encoded by ``categorical=``
+        (``{column: (category, ...)}``; empty without). Pass the training Windows as
+        ``make_windows(test, ..., categories=train_windows)`` to encode other data alike.
 
     Notes
     -----
+    ``np.asarray(windows)`` is ``X``; ``windows[key]`` (an integer, a slice, a boolean
+    mask or positions) is a new Windows of those samples (see :meth:`__getitem__`).
+
     Read-only accessors for the other rooms (``split_by_time``, ``Scaler``, ``to_frame``,
     ``stateful_layout``, keras_ext): ``spec``, ``source``, ``target_source``, ``starts``,
     ``start_range``, ``rows`` (a :class:`RowInfo`: ``order``, ``times``, ``groups``,
@@ -291,8 +299,10 @@ class Windows:
                  index: pd.DataFrame | Callable[[], pd.DataFrame],
                  dropped: pd.DataFrame | Callable[[], pd.DataFrame],
                  notes: list[str] | None = None, copy: bool = True,
-                 scaled: bool | None = None, covariates: Covariates | None = None) -> None:
+                 scaled: bool | None = None, covariates: Covariates | None = None,
+                 categories: dict | None = None) -> None:
         self.spec = spec
+        self.categories = dict(categories or {})
         self._covariates = covariates
         self._source = source
         self._target_source = target_source
@@ -448,7 +458,8 @@ class Windows:
             rows=self.rows, index=new_index if index is None else index,
             dropped=self._dropped, notes=self.notes + ([note] if note else []),
             copy=self.copy, scaled=self.scaled if scaled is None else scaled,
-            covariates=self._covariates if covariates is None else covariates, **extra,
+            covariates=self._covariates if covariates is None else covariates,
+            categories=self.categories, **extra,
         )
 
     # -- arrays ---------------------------------------------------------------
@@ -699,6 +710,8 @@ def make_windows(
     target_inputs: bool = True,
     static: Any = None,
     known_future: Any = None,
+    categorical: str | None = None,
+    categories: Any = None,
 ) -> Windows:
     """Cut a series (or many) into ``(samples, timesteps, features)`` windows with targets.
 
@@ -766,6 +779,19 @@ def make_windows(
         ``targets``; a target column cannot be one. Defaults to ``None``. Static and
         known-future columns are left out of the default ``features`` (list them in
         ``features`` to read their past values too).
+    categorical : {None, "codes", "onehot", "error"}, keyword-only
+        What to do with feature columns that hold categories or text (pandas
+        ``category``, strings). ``None`` (the default) leaves them out of the default
+        ``features``, with a note, and refuses them when named in ``features``;
+        ``"error"`` refuses them everywhere; ``"codes"`` encodes each as one column of
+        codes ``0 .. k-1``; ``"onehot"`` as ``k`` 0/1 columns named ``"column=category"``.
+        The order of the categories (a ``category`` column's own, else the sorted values)
+        is in ``Windows.categories``. Missing values become NaN. DataFrames only.
+    categories : mapping or Windows, keyword-only
+        Category orders to reuse, ``{column: [category, ...]}``, or the training Windows
+        itself (its ``categories``): test windows then get the training columns, in the
+        training order, even where a category is absent. A value outside them raises
+        :class:`DataError`. Needs ``categorical="codes"`` or ``"onehot"``.
 
     Returns
     -------
@@ -836,7 +862,8 @@ def make_windows(
         data, timesteps, horizon=horizon, gap=gap, stride=stride, sampling_rate=sampling_rate,
         features=features, targets=targets, group=group, time=time, freq=freq, on_gap=on_gap,
         sort=sort, copy=copy, dtype=dtype, schema=schema, target_inputs=target_inputs,
-        static=static, known_future=known_future,
+        static=static, known_future=known_future, categorical=categorical,
+        categories=categories,
     )
 
 
@@ -850,6 +877,8 @@ class Blocks:
     target_names: tuple
     groups: Any
     times: Any
+    categories: dict | None = None  # the category order of each encoded feature column
+    notes: list | None = None  # what was done to the columns (left out, encoded)
 
     @property
     def n(self) -> int:
@@ -863,8 +892,10 @@ def _flag(name: str, value: Any) -> bool:
 
 
 def _frame_blocks(frame: pd.DataFrame, features: Any, targets: Any, group: Any, time: Any,
-                  dtype: np.dtype) -> Blocks:
-    """Resolve a DataFrame's feature, target, group and time columns."""
+                  dtype: np.dtype, categorical: str | None = None,
+                  categories: dict | None = None, default: bool = False) -> Blocks:
+    """Resolve a DataFrame's feature, target, group and time columns; non-numeric
+    features by the rule of ``seqprep._categorical`` (``default``: features=None)."""
     n = len(frame)
     no_duplicate_columns(frame)
     group_values, group_col = resolve_axis("group", group, frame, n)
@@ -888,11 +919,12 @@ def _frame_blocks(frame: pd.DataFrame, features: Any, targets: Any, group: Any, 
             raise ColumnError(
                 f"`{role}` must not include the group or time column. Received: {clash!r}."
             )
-    feats = numeric_block(frame, feature_cols, "features", dtype, view=True)
+    enc = feature_block(frame, feature_cols, dtype, mode=categorical,
+                        categories=categories or {}, default=default)
     targs = None if target_cols is None else numeric_block(frame, target_cols, "targets", dtype,
                                                            view=True)
-    return Blocks(feats, targs, tuple(feature_cols), tuple(target_cols or ()), group_values,
-                  time_values)
+    return Blocks(enc.block, targs, enc.names, tuple(target_cols or ()), group_values,
+                  time_values, categories=enc.categories, notes=enc.notes)
 
 
 def _array_blocks(data: Any, features: Any, targets: Any, group: Any, time: Any,
@@ -988,7 +1020,8 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
                 freq: Any, on_gap: str, sort: bool, copy: bool, dtype: Any, schema: Any,
                 too_long: Callable[[int, int, str], str] | None = None,
                 target_inputs: bool = True, static: Any = None,
-                known_future: Any = None) -> Windows:
+                known_future: Any = None, categorical: str | None = None,
+                categories: Any = None) -> Windows:
     """:func:`make_windows`, for the rooms built on it (``to_supervised``):
     ``too_long(need, longest, where)`` words the no-window error."""
     spec = WindowSpec.checked(timesteps, horizon=horizon, gap=gap, stride=stride,
@@ -997,6 +1030,8 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
     sort, copy = _flag("sort", sort), _flag("copy", copy)
     target_inputs = _flag("target_inputs", target_inputs)
     dtype = check_dtype(dtype)
+    categorical = check_mode(categorical)
+    categories, default = check_categories(categories, categorical), features is None
     data = as_pandas(data)  # Arrow, polars: the one conversion layer (seqprep._tables)
     if schema is not None:
         from ._schema import SeriesSchema  # the validate room, above this one
@@ -1016,7 +1051,8 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
         features = _without_targets(data, None if target_inputs else targets, group, time,
                                     also)
     if isinstance(data, pd.DataFrame):
-        b = _frame_blocks(data, features, targets, group, time, dtype)
+        b = _frame_blocks(data, features, targets, group, time, dtype, categorical, categories,
+                          default)
     else:
         b = _array_blocks(data, features, targets, group, time, dtype)
     if b.n == 0:
@@ -1035,6 +1071,7 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
     return Windows(
         spec, source=source, target_source=target_source, starts=p.starts,
         feature_names=b.feature_names, target_names=b.target_names, rows=RowInfo.of(p),
-        index=p.index, dropped=p.dropped, notes=p.notes, copy=copy,
+        index=p.index, dropped=p.dropped, notes=(b.notes or []) + p.notes, copy=copy,
         covariates=build_covariates(data, cov_cols, plan=p, dtype=dtype),
+        categories=b.categories,
     )

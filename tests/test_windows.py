@@ -521,7 +521,9 @@ def test_non_numeric_data():
     df = pd.DataFrame({"a": [1.0, 2, 3], "s": list("xyz")})
     with pytest.raises(ArgumentTypeError, match=r"^`features` must be numeric columns\. Received "
                                                 r"non-numeric: 's'"):
-        seqprep.make_windows(df, 1)
+        seqprep.make_windows(df, 1, categorical="error")
+    # issue 13: by default a text column is left out of the default features, with a note
+    assert seqprep.make_windows(df, 1).feature_names == ("a",)
     with pytest.raises(ArgumentTypeError, match=r"^`targets` must be numeric columns"):
         seqprep.make_windows(df, 1, features=["a"], targets="s")
     with pytest.raises(ArgumentTypeError, match=r"^`data` must hold real numbers"):
