@@ -97,14 +97,14 @@ def _open_parquet(pq: Any, p: Path, root: Path, base: Path, *, windows: bool = T
                     else "a Parquet file or a folder of Parquet files")
             use = "pass the frame to `make_windows`" if windows else "validate the frame"
             raise ArgumentError(
-                f"`path` must be {rule}. Received: path={str(root)!r}, which pyarrow cannot "
+                f"`path` must be {rule}. Received: path={show(str(root))}, which pyarrow cannot "
                 f"read as Parquet ({why}). For a CSV file, read it with `pandas.read_csv` and "
                 f"{use}, or convert it to Parquet once: "
                 "`pd.read_csv(path).to_parquet('data.parquet')`."
             ) from None
         raise DataError(
             f"Every *.parquet file under `path` must be a Parquet file. Received: "
-            f"{p.relative_to(base)} under {str(root)!r}, which pyarrow cannot read as Parquet "
+            f"{p.relative_to(base)} under {show(str(root))}, which pyarrow cannot read as Parquet "
             f"({why}). Rewrite it with `df.to_parquet(...)`, or move it out of the folder."
         ) from None
 
@@ -213,7 +213,7 @@ class _Reader:
                 try:
                     out[:, j] = cast(values, self.dtype, role=role)  # the one casting rule
                 except ArgumentTypeError as exc:
-                    raise ArgumentTypeError(f"{info.path.name}, column {name!r}: {exc}") from None
+                    raise ArgumentTypeError(f"{info.path.name}, column {show(name)}: {exc}") from None
             return out[rows]
 
         feats = block(self.features, "features")
@@ -640,7 +640,7 @@ def _open_npy(root: Path, spec: WindowSpec, **kw: Any) -> Windows:
     except (ValueError, OSError, EOFError) as exc:
         why = str(exc).split("\n")[0][:200]
         raise DataError(
-            f"`path` must be a readable .npy file of numbers. Received: path={str(root)!r}, "
+            f"`path` must be a readable .npy file of numbers. Received: path={show(str(root))}, "
             f"which numpy cannot read ({why}). Write it again with `np.save(path, array)`."
         ) from None
     return make_windows(data, spec.timesteps, horizon=spec.horizon, gap=spec.gap,
@@ -675,7 +675,7 @@ def _columns_of(schema: Any, features: Any, targets: Any, group: Any, time: Any)
     bad = [c for c in feature_cols + (target_cols or [])
            if not any(is_kind(schema.field(c).type) for is_kind in numeric)]
     if bad:
-        kinds = ", ".join(f"{c!r} ({schema.field(c).type})" for c in bad)
+        kinds = ", ".join(f"{show(c)} ({schema.field(c).type})" for c in bad)
         raise ArgumentTypeError(
             f"`features` and `targets` must be numeric columns. Received non-numeric: {kinds}. "
             "Name the numeric columns with `features=`, or encode those as numbers first."
@@ -683,7 +683,7 @@ def _columns_of(schema: Any, features: Any, targets: Any, group: Any, time: Any)
     clash = [c for c in feature_cols + (target_cols or []) if c in reserved]
     if clash:
         raise ColumnError(f"`features` and `targets` must not include the group or time column. "
-                          f"Received: {clash!r}.")
+                          f"Received: {show(clash)}.")
     return _Columns(feature_cols, target_cols, reserved)
 
 
@@ -758,7 +758,7 @@ def _plan_files(scan: _Scan, spec: WindowSpec, root: Path, **how: Any) -> Plan:
         raise ShapeError(
             f"No window fits: each needs {spec.need} rows, and no group or segment of the "
             f"{plural(scan.n_rows, 'row')} in {plural(len(scan.files), 'file')} under "
-            f"{str(root)!r} has that many. Received: timesteps={spec.timesteps}, "
+            f"{show(str(root))} has that many. Received: timesteps={spec.timesteps}, "
             f"sampling_rate={spec.sampling_rate}, gap={spec.gap}, horizon={spec.horizon}. "
             "Use a smaller `timesteps`."
         ) from None
@@ -937,7 +937,7 @@ def _pieces(frame: pd.DataFrame, rel: str, group: Any, time: Any,
 
 
 def _who(label: Any, grouped: bool) -> str:
-    return f"group {label!r}" if grouped else "the series"
+    return f"group {show(label)}" if grouped else "the series"
 
 
 def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, freq: Any,

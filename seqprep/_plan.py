@@ -353,7 +353,7 @@ def _sort(rows: _Rows, sort: bool) -> None:
         if back_steps and not sort:
             i = int(np.flatnonzero(back)[0]) + 1
             row = int(by_group[i]) if by_group is not None else i
-            where = f" in group {rows.labels[codes[row]]!r}" if codes is not None else ""
+            where = f" in group {show(rows.labels[codes[row]])}" if codes is not None else ""
             raise OrderError(
                 f"`time` must increase within each group when sort=False. Received: "
                 f"{plural(back_steps, 'step')} back in time, the first at row {row}"
@@ -381,7 +381,7 @@ def _refuse_repeats(rows: _Rows, inner: np.ndarray) -> None:
     at = np.flatnonzero(dup)[:5] + 1
     shown_times = _time.time_labels(tv[at], rows.kind, rows.tz)
     grp = [rows.labels[codes[r]] if codes is not None else None for r in at]
-    where = ", ".join(f"{t}" + (f" in group {g!r}" if g is not None else "")
+    where = ", ".join(f"{t}" + (f" in group {show(g)}" if g is not None else "")
                       for t, g in zip(shown_times, grp))
     raise OrderError(
         f"`time` must not repeat within a group. Received: "
@@ -412,7 +412,7 @@ def _gaps(rows: _Rows, inner: np.ndarray, cut: np.ndarray, group_bounds: np.ndar
     if on_gap == "error":
         head = gaps.head(5)
         shown = "; ".join(
-            (f"group {r.group!r}: " if rows.codes is not None else "")
+            (f"group {show(r.group)}: " if rows.codes is not None else "")
             + f"after {r.after} next is {r.before}" for r in head.itertuples()
         )
         raise GapError(

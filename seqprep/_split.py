@@ -96,7 +96,7 @@ class Split:
         if "group" in self.summary:
             lines.append(f"cut-offs ({', '.join(c[:-4] for c in cuts)}) per group:")
             for _, row in head.iterrows():
-                lines.append(f"  {row['group']!r}: " + ", ".join(str(row[c]) for c in cuts))
+                lines.append(f"  {show(row['group'])}: " + ", ".join(str(row[c]) for c in cuts))
             if len(self.summary) > 10:
                 lines.append(f"  ... {len(self.summary) - 10:,} more in `summary`")
         else:
@@ -262,7 +262,7 @@ def _cuts(axis: Axis, test: Any, validation: Any) -> list[np.ndarray]:
         bad = np.flatnonzero(val_cut >= test_cut)
         if len(bad):
             g = int(bad[0])
-            where = f" in group {axis.labels[g]!r}" if axis.labels is not None else ""
+            where = f" in group {show(axis.labels[g])}" if axis.labels is not None else ""
             raise ArgumentError(
                 f"`validation` must be earlier than the test cut-off, since the parts are in time "
                 f"order (train, validation, test). Received: validation={show(validation)}, "
@@ -277,7 +277,7 @@ def _purge_rows(purge: Any, auto: int) -> int:
         if purge != "auto":
             raise ArgumentError(
                 f"`purge` must be 'auto', False, or a number of rows >= 0. Received: "
-                f"purge={purge!r}."
+                f"purge={show(purge)}."
             )
         return auto
     if purge is False:

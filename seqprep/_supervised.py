@@ -61,6 +61,25 @@ class Supervised:
         Rows of the input, lags and leads.
     notes : list of str
         What was done on the way: sorting, inferred frequency, gaps split, copies.
+
+    Notes
+    -----
+    A Supervised behaves like the DataFrame it holds where the classic recipe reaches for
+    one: ``len(sup)``, ``sup["load(t)"]``, ``sup[["load(t-1)", "load(t)"]]``, ``np.asarray(sup)``,
+    ``sup.to_numpy()``, ``sup.values``, ``sup.columns``, ``sup.shape``, iterating over the
+    column names, and every other DataFrame attribute it does not define itself
+    (``sup.head()``, ``sup.loc[...]``, ``sup.describe()``) are those of :attr:`frame`.
+    What it adds is the account: :meth:`report`, :attr:`dropped`, :attr:`origin`. Pass
+    ``sup.frame`` where a real ``pandas.DataFrame`` is required (``isinstance`` checks).
+
+    Examples
+    --------
+    >>> import numpy as np, seqprep
+    >>> sup = seqprep.to_supervised(np.arange(5.0), 2, 1)
+    >>> len(sup), sup.shape, list(sup), np.asarray(sup)[0]
+    (3, (3, 3), ['var1(t-2)', 'var1(t-1)', 'var1(t)'], array([0., 1., 2.]))
+    >>> sup["var1(t)"].tolist(), sup.values.shape
+    ([2.0, 3.0, 4.0], (3, 3))
     """
 
     def __init__(self, *, frame: pd.DataFrame, lag_columns: list[str], lead_columns: list[str],
@@ -81,6 +100,45 @@ class Supervised:
         if not isinstance(self._origin, pd.DataFrame):
             self._origin = self._origin()
         return self._origin
+
+    # -- the DataFrame it holds ------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.frame[key]
+
+    def __iter__(self) -> Any:
+        return iter(self.frame)
+
+    def __contains__(self, column: Any) -> bool:
+        return column in self.frame
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        out = self.frame.to_numpy(dtype=dtype)
+        return out.copy() if copy and np.shares_memory(out, self.frame.to_numpy()) else out
+
+    def to_numpy(self, *args: Any, **kwargs: Any) -> np.ndarray:
+        """``frame.to_numpy(...)``."""
+        return self.frame.to_numpy(*args, **kwargs)
+
+    @property
+    def values(self) -> np.ndarray:
+        """``frame.to_numpy()``."""
+        return self.frame.to_numpy()
+
+    def __getattr__(self, name: str) -> Any:
+        # only reached for names the class lacks; never for private ones (pickle, copy)
+        if name.startswith("_") or "frame" not in self.__dict__:
+            raise AttributeError(name)
+        try:
+            return getattr(self.__dict__["frame"], name)
+        except AttributeError:
+            raise AttributeError(
+                f"'Supervised' object has no attribute {name!r}, and neither has its "
+                "DataFrame `frame`."
+            ) from None
 
     @property
     def n_dropped(self) -> int:
@@ -114,7 +172,7 @@ def _check_numeric(frame: pd.DataFrame, cols: list, role: str) -> None:
     bad = [c for c in cols if not (pd.api.types.is_numeric_dtype(frame[c])
                                    and not pd.api.types.is_complex_dtype(frame[c]))]
     if bad:
-        kinds = ", ".join(f"{c!r} ({frame[c].dtype})" for c in bad)
+        kinds = ", ".join(f"{show(c)} ({frame[c].dtype})" for c in bad)
         raise ArgumentTypeError(
             f"`{role}` must be numeric columns. Received non-numeric: {kinds}. Encode them "
             f"as numbers first, or leave them out of `{role}`."
