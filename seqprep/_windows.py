@@ -917,7 +917,7 @@ def _frame_blocks(frame: pd.DataFrame, features: Any, targets: Any, group: Any, 
         clash = [c for c in cols if c in reserved]
         if clash:
             raise ColumnError(
-                f"`{role}` must not include the group or time column. Received: {clash!r}."
+                f"`{role}` must not include the group or time column. Received: {show(clash)}."
             )
     enc = feature_block(frame, feature_cols, dtype, mode=categorical,
                         categories=categories or {}, default=default)
