@@ -112,3 +112,36 @@ def test_covariates_follow_the_samples():
     sub = w[rows]
     for name, values in w.inputs.items():
         np.testing.assert_array_equal(np.asarray(sub.inputs[name]), np.asarray(values)[rows])
+
+
+# ------------------------------------------------- to_supervised: the DataFrame it holds
+
+
+def test_supervised_behaves_like_its_frame():
+    sup = seqprep.to_supervised(long_table(), 2, 1, features=["load", "temp"], targets="load",
+                                group="id", time="t")
+    frame = sup.frame
+    assert len(sup) == len(frame) == 10 and sup.shape == frame.shape
+    assert list(sup) == list(frame.columns) == list(sup.columns)
+    assert "load(t)" in sup and "load(t+5)" not in sup
+    pd.testing.assert_series_equal(sup["load(t)"], frame["load(t)"])
+    pd.testing.assert_frame_equal(sup[sup.lag_columns], frame[sup.lag_columns])
+    np.testing.assert_array_equal(np.asarray(sup), frame.to_numpy())
+    np.testing.assert_array_equal(sup.to_numpy(dtype=np.float32), frame.to_numpy(np.float32))
+    np.testing.assert_array_equal(sup.values, frame.to_numpy())
+    pd.testing.assert_frame_equal(sup.head(2), frame.head(2))
+    assert sup.loc[frame.index[0], "load(t)"] == frame["load(t)"].iloc[0]
+    assert np.asarray(sup, dtype=np.float32).dtype == np.float32
+    assert "left out" in sup.report()  # and still its own account
+
+
+def test_supervised_pickles_and_names_a_missing_attribute():
+    import copy
+    import pickle
+
+    sup = seqprep.to_supervised(np.arange(6.0), 2, 1)
+    sup.origin  # built on first access (a closure until then, which pickle cannot take)
+    for twin in (pickle.loads(pickle.dumps(sup)), copy.deepcopy(sup)):
+        pd.testing.assert_frame_equal(twin.frame, sup.frame)
+    with pytest.raises(AttributeError, match=r"neither has its DataFrame `frame`"):
+        sup.no_such_thing
