@@ -65,10 +65,11 @@ class Supervised:
     Notes
     -----
     A Supervised behaves like the DataFrame it holds where the classic recipe reaches for
-    one: ``len(sup)``, ``sup["load(t)"]``, ``sup[["load(t-1)", "load(t)"]]``, ``np.asarray(sup)``,
-    ``sup.to_numpy()``, ``sup.values``, ``sup.columns``, ``sup.shape``, iterating over the
-    column names, and every other DataFrame attribute it does not define itself
-    (``sup.head()``, ``sup.loc[...]``, ``sup.describe()``) are those of :attr:`frame`.
+    one: ``len(sup)``, ``sup["load(t)"]``, ``sup[["load(t-1)", "load(t)"]]``,
+    ``np.asarray(sup)``, ``sup.to_numpy()``, ``sup.values``, ``sup.columns``,
+    ``sup.shape``, iterating over the column names, and every other DataFrame attribute
+    it does not define itself (``sup.head()``, ``sup.loc[...]``, ``sup.describe()``) are
+    those of :attr:`frame`.
     What it adds is the account: :meth:`report`, :attr:`dropped`, :attr:`origin`. Pass
     ``sup.frame`` where a real ``pandas.DataFrame`` is required (``isinstance`` checks).
 
