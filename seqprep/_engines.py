@@ -289,12 +289,12 @@ def finish(fails: list, src: Origin, unit: Any) -> pd.DataFrame:
     """
     from ._failures import Source, combine, locate, with_details
 
-    failures = combine(fails)
-    if src.from_files:
-        failures = locate(failures, [Source(n, int(s)) for n, s in zip(src.names, src.sizes)])
     step = None if unit is None else (("calendar", unit.unit) if unit.calendar
                                       else ("fixed", unit.unit))
-    return with_details(failures, step=step)
+    failures = with_details(combine(fails), step=step)
+    if src.from_files:
+        failures = locate(failures, [Source(n, int(s)) for n, s in zip(src.names, src.sizes)])
+    return failures
 
 
 def run(engine: str, path: Any, schema: Any, *, master: str | None = None) -> tuple:

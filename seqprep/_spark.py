@@ -33,6 +33,8 @@ come from files is an instant, shown in UTC; ``TIMESTAMP_NTZ`` and ``DATE`` are 
 from __future__ import annotations
 
 import contextlib
+import functools
+import operator
 import os
 import shutil
 import sys
@@ -145,9 +147,9 @@ def read_parquet(path: Any, spark: Any = None):
     Local paths are listed by seqprep's one listing rule (:func:`seqprep._parquet.list_files`:
     ``.parquet``/``.pq``/``.parq`` files, hidden and ``_`` files skipped) and read in one
     go, hive partition columns included; ``names`` maps each local file path to the name
-    shown in reports. Other URLs (``s3a://``, ``hdfs://``) are read by Spark as given.
+    shown in reports and its row count (from the footers). Other URLs (``s3a://``, ``hdfs://``) are read by Spark as given.
     """
-    from ._parquet import is_url, list_files
+    from ._parquet import is_url, list_files, row_counts
 
     spark = spark if spark is not None else spark_session()
     spark.conf.set("spark.sql.legacy.parquet.nanosAsLong", "true")
@@ -160,7 +162,8 @@ def read_parquet(path: Any, spark: Any = None):
         if listing.is_dir:
             reader = reader.option("basePath", os.path.abspath(listing.base))
         sdf = reader.parquet(*files)
-    return sdf, {os.path.abspath(f): listing.name(f) for f in listing.files}
+    return sdf, {os.path.abspath(f): (listing.name(f), n)
+                 for f, n in zip(listing.files, row_counts(listing))}
 
 
 def _arrow_types(sdf: Any) -> dict:
@@ -198,6 +201,8 @@ def _with_source(sdf: Any, spark: Any, names: dict) -> tuple[Any, Origin]:
         except Exception:  # not a plain file scan: fall back to partition order
             base = None
     from_files = base is not None
+    if from_files and names and len(names) == len(sdf.inputFiles()):
+        return _known_files(base, spark, names)
     if base is None:
         pid = F.spark_partition_id()
         base = sdf.select(*cols, pid.cast("string").alias("__file"),
@@ -209,12 +214,25 @@ def _with_source(sdf: Any, spark: Any, names: dict) -> tuple[Any, Origin]:
                                   "__file string, __fi int")
     base = base.join(F.broadcast(index), "__file", "left")
     sizes = np.array([r[1] for r in keyed], dtype=np.int64)
-    shown = [names.get(_local(r[0]), _local(r[0])) if from_files else None for r in keyed]
+    shown = [_local(r[0]) for r in keyed] if from_files else [None] * len(keyed)
     src = Origin(shown, sizes, from_files)
     if not from_files:
         src.notes.append("rows are numbered in the DataFrame's partition order (it was not "
                          "read from files)")
     return base, src
+
+
+def _known_files(base: Any, spark: Any, names: dict) -> tuple[Any, Origin]:
+    """Source order from the files seqprep listed (no counting job: the footers said)."""
+    from pyspark.sql import functions as F
+
+    files = sorted(names)
+    index = spark.createDataFrame([(f, i) for i, f in enumerate(files)],
+                                  "__path string, __fi int")
+    path = F.url_decode(F.regexp_replace(F.col("__file"), "^file:(//)?", ""))
+    base = base.withColumn("__path", path).join(F.broadcast(index), "__path", "left")
+    sizes = np.array([names[f][1] for f in files], dtype=np.int64)
+    return base.drop("__path"), Origin([names[f][0] for f in files], sizes, True)
 
 
 def _q(name: Any) -> str:
@@ -474,13 +492,14 @@ _FIELDS = (("check", "string"), ("column", "string"), ("fi", "int"), ("fr", "lon
 
 
 def _record(check: str, column: Any, cond: Any, **values: Any) -> Any:
-    """A failure record (a struct) where ``cond`` holds, else null."""
+    """``(cond, record)``: a failure record (a struct) where ``cond`` holds, else null."""
     from pyspark.sql import functions as F
 
     given = {"check": F.lit(check), "column": F.lit(None if column is None else str(column)),
              "fi": F.col("__fi"), "fr": F.col("__fr"), "t": F.col("__t"), **values}
     parts = [(given[k] if k in given else F.lit(None)).cast(t).alias(k) for k, t in _FIELDS]
-    return F.when(cond, F.struct(*parts, F.col("__gv").alias("g")))
+    cond = F.coalesce(cond, F.lit(False))
+    return cond, F.when(cond, F.struct(*parts, F.col("__gv").alias("g")))
 
 
 def _windows(frame: Any, tm: TimeColumn, unit: Any) -> Any:
@@ -549,8 +568,10 @@ def _collect(frame: Any, recs: list, max_failures: int) -> list:
 
     if not recs:
         return []
-    every = frame.select(F.explode(F.filter(F.array(*recs), lambda r: r.isNotNull()))
-                         .alias("r")).select("r.*")
+    failing = frame.where(functools.reduce(operator.or_, [cond for cond, _ in recs]))
+    every = failing.select(F.explode(F.filter(F.array(*[r for _, r in recs]),
+                                              lambda r: r.isNotNull())).alias("r"))
+    every = every.select("r.*")
     key = Window.partitionBy("check", "column")
     ranked = every.select("*", F.row_number().over(key.orderBy("fi", "fr")).alias("k"),
                           F.count(F.lit(1)).over(key).alias("n"))
@@ -622,13 +643,15 @@ def check_frame(schema: Any, sdf: Any, *, names: dict | None = None,
     fails += whole
     recs = [_record(check, col, cond, **({slot: F.col(_q(col))} if slot else {}))
             for check, col, cond, slot in row_checks]
+    time_recs: list = []
     if timed:
-        frame = _windows(frame, tm, unit)
         if tm.unparsed is not None:
             recs.append(_record("time_parses", schema.time, tm.unparsed,
                                 vs=F.col(_q(schema.time)).cast("string")))
-        recs += _time_records(tm, unit, schema)
-    collected = [r.asDict() for r in _collect(frame, recs, max_failures)]
+        # the windows sort only what the time checks need, not every column
+        narrow = _windows(frame.select("__fi", "__fr", "__t", "__w", "__g", "__gv"), tm, unit)
+        time_recs = _collect(narrow, _time_records(tm, unit, schema), max_failures)
+    collected = [r.asDict() for r in _collect(frame, recs, max_failures) + time_recs]
     slots = {(check, str(col)): slot for check, col, _, slot in row_checks if slot}
     fails += failure_tables(collected, tm, src, slots, schema, max_failures, notes)
     return finish(fails, src, unit), notes, (src.n_rows, len(cols))

@@ -60,3 +60,30 @@ def layouts(df: pd.DataFrame, root) -> dict:
     for k, part in enumerate(np.array_split(np.arange(len(df)), 3)):
         df.iloc[part].to_parquet(split / f"part-{k}.parquet")
     return {"one": one, "hive": hive, "split": split}
+
+
+def cli_reports(path, schema, engine: str, tmp_path, *extra) -> tuple[int, dict, str]:
+    """``(exit code, JSON report, text report)`` of ``seqprep validate`` with ``engine``."""
+    import json
+
+    from click.testing import CliRunner
+
+    from seqprep._cli import cli
+
+    yaml = tmp_path / "schema.yaml"
+    schema.to_yaml(yaml)
+    text = tmp_path / f"report-{engine}.txt"
+    args = ["validate", str(path), "--schema", str(yaml), "--engine", engine, *extra,
+            "--format", "json", "--report", f"text={text}"]  # one run, both reports
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    return result.exit_code, json.loads(result.stdout), text.read_text(encoding="utf-8")
+
+
+def same_reports(a: dict, b: dict) -> None:
+    """Two JSON reports with the same verdict, counts and failure records."""
+    for key in ("valid", "n_failures", "counts", "columns", "rows"):
+        if key in a or key in b:
+            assert a.get(key) == b.get(key), key
+    keep = [k for k in a["failures"][0] if k != "message"] if a["failures"] else []
+    assert [{k: r[k] for k in keep} for r in a["failures"]] == \
+        [{k: r[k] for k in keep} for r in b["failures"]]

@@ -20,7 +20,8 @@ pytest.importorskip("pyspark")
 
 from seqprep import _spark  # noqa: E402
 
-from _engine_panels import SCHEMA, as_set, layouts, pandas_failures, panel  # noqa: E402
+from _engine_panels import (SCHEMA, as_set, cli_reports, layouts, pandas_failures,  # noqa: E402
+                            panel, same_reports)
 
 
 @pytest.fixture(scope="session")
@@ -30,9 +31,8 @@ def spark():
     yield session
 
 
-@pytest.mark.parametrize("unit", ["ns", "us"])
-def test_spark_reports_what_pandas_reports_on_every_layout(spark, tmp_path, unit):
-    df = panel(unit)
+def test_spark_reports_what_pandas_reports_on_every_layout(spark, tmp_path):
+    df = panel("ns")  # nanoseconds: Spark refuses them unless read as longs
     expected = pandas_failures(SCHEMA, df)
     assert set(expected["check"]) >= {"not_null", "finite", "in_range", "allowed_values",
                                       "increasing_time", "unique_time", "regular_freq",
@@ -54,7 +54,8 @@ def test_wall_clock_days_and_calendar_months(spark, tmp_path):
     days = pd.DataFrame({"t": pd.date_range("2024-03-25", periods=12, freq="D",
                                             tz="Europe/Berlin"), "x": 1.0})
     days = days.drop(index=[7]).reset_index(drop=True)
-    months = pd.DataFrame({"t": pd.date_range("2023-01-01", periods=14, freq="MS"), "x": 1.0})
+    months = pd.DataFrame({"t": pd.date_range("2023-01-01", periods=14, freq="MS")
+                           .as_unit("us"), "x": 1.0})  # microseconds: TIMESTAMP_NTZ
     months = months.drop(index=[5]).reset_index(drop=True)
     for df, freq in ((days, "D"), (months, "MS"), (months, None)):
         schema = seqprep.SeriesSchema("t", features="x", freq=freq)
@@ -104,3 +105,19 @@ def test_failures_collected_are_bounded_and_the_total_is_noted(spark, tmp_path):
                                          max_failures=7)
     assert got["row"].tolist() == list(range(7))
     assert any("50 failures, the first 7 collected" in n for n in notes), notes
+
+
+def test_the_command_line_reports_the_same_with_spark(spark, tmp_path):
+    # a hive folder as Spark jobs write it, with a _SUCCESS marker (skipped, and said so)
+    hive = layouts(panel("ns"), tmp_path)["hive"]
+    (hive / "_SUCCESS").write_text("")
+    reports = {engine: cli_reports(hive, SCHEMA, engine, tmp_path, "--allow-skipped")
+               for engine in ("pandas", "spark")}
+    (code_pd, json_pd, text_pd), (code_sp, json_sp, text_sp) = reports.values()
+    assert code_pd == code_sp == 1
+    same_reports(json_pd, json_sp)
+    assert json_sp["failures"][0]["file"].startswith(str(hive))
+    assert "checked by spark" in json_sp["notes"]
+    assert text_sp.splitlines()[0] == text_pd.splitlines()[0]
+    code, report, _ = cli_reports(hive, SCHEMA, "spark", tmp_path)  # the marker fails it
+    assert code == 1 and report["counts"].get("file_skipped") == 1
