@@ -3,7 +3,9 @@
 ``key`` is what numpy accepts along the first axis of ``windows.X``: an integer (negative
 counts from the end), a slice, a boolean mask of one value per sample, or an array (or
 list) of integer positions, in any order, repeats allowed. :func:`positions` turns it into
-the int64 positions of the samples, so the caller derives one new Windows from them.
+the int64 positions of the samples, so the caller derives one new Windows from them;
+arrays and masks follow :func:`seqprep._plan.sample_positions`, which ``derive`` and
+``take`` use too.
 """
 
 from __future__ import annotations
@@ -14,23 +16,9 @@ import numpy as np
 
 from ._args import show
 from ._errors import ArgumentTypeError, SampleIndexError, ShapeError
+from ._plan import sample_positions
 
 __all__ = ["positions"]
-
-
-def _out_of_range(bad: int, n: int, key: Any) -> SampleIndexError:
-    where = f"positions -{n}..{n - 1}" if n else "no samples at all"
-    return SampleIndexError(
-        f"`key` must pick samples that exist: index {bad} is out of range for {n:,} "
-        f"samples ({where}). Received: key={show(key)}."
-    )
-
-
-def _integers(arr: np.ndarray, n: int, key: Any) -> np.ndarray:
-    bad = (arr < -n) | (arr >= n)
-    if bad.any():
-        raise _out_of_range(int(arr[bad][0]), n, key)
-    return np.where(arr < 0, arr + n, arr).astype(np.int64)
 
 
 def positions(key: Any, n: int) -> np.ndarray:
@@ -55,7 +43,10 @@ def positions(key: Any, n: int) -> np.ndarray:
     if isinstance(key, slice):
         return np.arange(n, dtype=np.int64)[key]
     if isinstance(key, (int, np.integer)) and not isinstance(key, (bool, np.bool_)):
-        return _integers(np.array([int(key)]), n, key)
+        if not -(2**63) <= int(key) < 2**63:  # beyond int64: numpy cannot even hold it
+            raise SampleIndexError(f"`key` must be positions of the {n:,} samples "
+                                   f"(-{n}..{n - 1}). Received: {show(key)}.")
+        return sample_positions(np.array([key]), n, "key")
     try:
         arr = np.asarray(key)
     except (ValueError, TypeError):
@@ -71,18 +62,4 @@ def positions(key: Any, n: int) -> np.ndarray:
             f"`key` must be one-dimensional (one entry per sample picked). Received: "
             f"key={show(key)} of {arr.ndim} dimensions."
         )
-    if arr.dtype == bool:
-        if len(arr) != n:
-            raise ShapeError(
-                f"`key` as a boolean mask must have one value per sample: {n:,}. "
-                f"Received: a mask of {len(arr):,} values."
-            )
-        return np.flatnonzero(arr).astype(np.int64)
-    if len(arr) == 0:
-        return np.zeros(0, dtype=np.int64)
-    if arr.dtype.kind not in "iu":
-        raise ArgumentTypeError(
-            f"`key` must hold integer positions or booleans. Received: key={show(key)} of "
-            f"dtype {arr.dtype}. Convert positions with `.astype(int)`."
-        )
-    return _integers(arr, n, key)
+    return sample_positions(arr, n, "key")  # the one rule for arrays and masks

@@ -76,20 +76,23 @@ def test_iteration_yields_each_sample_and_stops():
 
 def test_bad_keys_are_refused_with_the_rule():
     w = seqprep.make_windows(np.arange(10.0), 3, targets=0)
-    with pytest.raises(seqprep.SampleIndexError, match=r"^`key` must pick samples that exist: "
-                       r"index 7 is out of range for 7 samples \(positions -7..6\)"):
+    with pytest.raises(seqprep.SampleIndexError, match=r"^`key` must be positions of the 7 "
+                       r"samples \(-7..6\). Received: 7"):
         w[7]
     with pytest.raises(IndexError):
         w[[0, -8]]
+    with pytest.raises(seqprep.SampleIndexError, match=r"Received: 1180591620717411303424"):
+        w[2**70]
     with pytest.raises(seqprep.ArgumentTypeError, match=r"^`key` must select samples.*X\[i, t, f\]"):
         w[0, 1]
     for bad in (1.5, True, "0", None):
         with pytest.raises(seqprep.ArgumentTypeError, match=r"^`key` must select samples"):
             w[bad]
-    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`key` must hold integer positions"):
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`key` must be integer sample "
+                       r"positions \(or a boolean mask\)"):
         w[[0.0, 1.0]]
     with pytest.raises(seqprep.ShapeError, match=r"^`key` as a boolean mask must have one value "
-                       r"per sample: 7. Received: a mask of 3 values"):
+                       r"per sample. Received: a mask of shape \(3,\) for 7 samples"):
         w[np.array([True, False, True])]
     with pytest.raises(seqprep.ShapeError, match=r"^`key` must be one-dimensional"):
         w[np.zeros((2, 2), dtype=int)]

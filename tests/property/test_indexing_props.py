@@ -82,5 +82,5 @@ def test_out_of_range_is_an_index_error_as_in_numpy(w, bad):
     for key in (len(w) + bad - 1, -len(w) - bad):
         with pytest.raises(IndexError):
             np.asarray(w.X)[key]
-        with pytest.raises(seqprep.SampleIndexError, match=r"^`key` must pick samples"):
+        with pytest.raises(seqprep.SampleIndexError, match=r"^`key` must be positions of the"):
             w[key]
