@@ -47,6 +47,7 @@ Reading Parquet lazily
 from __future__ import annotations
 
 import copy
+import posixpath
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -61,6 +62,7 @@ from ._args import choice, integer, plural, require, show
 from ._columns import as_names, cast, check_dtype, no_duplicate_columns, resolve_axis
 from ._errors import (ArgumentError, ArgumentTypeError, ColumnError, DataError, GapError,
                       OrderError, ShapeError)
+from ._parquet import Listing, list_files, open_file, partitions
 from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail, sample_positions
 from ._reshape import check_batch_size
 from ._windows import Windows, make_windows, window_view
@@ -74,46 +76,32 @@ _INFER = object()  # _across_files: infer the step from the files
 # --------------------------------------------------------------------------- files
 
 
-def _parquet_files(path: Path) -> list[Path]:
-    """The data files of ``path``, by the one listing rule of :func:`seqprep._parquet.list_files`."""
-    from ._parquet import list_files
-
-    return [Path(f) for f in list_files(path).files]
-
-
-def _open_parquet(pq: Any, p: Path, root: Path, base: Path, *, windows: bool = True) -> Any:
-    """``pq.ParquetFile(p)``, or an error of seqprep's tree when ``p`` is not Parquet.
-
-    ``windows``: the caller is :func:`open_windows` (which also takes ``.npy``), else
-    the chunked reading and validation of Parquet.
-    """
-    pa = require("pyarrow", "parquet", "Reading Parquet")
+def _open(listing: Listing, f: str) -> Any:
+    """``_parquet.open_file``, with the message of :func:`open_windows` (which also takes
+    ``.npy``) when the one file given is not Parquet."""
     try:
-        return pq.ParquetFile(p)
-    except pa.ArrowException as exc:  # ArrowInvalid: "Parquet magic bytes not found", ...
-        why = str(exc).split(". ")[0].rstrip(".")
-        if p == root:
-            rule = ("a Parquet file, a folder of Parquet files, or a .npy file" if windows
-                    else "a Parquet file or a folder of Parquet files")
-            use = "pass the frame to `make_windows`" if windows else "validate the frame"
-            raise ArgumentError(
-                f"`path` must be {rule}. Received: path={show(str(root))}, which pyarrow cannot "
-                f"read as Parquet ({why}). For a CSV file, read it with `pandas.read_csv` and "
-                f"{use}, or convert it to Parquet once: "
-                "`pd.read_csv(path).to_parquet('data.parquet')`."
-            ) from None
-        raise DataError(
-            f"Every *.parquet file under `path` must be a Parquet file. Received: "
-            f"{p.relative_to(base)} under {show(str(root))}, which pyarrow cannot read as Parquet "
-            f"({why}). Rewrite it with `df.to_parquet(...)`, or move it out of the folder."
+        return open_file(listing, f)
+    except ArgumentError:
+        raise ArgumentError(
+            f"`path` must be a Parquet file, a folder of Parquet files, or a .npy file. "
+            f"Received: path={show(listing.root)}, which pyarrow cannot read as Parquet. For a "
+            "CSV file, read it with `pandas.read_csv` and pass the frame to `make_windows`, or "
+            "convert it to Parquet once: `pd.read_csv(path).to_parquet('data.parquet')`."
         ) from None
+
+
+def _relative(listing: Listing, f: str) -> str:
+    """File ``f`` relative to the folder opened (its name, for one file)."""
+    if not listing.is_dir:
+        return posixpath.basename(f.replace("\\", "/"))
+    return posixpath.relpath(f.replace("\\", "/"), listing.base.replace("\\", "/"))
 
 
 class _File:
     """What is known about one Parquet file after the scan."""
 
-    def __init__(self, path: Path, n_rows: int, rg_starts: np.ndarray, offset: int) -> None:
-        self.path = path
+    def __init__(self, path: str, n_rows: int, rg_starts: np.ndarray, offset: int) -> None:
+        self.path = path  # within the listing's file system
         self.n_rows = n_rows
         self.rg_starts = rg_starts  # first row of each row group, plus n_rows
         self.order: np.ndarray | None = None  # sorted row -> file row (None: read as stored)
@@ -123,9 +111,10 @@ class _File:
 class _Reader:
     """Decodes blocks of rows (features, targets) from Parquet files, with an LRU cache."""
 
-    def __init__(self, files: list[_File], features: list, targets: list | None, dtype: np.dtype,
-                 need: int, cache_bytes: int, runs: tuple[np.ndarray, np.ndarray, np.ndarray]
-                 ) -> None:
+    def __init__(self, listing: Listing, files: list[_File], features: list,
+                 targets: list | None, dtype: np.dtype, need: int, cache_bytes: int,
+                 runs: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        self.listing = listing
         self.files = files
         # Runs of the rows in window order (every group's rows, file after file) that are
         # consecutive rows of one file: first row (in window order), file, first file row
@@ -192,10 +181,9 @@ class _Reader:
         return out
 
     def _read(self, f: int, b: int) -> tuple[int, np.ndarray, np.ndarray | None]:
-        pq = require("pyarrow.parquet", "parquet", "Reading Parquet")
         info = self.files[f]
         columns = list(dict.fromkeys(self.features + (self.targets or [])))
-        pf = pq.ParquetFile(info.path)
+        pf = open_file(self.listing, info.path)
         if info.order is not None:  # out of order: read whole, then sort
             table = pf.read(columns=columns)
             lo, rows = 0, info.order
@@ -213,7 +201,8 @@ class _Reader:
                 try:
                     out[:, j] = cast(values, self.dtype, role=role)  # the one casting rule
                 except ArgumentTypeError as exc:
-                    raise ArgumentTypeError(f"{info.path.name}, column {show(name)}: {exc}") from None
+                    raise ArgumentTypeError(f"{_relative(self.listing, info.path)}, column "
+                                            f"{show(name)}: {exc}") from None
             return out[rows]
 
         feats = block(self.features, "features")
@@ -602,17 +591,18 @@ def open_windows(
         return _open_npy(root, spec, features=features, targets=targets, group=group,
                          time=time, freq=freq, on_gap=on_gap, sort=sort, dtype=dtype)
     dtype = check_dtype(dtype)
-    pq = require("pyarrow.parquet", "parquet", "Reading Parquet with `open_windows`")
-    paths = _parquet_files(root)
-    base = root if root.is_dir() else root.parent
-    cols = _columns_of(_open_parquet(pq, paths[0], root, base).schema_arrow, features, targets,
-                       group, time)
-    scan = _scan(pq, paths, root, base, cols, group=group, time=time, freq=freq)
+    require("pyarrow.parquet", "parquet", "Reading Parquet with `open_windows`")
+    listing = list_files(root)  # the one listing rule (D4), as the command line lists
+    parts = partitions(listing)  # hive partition values (folder names), per file
+    first = listing.files[0]
+    cols = _columns_of(_open(listing, first).schema_arrow, sorted(parts.get(first, {})),
+                       features, targets, group, time)
+    scan = _scan(listing, parts, cols, group=group, time=time, freq=freq)
     wf = _plan_files(scan, spec, root, group=group, time=time, freq=freq, on_gap=on_gap,
                      sort=sort)
     across = scan.boundaries(on_gap, _step_used(wf, freq, scan.timed))
-    reader, file_of = _lay_out(wf, scan.files, cols.features, cols.targets, dtype, spec.need,
-                               cache_bytes)
+    reader, file_of = _lay_out(wf, listing, scan.files, cols.features, cols.targets, dtype,
+                               spec.need, cache_bytes)
     starts = wf.starts_array()
     idx = wf.index()
     idx.insert(0, "file", pd.Categorical.from_codes(file_of[starts], categories=scan.rels))
@@ -634,7 +624,7 @@ def open_windows(
 def _open_npy(root: Path, spec: WindowSpec, **kw: Any) -> Windows:
     """A ``.npy`` file, memory-mapped and windowed by :func:`make_windows` (``copy=False``)."""
     if not root.exists():
-        _parquet_files(root)  # raises "does not exist"
+        list_files(root)  # raises "does not exist"
     try:
         data = np.load(root, mmap_mode="r", allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -654,15 +644,18 @@ class _Columns:
     reserved: list
 
 
-def _columns_of(schema: Any, features: Any, targets: Any, group: Any, time: Any) -> _Columns:
-    """The feature, target and reserved (group, time) columns of the first file's schema."""
+def _columns_of(schema: Any, partitioned: list, features: Any, targets: Any, group: Any,
+                time: Any) -> _Columns:
+    """The feature, target and reserved (group, time) columns of the first file's schema;
+    ``group`` and ``time`` may also be hive partition columns (``partitioned``)."""
     pa = require("pyarrow", "parquet", "Reading Parquet with `open_windows`")
     columns = list(schema.names)
     if len(set(columns)) != len(columns):
         no_duplicate_columns(pd.DataFrame(columns=columns))  # raises ColumnError
     for name, value in (("group", group), ("time", time)):
         if value is not None:
-            as_names(name, value, columns, where="the Parquet data")
+            as_names(name, value, columns + [c for c in partitioned if c not in columns],
+                     where="the Parquet data")
     reserved = [c for c in (group, time) if c is not None]
     target_cols = as_names("targets", targets, columns, where="the Parquet data")
     if features is None:  # every column but group, time and a stored pandas index
@@ -713,36 +706,41 @@ class _Scan:
                              freq=self.freq, inferred=self.inferred, on_gap=on_gap, step=step)
 
 
-def _scan(pq: Any, paths: list[Path], root: Path, base: Path, cols: _Columns, *, group: Any,
-          time: Any, freq: Any) -> _Scan:
-    """Read the group and time columns of every file (only those)."""
+def _scan(listing: Listing, parts: dict, cols: _Columns, *, group: Any, time: Any,
+          freq: Any) -> _Scan:
+    """Read the group and time columns of every file (only those; a hive partition column
+    is the file's constant value)."""
     files: list[_File] = []
     frames: list[pd.DataFrame] = []
     pieces: list[dict] = []  # per file: each group's rows there, for the checks across files
     timed: tuple | None = None  # (kind, zone) of the first file's times
     inferred: dict = {}  # step inferred in a file -> steps it was inferred from
     offset = 0
-    rels = [str(p.relative_to(base)) for p in paths]
-    wanted = cols.reserved + cols.features + (cols.targets or [])
-    for p, rel in zip(paths, rels):
-        pf = _open_parquet(pq, p, root, base)
+    rels = [_relative(listing, f) for f in listing.files]
+    for f, rel in zip(listing.files, rels):
+        pf = _open(listing, f)
         names = list(pf.schema_arrow.names)
-        missing = [c for c in wanted if c not in names]
+        constant = {c: v for c, v in parts.get(f, {}).items() if c not in names}
+        missing = [c for c in cols.reserved + cols.features + (cols.targets or [])
+                   if c not in names and c not in constant]
         if missing:
             raise ColumnError(
                 f"Every Parquet file must have the columns of the first one. Received: "
-                f"{rel} lacks {', '.join(map(repr, missing))} (the first file, {rels[0]}, "
-                "has them)."
+                f"{rel} lacks {', '.join(show(c) for c in missing)} (the first file, "
+                f"{rels[0]}, has them)."
             )
         meta = pf.metadata
         n = meta.num_rows
         rg = np.cumsum([0] + [meta.row_group(g).num_rows for g in range(meta.num_row_groups)])
-        frame = (pf.read(columns=cols.reserved).to_pandas() if cols.reserved
-                 else pd.DataFrame(index=range(n)))
-        if len(paths) > 1 and n:
+        stored = [c for c in cols.reserved if c in names]
+        frame = pf.read(columns=stored).to_pandas() if stored else pd.DataFrame(index=range(n))
+        for c in cols.reserved:
+            if c in constant:
+                frame[c] = constant[c]
+        if len(listing.files) > 1 and n:
             timed = _add_pieces(pieces, inferred, timed, frame, rel, group, time, freq)
-        files.append(_File(p, n, rg, offset))
-        frames.append(frame)
+        files.append(_File(f, n, rg, offset))
+        frames.append(frame[cols.reserved] if cols.reserved else frame)
         offset += n
     # every group's rows, file after file: planned as make_windows plans them
     whole = pd.concat(frames, ignore_index=True) if cols.reserved else pd.DataFrame(index=range(offset))
@@ -786,8 +784,9 @@ def _file_error(scan: _Scan, info: _File, spec: WindowSpec, how: dict) -> Except
     return None
 
 
-def _lay_out(wf: Plan, files: list[_File], features: list, targets: list | None, dtype: np.dtype,
-             need: int, cache_bytes: int) -> tuple[_Reader, np.ndarray]:
+def _lay_out(wf: Plan, listing: Listing, files: list[_File], features: list,
+             targets: list | None, dtype: np.dtype, need: int,
+             cache_bytes: int) -> tuple[_Reader, np.ndarray]:
     """Where each row of ``wf`` (in its sorted order) is on disk: the :class:`_Reader` (with its
     runs of consecutive file rows) and the file of each sorted row.
 
@@ -820,7 +819,7 @@ def _lay_out(wf: Plan, files: list[_File], features: list, targets: list | None,
     cut = np.flatnonzero((file_of[1:] != file_of[:-1]) | (row[1:] != row[:-1] + 1)) + 1
     run_start = np.concatenate([[0], cut]).astype(np.int64)
     runs = (run_start, file_of[run_start], row[run_start])
-    return _Reader(files, features, targets, dtype, need, cache_bytes, runs), file_of
+    return _Reader(listing, files, features, targets, dtype, need, cache_bytes, runs), file_of
 
 
 def _plan_rows(frame: pd.DataFrame, spec: WindowSpec, *, group: Any, time: Any, freq: Any,

@@ -586,3 +586,25 @@ def test_validate_parquet_memory_is_bounded_by_the_chunk(tmp_path):
     # one row group and a chunk of 200k rows (~6 MiB each) and the checks' temporaries,
     # against the 80 MiB table (and ~3x that to read it whole); measured ~50 MiB
     assert chunked < 0.8 * frame_mb and chunked < whole / 3, (chunked, whole, frame_mb)
+
+
+def test_open_windows_lists_files_as_the_cli_does_and_reads_hive_partitions(tmp_path):
+    """One listing rule (seqprep._parquet): .parq and upper-case suffixes are data files,
+    hidden and _-prefixed ones are skipped; a hive partition column can be the group."""
+    df = pd.DataFrame({"t": np.arange(6), "v": np.arange(6.0)})
+    for name in ("a", "b"):
+        part = tmp_path / f"id={name}"
+        part.mkdir()
+        df.assign(v=df["v"] + (10 if name == "b" else 0)).to_parquet(part / "data.parq")
+    (tmp_path / "_SUCCESS").write_text("")
+    w = seqprep.open_windows(tmp_path, 2, targets="v", group="id", time="t")
+    long = pd.concat([df.assign(id="a"), df.assign(id="b", v=df["v"] + 10)], ignore_index=True)
+    ref = seqprep.make_windows(long, 2, targets="v", group="id", time="t")
+    assert len(w) == len(ref) == 8
+    X, y = w.take(np.arange(len(w)))
+    np.testing.assert_array_equal(X, ref.X)
+    np.testing.assert_array_equal(y, ref.y)
+    assert w.index["group"].tolist() == ref.index["group"].tolist()
+    assert set(w.index["file"]) == {"id=a/data.parq", "id=b/data.parq"}
+    with pytest.raises(ColumnError, match=r"^`features` names 1 column not in the Parquet data"):
+        seqprep.open_windows(tmp_path, 2, features=["id"], time="t")
