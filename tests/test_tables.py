@@ -12,6 +12,8 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import seqprep
 from seqprep._tables import as_frame, as_pandas, is_table
@@ -200,3 +202,38 @@ def test_scaler_fits_and_transforms_tables(kind):
     assert isinstance(out, pd.DataFrame)  # tables come back as pandas (set_output for polars)
     np.testing.assert_allclose(out[["x", "y"]].to_numpy(dtype=float),
                                want.transform(df)[["x", "y"]].to_numpy(dtype=float))
+
+
+# ---------------------------------------------------------------- property: pandas is the oracle
+
+
+@st.composite
+def frames(draw):
+    """Numeric columns of several dtypes, some with missing values, and a text column."""
+    n = draw(st.integers(4, 30))
+    finite = st.floats(-1e6, 1e6, allow_nan=False, width=32)
+    cols = {
+        "f32": np.array(draw(st.lists(finite, min_size=n, max_size=n)), dtype=np.float32),
+        "f64": np.array(draw(st.lists(st.none() | finite, min_size=n, max_size=n)),
+                        dtype=np.float64),
+        "i64": np.array(draw(st.lists(st.integers(-2**40, 2**40), min_size=n, max_size=n))),
+        "txt": draw(st.lists(st.sampled_from(["a", "b", "c"]), min_size=n, max_size=n)),
+    }
+    return pd.DataFrame(cols)
+
+
+@given(df=frames(), timesteps=st.integers(1, 3), dtype=st.sampled_from([np.float32, np.float64]),
+       library=st.sampled_from(["arrow", "polars"]))
+def test_windows_of_a_table_equal_windows_of_its_pandas_frame(df, timesteps, dtype, library):
+    if library == "polars":
+        pl = pytest.importorskip("polars")
+        data = pl.from_pandas(df)
+    else:
+        data = pa.Table.from_pandas(df, preserve_index=False)
+    kw = dict(targets="f32", dtype=dtype, copy=False, categorical="codes")
+    want = seqprep.make_windows(df, timesteps, **kw)
+    got = seqprep.make_windows(data, timesteps, **kw)
+    np.testing.assert_array_equal(np.asarray(got.X), np.asarray(want.X))
+    np.testing.assert_array_equal(got.y, want.y)
+    assert got.feature_names == want.feature_names and got.categories == want.categories
+    assert got.n_nan == want.n_nan
