@@ -234,7 +234,7 @@ class Scaler:
             The training rows, or the training windows (each source row they read counts
             once). A Series is one column (named ``0`` when unnamed), as in
             ``make_windows``; masked columns (``Int64``, ``Float64``) count their ``<NA>``
-            as missing.
+            as missing. An Arrow or polars table is read as a pandas DataFrame.
         y : ignored
             For scikit-learn compatibility.
         groups : array-like of length ``rows``, optional
@@ -496,7 +496,9 @@ class Scaler:
             A DataFrame must hold every column in ``columns_`` (others pass through). A 2D
             array has either the width of the array fitted on (columns are positions) or
             one column per entry of ``columns_``, in that order. A Windows has its features
-            and targets scaled (those in ``columns_``).
+            and targets scaled (those in ``columns_``). An Arrow or polars table is read as
+            a pandas DataFrame, and comes back as one (``set_output(transform="polars")``
+            for polars).
         groups : array-like, optional
             Arrays only, with ``by``: the group of each row.
 

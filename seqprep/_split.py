@@ -314,7 +314,8 @@ def split_by_time(
     ----------
     data : pandas.DataFrame or Windows
         Rows to split by their time, or windows (from :func:`make_windows`) to split by the
-        time of their targets.
+        time of their targets. An Arrow or polars table is read as pandas (the parts are
+        pandas DataFrames).
     test : float in (0, 1), time, or number
         Where the test part begins. A float strictly between 0 and 1 is a fraction of each
         group's time span (first to last time of the group): ``0.2`` puts the last 20% of

@@ -209,6 +209,7 @@ def to_supervised(
     ----------
     data : numpy.ndarray of shape ``(rows,)`` or ``(rows, columns)``, or pandas.DataFrame
         One series (time along the rows), or a long table of many told apart by ``group``.
+        Arrow and polars tables are read as pandas (``seqprep._tables``).
     n_in : int
         Lags: columns ``name(t-n_in) ... name(t-1)`` for each feature. Defaults to ``1``;
         ``0`` gives no lag columns.

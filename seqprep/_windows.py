@@ -719,7 +719,9 @@ def make_windows(
     ----------
     data : numpy.ndarray of shape ``(rows,)`` or ``(rows, columns)``, or pandas.DataFrame
         One wide series (time along the rows), or a long table holding many entities
-        told apart by ``group``.
+        told apart by ``group``. A ``pyarrow.Table``/``RecordBatch`` or a polars
+        ``DataFrame``/``LazyFrame`` is read as pandas, null-free numeric columns without
+        a copy (``seqprep._tables``).
     timesteps : int
         Time steps per window (the ``T`` of ``(samples, T, features)``).
     horizon : int, keyword-only
