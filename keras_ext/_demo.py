@@ -457,7 +457,7 @@ def _classify_step(run: SimpleNamespace) -> None:
                                   printer, run.quiet)
     printer.info(_last_epoch(chistory, cfit_seconds))
     cone, _ = _warm_copy(keras, keras_ext, cmodel, cparts, ["accuracy"])
-    labels = keras_ext.predict_classes(cone, cparts.test.X)
+    labels = keras_ext.predict_classes(cone, cparts.test.X, reset="none")  # from the warm state
     run.classify = _score_classes(run.frame, cparts, np.asarray(labels).reshape(-1))
     printer.info(_classes_table(run.classify))
 

@@ -358,7 +358,8 @@ def fit_stateful(
     them). ``fit_stateful`` fits a ``StateCarrier`` there: a thin ``keras.Model`` around
     ``model`` that tracks the state variables, compiled with ``model``'s optimizer object,
     loss and metrics. The weights trained are ``model``'s own; callbacks see the carrier
-    as ``self.model`` (its ``inner`` is ``model``).
+    as ``self.model`` (its ``inner`` is ``model``), so a ``ModelCheckpoint`` there would
+    save the carrier: save ``model`` itself after fitting instead.
 
     Examples
     --------
