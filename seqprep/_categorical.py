@@ -35,7 +35,7 @@ from ._columns import cast, numeric_block
 from ._errors import ArgumentError, ArgumentTypeError, ColumnError, DataError
 
 __all__ = ["MODES", "Encoded", "check_categories", "check_mode", "feature_block",
-           "is_categorical"]
+           "is_categorical", "left_out"]
 
 #: The values of ``make_windows(..., categorical=)``.
 MODES = (None, "codes", "onehot", "error")
@@ -126,17 +126,24 @@ class Encoded:
     notes: list = field(default_factory=list)
 
 
-def _leave_out(frame: pd.DataFrame, cols: list, cat_cols: list) -> tuple[list, list]:
+def left_out(frame: pd.DataFrame, cat_cols: list, fix: str) -> str:
+    """The note for category and text columns left out of the default features."""
     kinds = ", ".join(f"{show(c)} ({frame[c].dtype})" for c in cat_cols[:10])
+    more = f" and {len(cat_cols) - 10:,} more" if len(cat_cols) > 10 else ""
+    return (f"left out {plural(len(cat_cols), 'non-numeric column')} of the default "
+            f"features: {kinds}{more}; {fix}")
+
+
+def _leave_out(frame: pd.DataFrame, cols: list, cat_cols: list) -> tuple[list, list]:
     kept = [c for c in cols if c not in cat_cols]
     if not kept:
+        kinds = ", ".join(f"{show(c)} ({frame[c].dtype})" for c in cat_cols[:10])
         raise ColumnError(
             f"`features` must include a numeric column. Received: features=None, and every "
             f"column besides `group` and `time` holds categories or text: {kinds}. Pass "
             "categorical='codes' or 'onehot' to encode them."
         )
-    return kept, [f"left out {plural(len(cat_cols), 'non-numeric column')} of the default "
-                  f"features: {kinds}; categorical='codes' or 'onehot' encodes them"]
+    return kept, [left_out(frame, cat_cols, "categorical='codes' or 'onehot' encodes them")]
 
 
 def _encode(frame: pd.DataFrame, c: Any, mode: str, order: tuple) -> tuple[np.ndarray, list]:

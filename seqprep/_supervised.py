@@ -24,6 +24,7 @@ from ._memory import check_fits
 from ._columns import as_names, as_positions, is_label, no_duplicate_columns, take_columns
 from ._plan import DROPPED_COLUMNS, account, report_tail
 from ._tables import as_pandas
+from ._categorical import is_categorical, left_out
 from ._windows import Windows, cut_windows, gather, window_view
 
 __all__ = ["Supervised", "to_supervised"]
@@ -319,7 +320,7 @@ def to_supervised(
     lag_cols = [f"{cols.name(c)}(t-{i})" for i in range(n_in, 0, -1) for c in cols.feat]
     lead_cols = [f"{cols.name(c)}(t{'' if i == 0 else f'+{i}'})"
                  for i in range(n_out) for c in cols.targ]
-    notes = list(w.notes)
+    notes = (cols.notes or []) + list(w.notes)
     values = _table(w, cols, n_in, n_out, copy, notes)
     starts: Any = w.start_range if w.start_range is not None else w.starts
     order = w.rows.order
@@ -376,6 +377,7 @@ class _Columns:
     union: list
     names: list[str]
     in_dtypes: list[np.dtype]
+    notes: list | None = None  # default features left out (text, categories)
 
     def name(self, column: Any) -> str:
         return self.names[self.union.index(column)]
@@ -386,8 +388,13 @@ def _columns_of(data: Any, features: Any, targets: Any, group: Any, time: Any) -
     if isinstance(data, pd.DataFrame):
         no_duplicate_columns(data)
         reserved = {v for v in (group, time) if is_label(v) and v in data.columns}
+        notes = []
         if features is None:
             feat: list[Hashable] = [c for c in data.columns if c not in reserved]
+            text = [c for c in feat if is_categorical(data[c])]
+            if text and len(text) < len(feat):  # left out with a note, as make_windows does
+                feat = [c for c in feat if c not in text]
+                notes.append(left_out(data, text, "encode them as numbers to use them"))
         else:
             feat = as_names("features", features, data.columns)  # type: ignore[assignment]
         targ = feat if targets is None else as_names("targets", targets, data.columns)
@@ -395,7 +402,7 @@ def _columns_of(data: Any, features: Any, targets: Any, group: Any, time: Any) -
         _check_numeric(data, targ, "targets")  # type: ignore[arg-type]
         union = list(dict.fromkeys([*feat, *targ]))  # type: ignore[misc]
         return _Columns(feat, targ, union, [str(c) for c in union],  # type: ignore[arg-type]
-                        [_numpy_dtype(data[c].dtype) for c in union])
+                        [_numpy_dtype(data[c].dtype) for c in union], notes)
     arr = np.asarray(data)
     width = arr.shape[1] if arr.ndim == 2 else 1
     # positions are checked here only for 1D/2D data; make_windows refuses the rest

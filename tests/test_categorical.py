@@ -129,3 +129,11 @@ def test_polars_categories_keep_their_order():
     w = seqprep.make_windows(frame, 1, time="t", categorical="codes")
     assert w.categories == {"level": ("low", "mid", "high")}
     np.testing.assert_array_equal(w.X[:, 0, 1], [2, 0, 0, 1])
+
+
+def test_to_supervised_leaves_text_out_of_its_default_features_too():
+    sup = seqprep.to_supervised(shop(), 1, 1, time="t")
+    assert sup.lag_columns == ["sales(t-1)"] and sup.lead_columns == ["sales(t)"]
+    assert "left out 2 non-numeric columns of the default features" in sup.report()
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`features` must be numeric columns"):
+        seqprep.to_supervised(shop(), 1, 1, features=["color"], time="t")
