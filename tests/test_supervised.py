@@ -232,7 +232,9 @@ def test_bad_data():
     df = pd.DataFrame({"a": [1.0, 2, 3], "s": list("xyz")})
     with pytest.raises(ArgumentTypeError, match=r"^`features` must be numeric columns\. Received "
                                                 r"non-numeric: 's'"):
-        seqprep.to_supervised(df)
+        seqprep.to_supervised(df, features=["a", "s"])
+    # issue 13: the default features leave a text column out, with a note
+    assert seqprep.to_supervised(df).lag_columns == ["a(t-1)"]
     with pytest.raises(ArgumentTypeError, match=r"^`targets` must be numeric columns"):
         seqprep.to_supervised(df, features=["a"], targets="s")
     with pytest.raises(ColumnError, match=r"^`features` names 1 column not in the data: 'b'"):
