@@ -590,7 +590,9 @@ class Windows:
         0) and every other per-sample input follow the samples, from the same shared
         source (:meth:`subset`); ``n_rows`` and ``dropped`` still describe the rows of the
         :func:`make_windows` call, and a note says how many samples were selected. An
-        integer out of range raises :class:`SampleIndexError` (an ``IndexError``).
+        integer out of range raises :class:`SampleIndexError` (an ``IndexError``). Samples
+        picked from a :func:`stateful_layout` are a plain Windows: their batches no longer
+        line up (the index keeps the slot columns).
 
         Examples
         --------
