@@ -7,6 +7,7 @@ the fix is not obvious, says it. Public functions normalise first, then check.
 from __future__ import annotations
 
 import itertools
+import math
 import numbers
 import reprlib
 from collections.abc import Sequence
@@ -205,16 +206,36 @@ def _same(value: Any, option: Any) -> bool:
     return isinstance(equal, (bool, np.bool_)) and bool(equal)
 
 
+# divisors_near tries at most about this many candidates, however large ``n`` is
+_DIVISOR_WORK = 2**20
+
+
 def divisors_near(n: int, target: int, count: int = 4) -> list[int]:
-    """The ``count`` divisors of ``n`` closest to ``target``, ascending."""
+    """The ``count`` divisors of ``n`` closest to ``target``, ascending.
+
+    Exact for ``n`` up to ``2**40`` (every divisor pair up to ``sqrt(n)`` is tried). For
+    larger ``n`` -- a lazily read dataset, a broadcast array -- the search is bounded: 1,
+    ``n``, and the divisors among the ``2**20`` integers nearest ``target`` and their
+    cofactors, so a message never takes minutes to write.
+
+    Examples
+    --------
+    >>> divisors_near(95, 10)
+    [1, 5, 19, 95]
+    >>> divisors_near(2**62, 1000)
+    [128, 256, 512, 1024]
+    """
     if n <= 0:
         return []
-    divs = set()
-    i = 1
-    while i * i <= n:
+    divs = {1, n}
+    if n <= _DIVISOR_WORK**2:
+        candidates = range(1, math.isqrt(n) + 1)
+    else:
+        half = _DIVISOR_WORK // 2
+        candidates = range(max(1, target - half), min(n, max(1, target - half) + 2 * half))
+    for i in candidates:
         if n % i == 0:
             divs.update((i, n // i))
-        i += 1
     near = sorted(divs, key=lambda d: (abs(d - target), d))[:count]
     return sorted(near)
 

@@ -197,3 +197,15 @@ def test_stateful_layout_refuses_huge_batch_sizes_before_allocating():
 def test_window_arguments_whose_product_passes_int64_are_refused():
     with pytest.raises((seqprep.ArgumentError, seqprep.ShapeError)):
         seqprep.make_windows(np.arange(40.0)[:, None], 2**62, sampling_rate=2**62)
+
+
+@pytest.mark.parametrize("n", [2**62 + 1, 2**63 - 1, 2**61 * 3])
+def test_batch_size_advice_for_a_huge_sample_count_is_bounded(n):
+    class Huge:  # a lazily read dataset: a shape, no memory
+        shape = (n, 10, 2)
+
+    with pytest.raises(seqprep.BatchSizeError) as info:
+        bounded(lambda: seqprep.batch_input_shape(Huge(), 1000), seconds=20, peak_bytes=10**6)
+    err = info.value
+    assert err.divisors and all(n % d == 0 for d in err.divisors)
+    assert err.remainder == n % 1000
