@@ -117,6 +117,7 @@ class CsvChunks:
         self.columns: list = []
         self._raw = _Counting(fh, on_read)
         self._lines: dict[int, int] | None = None
+        self._newlines: int | None = None
 
     def _types(self, head: bytes) -> dict:
         import pyarrow as pa
@@ -164,19 +165,26 @@ class CsvChunks:
         if not head.strip():
             return
         types = self._types(head)
+        if self.reopen:  # a regular file: pyarrow reads it itself, no Python callbacks
+            stream.close()
+            stream = pa.OSFile(self.path)
         reader = pcsv.open_csv(stream, read_options=pcsv.ReadOptions(block_size=self.block_size),
                                parse_options=_PARSE,
                                convert_options=pcsv.ConvertOptions(column_types=types,
                                                                    strings_can_be_null=False))
-        pending, n = [], 0
-        for batch in reader:
-            pending.append(batch)
-            n += batch.num_rows
-            if n >= self.chunk_rows:
-                yield self._frame(pa, pending)
-                pending, n = [], 0
-        if pending or self.rows == 0:
-            yield self._frame(pa, pending, reader.schema)
+        try:
+            pending, n = [], 0
+            for batch in reader:
+                pending.append(batch)
+                n += batch.num_rows
+                if n >= self.chunk_rows:
+                    yield self._frame(pa, pending)
+                    pending, n = [], 0
+            if pending or self.rows == 0:
+                yield self._frame(pa, pending, reader.schema)
+        finally:
+            reader.close()
+            stream.close()
 
     def _frame(self, pa: Any, batches: list, schema: Any = None) -> Any:
         table = pa.Table.from_batches(batches, schema=schema) if batches or schema is not None \
@@ -192,7 +200,10 @@ class CsvChunks:
     def regular(self) -> bool:
         """Whether every line after the header is one data row (no blank lines, no line
         breaks inside quotes): then row ``r`` is on line ``r + 2``."""
-        lines = self._raw.newlines + (1 if self._raw.last not in (b"", b"\n") else 0)
+        if self.reopen and self._newlines is None:
+            self._newlines = _count_lines(self.path)
+        lines = self._newlines if self.reopen else \
+            self._raw.newlines + (1 if self._raw.last not in (b"", b"\n") else 0)
         return lines == self.rows + 1
 
     def line_of(self, rows: np.ndarray) -> np.ndarray:
@@ -229,6 +240,19 @@ def _sample(pa: Any, pcsv: Any, head: bytes) -> tuple[Any, int]:
         except pa.ArrowInvalid:
             continue
     return pcsv.read_csv(io.BytesIO(head), parse_options=_PARSE), len(head)
+
+
+def _count_lines(path: str) -> int:
+    """Lines of a file: its line breaks, plus one for a last line without one."""
+    n, last = 0, b""
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(1 << 22)
+            if not block:
+                break
+            n += block.count(b"\n")
+            last = block[-1:]
+    return n + (1 if last not in (b"", b"\n") else 0)
 
 
 def _lines_of(path: str, wanted: set) -> dict[int, int]:
