@@ -159,11 +159,12 @@ def _check_file(path: str, what: str = "DATA") -> int:
 _STREAM_ROWS = 100_000
 
 
-def read_data(path: str, *, progress: bool = False, console: Any = None):
+def read_data(path: str, *, progress: bool = False, console: Any = None, text=()):
     """Read a CSV or Parquet file into a DataFrame, or raise :class:`CliError`.
 
     The format is told by content (Parquet's ``PAR1`` magic), not only by extension.
-    CSV is read with pyarrow (multi-threaded; ISO dates and times parsed). With
+    CSV is read with pyarrow (multi-threaded; ISO dates and times parsed, except in the
+    ``text`` columns, kept as text for :func:`seqprep._time.parse_column`). With
     ``progress``, a rich progress bar counts bytes (CSV) or row groups (Parquet).
     """
     from ._args import require
@@ -194,7 +195,9 @@ def read_data(path: str, *, progress: bool = False, console: Any = None):
             raise CliError(f"DATA {path!r} is a YAML file, not CSV or Parquet: pass the data "
                            "first and the schema with --schema.")
         else:
-            table = _read_csv(path, size, show, console)
+            from ._csv import text_keys
+
+            table = _read_csv(path, size, show, console, text_keys(head, list(text)))
             if table.num_columns == 1:
                 name = table.column_names[0]
                 sep = next((c for c in (";", "\t", "|") if c in name), None)
@@ -234,12 +237,13 @@ def _bar(console: Any, total: float, label: str):
     return Progress(*columns, transient=True, **kw)
 
 
-def _read_csv(path: str, size: int, show: bool, console: Any):
+def _read_csv(path: str, size: int, show: bool, console: Any, text=()):
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
+    convert = pcsv.ConvertOptions(column_types={c: pa.string() for c in text})
     if not show:
-        return pcsv.read_csv(path)
+        return pcsv.read_csv(path, convert_options=convert)
     with _bar(console, size, f"reading {os.path.basename(path)}") as bar:
         task = bar.add_task("read", total=size)
         try:
@@ -599,14 +603,34 @@ def _need_columns(df: Any, **options: Any) -> None:
                            f"its columns are {list(map(str, df.columns))[:20]}.")
 
 
-def _data_frame(data: str, quiet: bool):
-    df = read_data(data, progress=_progress_wanted(quiet))
+def _data_frame(data: str, quiet: bool, time: Any = None, schema: Any = None):
+    """DATA as a DataFrame; its ``time`` column parsed by the one time parser, if named
+    (under the schema's ``time_type`` and ``timezone`` policy, if any)."""
+    df = read_data(data, progress=_progress_wanted(quiet),
+                   text=[time] if isinstance(time, str) else [])
     repeated = df.columns[df.columns.duplicated()].unique()
     if len(repeated):
         raise CliError(f"DATA {data!r} repeats the column name "
                        f"{', '.join(repr(str(c)) for c in repeated[:5])}; rename the repeats "
                        "so every column has its own name.")
+    if time is not None and time in df.columns:
+        df[time] = _parsed_time(df[time], data, schema)
     return df
+
+
+def _parsed_time(s: Any, data: str, schema: Any = None) -> Any:
+    """The time column parsed by :func:`seqprep._time.parse_column`, or exit 1 naming why."""
+    from ._time import parse_column
+
+    p = parse_column(s, time_type=getattr(schema, "time_type", None),
+                     timezone=getattr(schema, "timezone", None))
+    if p.problems:
+        check, rows, value = p.problems[0]
+        where = f" (first at row {int(rows[0])}: {_one_line(str(value[0]))[:60]!r})" \
+            if rows is not None and len(rows) else f": {_one_line(str(value))[:60]}"
+        raise CliError(f"DATA {data!r}: --time column {str(s.name)!r} fails {check}{where}; "
+                       f"check it with `seqprep validate` first.", EXIT_INVALID)
+    return s if p.series is None else p.series
 
 
 def _invalid(err: ValidationError, data: str, schema: str, shape: tuple) -> str:
@@ -637,7 +661,7 @@ def infer(data: str, time_col: str, group_col: str | None, features: str | None,
 
     if output is not None and os.path.exists(output) and not force:
         raise CliError(f"-o {output!r} exists; pass --force to replace it.")
-    df = _data_frame(data, quiet)
+    df = _data_frame(data, quiet, time_col)
     _need_columns(df, time=time_col, group=group_col)
     try:
         schema = infer_schema(df, time_col, group_col, features=_names(features),
@@ -727,7 +751,8 @@ def windows(data: str, out: str, force: bool, quiet: bool, **opts: Any) -> None:
     if os.path.exists(out) and not force:
         raise CliError(f"--out {out!r} exists; pass --force to replace it.")
     schema = _load_schema(opts["schema_path"]) if opts["schema_path"] else None
-    df = _data_frame(data, quiet)
+    df = _data_frame(data, quiet, opts["time_col"] or (schema.time if schema else None),
+                     schema)
     if schema is not None:
         try:
             df = schema.validate(df)

@@ -24,7 +24,7 @@ import numpy as np
 
 from ._errors import ArgumentError
 
-__all__ = ["FIFO_WAIT", "CsvChunks", "is_stdin", "open_data"]
+__all__ = ["FIFO_WAIT", "CsvChunks", "is_stdin", "open_data", "text_keys"]
 
 #: Seconds to wait for a writer on a FIFO before refusing it.
 FIFO_WAIT = float(os.environ.get("SEQPREP_FIFO_WAIT", "10"))
@@ -240,6 +240,26 @@ def _sample(pa: Any, pcsv: Any, head: bytes) -> tuple[Any, int]:
         except pa.ArrowInvalid:
             continue
     return pcsv.read_csv(io.BytesIO(head), parse_options=_PARSE), len(head)
+
+
+def text_keys(head: bytes, keys: list) -> list:
+    """Those of the ``keys`` columns not typed as integers in the CSV's first block.
+
+    They are read as text and parsed by :func:`seqprep._time.parse_column` (pyarrow's own
+    timestamp inference would normalise mixed UTC offsets and wrap far-future times).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if not keys:
+        return []
+    try:
+        sample, _ = _sample(pa, pcsv, head)
+    except pa.ArrowException:
+        return list(keys)  # the real read reports the fault
+    names = set(sample.column_names)
+    return [k for k in keys if k not in names
+            or not pa.types.is_integer(sample.schema.field(k).type)]
 
 
 def _count_lines(path: str) -> int:

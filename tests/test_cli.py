@@ -562,3 +562,25 @@ def test_cli_times_are_parsed_like_the_api(tmp_path):
         tmp_path / "berlin.yaml")
     r = invoke("validate", tmp_path / "dst.csv", "--schema", tmp_path / "berlin.yaml")
     assert r.exit_code == 0, r.stdout  # no false 23-hour step across the DST change
+
+
+def test_infer_and_windows_parse_times_with_the_one_parser(tmp_path):
+    (tmp_path / "mixed.csv").write_text("t,x\n2024-01-01T00:00:00+01:00,1\n"
+                                        "2024-01-01T00:00:00+00:00,2\n"
+                                        "2024-01-01T02:00:00+01:00,3\n")
+    for args in (["infer", tmp_path / "mixed.csv", "--time", "t"],
+                 ["windows", tmp_path / "mixed.csv", "--timesteps", 1, "--time", "t",
+                  "--out", tmp_path / "w.npz"]):
+        r = invoke(*args)
+        assert r.exit_code == 1  # pyarrow alone would have normalised the offsets
+        one_error_line(r, f"seqprep: error: DATA '{tmp_path}/mixed.csv': --time column 't' "
+                          "fails timezone")
+    days = pd.date_range("2024-03-28", periods=6, freq="D", tz="Europe/Berlin")
+    pd.DataFrame({"t": days.strftime("%Y-%m-%dT%H:%M:%S%z"), "x": range(6)}).to_csv(
+        tmp_path / "dst.csv", index=False)
+    seqprep.SeriesSchema("t", features="x", freq="D", timezone="Europe/Berlin").to_yaml(
+        tmp_path / "berlin.yaml")
+    r = invoke("windows", tmp_path / "dst.csv", "--timesteps", 2, "--schema",
+               tmp_path / "berlin.yaml", "--targets", "x", "--out", tmp_path / "w.npz")
+    assert r.exit_code == 0, r.output  # the schema's time zone policy parses the offsets
+    assert np.load(tmp_path / "w.npz")["X"].shape == (4, 2, 1)
