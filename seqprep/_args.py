@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from ._errors import ArgumentError, ArgumentTypeError, MissingDependencyError
+from ._memory import check_array_fits  # noqa: F401  (the allocation bound, for keras_ext: D1)
 
 
 # Limits for shortening values in messages: nothing a caller passes is ever turned into
