@@ -4,7 +4,8 @@ Each kind of fault -- duplicated times, gaps, NaN, infinities, wrong order, out-
 values, too-short groups -- is injected into a drawn panel (``seqprep.testing``), and the
 table is validated through the API (``SeriesSchema.validate``, whole and in chunks) and
 the command line (``seqprep validate``, in-process through click's ``CliRunner``), from
-CSV and Parquet, whole and with ``--chunk-rows``. Every path must fail, and must name the
+CSV and Parquet, whole, with ``--chunk-rows`` and as a folder of Parquet parts (hourly,
+daily and integer times). Every path must fail, and must name the
 check that the fault breaks. A control test passes sound panels through the same paths,
 so that a path failing everything (which would also "never pass") is caught.
 """
@@ -97,14 +98,28 @@ def test_api_in_chunks_never_passes_a_faulty_table(case, cuts):
 # ------------------------------------------------------------------------------- CLI
 
 
-def run_cli(frame: pd.DataFrame, fmt: str, chunk_rows: int | None, freq="h"):
+def write(frame: pd.DataFrame, tmp: str, fmt: str, part_rows: int) -> str:
+    """``frame`` as one CSV or Parquet file, or (``"parts"``) a folder of Parquet files of
+    ``part_rows`` rows each, in name order; the path to validate."""
+    if fmt == "parts":
+        folder = os.path.join(tmp, "data")
+        os.mkdir(folder)
+        for k, start in enumerate(range(0, len(frame), part_rows)):
+            part = frame.iloc[start:start + part_rows]
+            part.to_parquet(os.path.join(folder, f"part-{k:04d}.parquet"), index=False)
+        return folder
+    data = os.path.join(tmp, f"data.{fmt}")
+    if fmt == "csv":
+        frame.to_csv(data, index=False)
+    else:
+        frame.to_parquet(data, index=False)
+    return data
+
+
+def run_cli(frame: pd.DataFrame, fmt: str, chunk_rows: int | None, freq="h", part_rows=5):
     """``seqprep validate`` on ``frame`` written as ``fmt``; (exit code, JSON report or None)."""
     with tempfile.TemporaryDirectory() as tmp:
-        data = os.path.join(tmp, f"data.{fmt}")
-        if fmt == "csv":
-            frame.to_csv(data, index=False)
-        else:
-            frame.to_parquet(data, index=False)
+        data = write(frame, tmp, fmt, part_rows)
         yaml = os.path.join(tmp, "schema.yaml")
         schema(freq).to_yaml(yaml)
         args = ["validate", data, "--schema", yaml, "--format", "json", "-q"]
@@ -127,7 +142,8 @@ def checks_in(report: dict | None, text: str) -> set:
     return found
 
 
-CLI_PATHS = [("csv", None), ("csv", 3), ("parquet", None), ("parquet", 3)]
+# whole files, chunked reads, and a folder of Parquet parts (one table, in file order)
+CLI_PATHS = [("csv", None), ("csv", 3), ("parquet", None), ("parquet", 3), ("parts", None)]
 
 
 @pytest.mark.parametrize("fmt,chunk_rows", CLI_PATHS)
@@ -135,7 +151,7 @@ CLI_PATHS = [("csv", None), ("csv", 3), ("parquet", None), ("parquet", 3)]
 @given(case=cases(), chunk=st.integers(1, 7))
 def test_cli_never_passes_a_faulty_table(fmt, chunk_rows, case, chunk):
     kind, freq, frame = case
-    result, report = run_cli(frame, fmt, chunk if chunk_rows else None, freq)
+    result, report = run_cli(frame, fmt, chunk if chunk_rows else None, freq, part_rows=chunk)
     assert result.exit_code == 1, (kind, result.exit_code, result.output[-2000:])
     assert KINDS[kind] in checks_in(report, result.output), (kind, result.output[-2000:])
 
@@ -148,7 +164,7 @@ def test_control_sound_tables_pass_every_path(fmt, chunk_rows, freq, data, chunk
     frame = data.draw(panels(length=LENGTH, n_groups=(1, 3), freq=freq))
     schema(freq).validate(frame)
     assert schema(freq).validate_chunks(chunked(frame, [chunk, 2 * chunk])) == len(frame)
-    result, report = run_cli(frame, fmt, chunk if chunk_rows else None, freq)
+    result, report = run_cli(frame, fmt, chunk if chunk_rows else None, freq, part_rows=chunk)
     assert result.exit_code == 0, result.output[-2000:]
     assert report is not None and report.get("valid") is True
 
