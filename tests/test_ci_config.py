@@ -148,7 +148,7 @@ def test_pre_commit_hook_from_the_docs_passes_good_data_and_fails_bad(dataset, m
 
 def test_commands_in_the_console_examples_parse():
     for block in re.findall(r"^```console\n(.*?)^```", CI, re.S | re.M):
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():
             if line.startswith("$ seqprep"):
                 for cmd in seqprep_commands(line[2:]):
                     parses(cmd)
