@@ -72,6 +72,10 @@ class _Short(reprlib.Repr):
             items = ", ".join(f"{f}={self.repr1(v, level - 1)}"
                               for f, v in zip(fields[: self.maxtuple], x))
             return f"{type(x).__name__}({items}{', ...' if len(x) > self.maxtuple else ''})"
+        if isinstance(x, (str, bytes, bytearray)):  # bytes, np.str_: cut before repr
+            cut = x[: self.maxstring + 1]
+            text = repr(type(x).__base__(cut) if isinstance(x, str) else bytes(cut))
+            return text if len(x) <= self.maxstring else text[:-1] + "..." + text[-1]
         for kind in (list, tuple, dict, set, frozenset):  # subclasses: shown like their base
             if isinstance(x, kind):
                 return getattr(self, f"repr_{kind.__name__}")(x, level)
@@ -101,11 +105,12 @@ def _described(value: Any) -> str | None:
 
 
 def show(value: Any, limit: int = 80) -> str:
-    """``repr`` of a value, shortened for messages, in time and memory bounded by ``limit``.
+    """``repr`` of a value, shortened to ``limit`` characters for messages, without building
+    the full ``repr`` of a builtin container, string, bytes or integer first.
 
-    Containers show their first few items and nesting levels (never the full ``repr``), a
-    long one also its length; arrays and frames their shape and dtype; huge integers their
-    size in bits.
+    Containers show their first few items and nesting levels, a long one also its length;
+    arrays and frames their shape and dtype; huge integers their size in bits. Other
+    objects are shown by their own ``repr``, cut (or by their type if it raises).
 
     Examples
     --------
