@@ -37,7 +37,8 @@ def parquet_chunks(path: Any, *, columns: list | None = None,
         yield frame
 
 
-def validate_parquet(path: Any, schema: Any, *, chunk_rows: int = 1_000_000) -> int:
+def validate_parquet(path: Any, schema: Any, *, chunk_rows: int = 1_000_000,
+                     allow_skipped: bool = False) -> int:
     """Validate a Parquet file or folder against a :class:`SeriesSchema`, a chunk at a time.
 
     Memory stays at one row group and one chunk of at most ``chunk_rows`` rows (of the
@@ -55,6 +56,11 @@ def validate_parquet(path: Any, schema: Any, *, chunk_rows: int = 1_000_000) -> 
     schema : SeriesSchema
     chunk_rows : int, keyword-only
         Rows per chunk. Defaults to 1,000,000.
+    allow_skipped : bool, keyword-only
+        Pass even if files of the folder were skipped by the listing rule of
+        :func:`seqprep._parquet.list_files` (hidden, ``_``-prefixed, not Parquet). Defaults
+        to ``False``: each skipped file is a ``file_skipped`` failure, so nothing is passed
+        over unsaid.
 
     Returns
     -------
@@ -64,7 +70,8 @@ def validate_parquet(path: Any, schema: Any, *, chunk_rows: int = 1_000_000) -> 
     Raises
     ------
     ValidationError
-        After the last chunk, with every failure; ``row`` counts rows across files.
+        After the last chunk, with every failure; ``row`` counts rows across files, and
+        ``file`` and ``file_row`` say where each row is.
     ArgumentError, ArgumentTypeError
         For a missing path or a ``schema`` that is not a ``SeriesSchema``.
 
@@ -94,9 +101,22 @@ def validate_parquet(path: Any, schema: Any, *, chunk_rows: int = 1_000_000) -> 
             f"{type(schema).__name__}. Load one with `SeriesSchema.from_yaml(path)`."
         )
     chunk_rows = integer("chunk_rows", chunk_rows)
-    from ._parquet import list_files
+    from ._errors import ValidationError
+    from ._failures import Source, combine, error_message, failure_frame, locate
+    from ._parquet import chunks, list_files, row_counts
 
-    list_files(path)  # a missing path fails now, not at the first chunk
+    listing = list_files(path)  # a missing path fails now, not at the first chunk
+    rows = row_counts(listing)  # so does a file that is not Parquet
     columns = None if getattr(schema, "strict", False) else list(schema.columns)
-    return schema.validate_chunks(parquet_chunks(path, columns=columns, chunk_rows=chunk_rows))
+    failures, notes, shape = schema.check_chunks(
+        frame for _, frame in chunks(listing, columns=columns, chunk_rows=chunk_rows))
+    failures = locate(failures, [Source(listing.name(f), n) for f, n in zip(listing.files, rows)])
+    if listing.skipped and not allow_skipped:
+        failures = combine([failures, failure_frame(
+            "file_skipped", None, None, None, None, [why for _, why in listing.skipped],
+            file=[f for f, _ in listing.skipped])])
+    if len(failures):
+        raise ValidationError(error_message(failures, notes, shape, lead="The data"),
+                              failures=failures, notes=notes)
+    return shape[0]
 

@@ -135,3 +135,27 @@ def test_an_empty_parquet_file_is_checked_not_skipped(tmp_path, schema):
     part("a", 0).iloc[:0].drop(columns="x").to_parquet(folder / "b.parquet")  # no x column
     r = run("validate", folder, "--schema", schema, "--format", "json")
     assert r.exit_code == 1 and "column_present" in json.loads(r.stdout)["counts"]
+
+
+def test_the_library_reports_skipped_files_and_locations_too(tmp_path):
+    from seqprep._sources import validate_parquet
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    part("a", 0).to_parquet(folder / "a.parquet")
+    part("b", 0, bad=True).to_parquet(folder / "b.pq")
+    (folder / "notes.txt").write_text("hello")
+    schema = seqprep.SeriesSchema("t", group="store", features="x", freq=1)
+    with pytest.raises(seqprep.ValidationError) as info:
+        validate_parquet(folder, schema)
+    f = info.value.failures
+    assert set(f["check"]) == {"unique_time", "file_skipped"}
+    dup = f[f["check"] == "unique_time"].iloc[0]
+    assert dup["file"].endswith("b.pq") and dup["file_row"] == 3 and dup["row"] == 9
+    assert dup["first_row"] == 8 and dup["first_file_row"] == 2
+    skipped = f[f["check"] == "file_skipped"].iloc[0]
+    assert skipped["file"] == "notes.txt" and "not a Parquet name" in skipped["value"]
+    (folder / "b.pq").unlink()
+    assert validate_parquet(folder, schema, allow_skipped=True) == 6
+    with pytest.raises(seqprep.ValidationError, match="file_skipped"):
+        validate_parquet(folder, schema)
