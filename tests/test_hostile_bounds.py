@@ -77,7 +77,7 @@ def test_show_of_long_strings_dicts_sets_and_huge_ints():
     assert bounded(lambda: show(s)).startswith("set of 1,000,000 items: {")
     for blob in (b"x" * 10**7, bytearray(10**7), np.str_("y" * 10**7)):
         text = bounded(lambda: show(blob))  # noqa: B023 (called at once)
-        assert len(text) <= 80 and text.endswith("...")
+        assert len(text) <= 80 and "..." in text
     huge = 10**100_000  # str() of it raises ValueError (more than 4300 digits)
     assert bounded(lambda: show(huge)) == "<an integer of 332,193 bits>"
     assert show(-huge) == "<a negative integer of 332,193 bits>"
