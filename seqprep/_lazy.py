@@ -261,7 +261,8 @@ class LazyWindows:
     :func:`stateful_layout` use: ``len``, ``take(indices) -> (X, y)``, ``subset``,
     ``index``, ``dropped``, ``report()``, ``input_shape``, ``output_units``,
     ``batch_input_shape``, ``timesteps``, ``horizon``, ``gap``, ``stride``,
-    ``sampling_rate``, ``feature_names``, ``target_names``, ``notes``, ``n_rows``.
+    ``sampling_rate``, ``feature_names``, ``target_names``, ``notes``, ``n_rows``, and the
+    accessors ``spec``, ``starts`` and ``derive`` (a :class:`WindowSource`).
     It works with :func:`stateful_layout`, ``keras_ext.WindowDataset`` and
     ``keras_ext.to_tf_dataset``. It does **not** work with :func:`split_by_time` or
     :class:`Scaler` (both refuse it with an error): split or scale the data before
@@ -280,6 +281,17 @@ class LazyWindows:
       the first row of the stretch that skipped rows lie in).
     - There is no ``to_frame``, ``y_steps`` or ``copy``; pass it to
       ``keras_ext.WindowDataset`` or ``keras_ext.to_tf_dataset`` rather than to ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, seqprep, tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "x.parquet"
+    >>> pd.DataFrame({"v": np.arange(8.0)}).to_parquet(f)
+    >>> w = seqprep.open_windows(f, 3, targets="v")
+    >>> isinstance(w, seqprep.WindowSource), len(w), w.starts[:3].tolist()
+    (True, 5, [0, 1, 2])
+    >>> w.derive(indices=[4]).take([0])[1].tolist()
+    [[7.0]]
     """
 
     def __init__(self, spec: WindowSpec, *, reader: _Reader, starts: np.ndarray,
