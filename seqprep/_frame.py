@@ -132,7 +132,7 @@ def windows_to_frame(windows: FrameSource, predictions: Any = None, *,
     if scaler is not None and getattr(scaler, "groups_", None) is not None:
         if groups_sorted is None:
             raise ArgumentError(
-                f"`scaler` keeps per-group statistics (by={show(scaler.by)}) but the windows have "
+                f"`scaler` keeps per-group statistics (by={show(getattr(scaler, 'by', None))}) but the windows have "
                 "no groups. Pass the Scaler fitted on these windows' data, or group= to "
                 "`make_windows`."
             )

@@ -35,7 +35,6 @@ import pandas as pd
 from ._args import choice, integer, plural, show
 from ._errors import ArgumentError, ArgumentTypeError, ShapeError
 from ._memory import check_fits
-from ._protocols import WindowSource
 from ._lazy import LazyWindows
 from ._windows import Windows
 
@@ -287,9 +286,16 @@ def stateful_layout(
                     n_windows_dropped=int(left_out.sum()) + len(dropped_idx),
                     layout_dropped=layout_dropped,
                     reset_mask=grid.reset.reshape(n_batches, batch_size))
-    as_type = StatefulWindows if isinstance(windows, Windows) else StatefulLazyWindows
-    return windows.derive(indices=grid.take, index=new_index, note="; ".join(notes + [summary]),
-                          as_type=as_type, layout=layout)
+    note = "; ".join(notes + [summary])
+    out: Windows | LazyWindows
+    if isinstance(windows, Windows):
+        out = windows.derive(indices=grid.take, index=new_index, note=note,
+                             as_type=StatefulWindows, layout=layout)
+    else:
+        out = windows.derive(indices=grid.take, index=new_index, note=note,
+                             as_type=StatefulLazyWindows, layout=layout)
+    assert isinstance(out, (StatefulWindows, StatefulLazyWindows))
+    return out
 
 
 def _check(windows: Any, batch_size: Any, remainder: Any,
@@ -485,6 +491,6 @@ def _batches(n: int) -> str:
     return f"{n:,} batch{'' if n == 1 else 'es'}"
 
 
-def _starts_of(windows: WindowSource) -> np.ndarray:
+def _starts_of(windows: Windows | LazyWindows) -> np.ndarray:
     """Start row of each window, comparable within a stream key (sorted-row positions)."""
     return windows.starts

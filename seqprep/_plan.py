@@ -361,6 +361,7 @@ def _sort(rows: _Rows, sort: bool) -> None:
             )
         order = np.argsort(tv, kind="stable") if codes is None else np.lexsort((tv, codes))
     else:
+        assert codes is not None
         order = np.argsort(codes, kind="stable")
     moved = int((order != np.arange(n)).sum())
     if moved == 0:

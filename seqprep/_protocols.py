@@ -88,14 +88,24 @@ class FrameSource(Protocol):
     spec: Any
     rows: Any  # a RowInfo: order, times, groups, segments, n_rows, freq
     scaled: bool | None
-    horizon: int
-    gap: int
-    span: int
-    target_offset: int
-    freq: str | None
     target_names: tuple
 
     def __len__(self) -> int: ...
+
+    @property
+    def horizon(self) -> int: ...
+
+    @property
+    def gap(self) -> int: ...
+
+    @property
+    def span(self) -> int: ...
+
+    @property
+    def target_offset(self) -> int: ...
+
+    @property
+    def freq(self) -> str | None: ...
 
     @property
     def starts(self) -> np.ndarray: ...

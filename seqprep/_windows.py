@@ -96,14 +96,14 @@ def gather(view: np.ndarray, starts: np.ndarray | range, out: np.ndarray | None 
         bounds, step, first = [0, n], ap[1], [ap[0]]
     else:
         starts = np.asarray(starts)
-        bounds, step = _runs(starts)
-        if step <= 0 or len(bounds) - 1 > n // 8:  # short runs: fancy-index chunks instead
+        run_bounds, step = _runs(starts)
+        if step <= 0 or len(run_bounds) - 1 > n // 8:  # short runs: fancy-index chunks instead
             for i in range(0, n, per):
                 j = min(n, i + per)
                 out[i:j] = view[starts[i:j]]
             return out
-        first = starts[bounds[:-1]].tolist()
-        bounds = bounds.tolist()
+        first = starts[run_bounds[:-1]].tolist()
+        bounds = run_bounds.tolist()
     for begin, end, s0 in zip(bounds[:-1], bounds[1:], first):
         for i in range(begin, end, per):
             j = min(end, i + per)
@@ -308,7 +308,8 @@ class Windows:
         self._target_source = target_source
         # a ``range`` describes evenly spaced windows without materialising them
         self._start_spec = starts if isinstance(starts, range) else np.asarray(starts, dtype=np.int64)
-        self._starts_array = None if isinstance(starts, range) else self._start_spec
+        self._starts_array: np.ndarray | None = (
+            None if isinstance(starts, range) else np.asarray(starts, dtype=np.int64))
         self.feature_names = tuple(feature_names)
         self.target_names = tuple(target_names)
         self.rows = rows
@@ -391,6 +392,7 @@ class Windows:
         """Source row of each sample's first input row (int64 array)."""
         if self._starts_array is None:
             r = self._start_spec
+            assert isinstance(r, range)
             self._starts_array = np.arange(r.start, r.stop, r.step, dtype=np.int64)
         return self._starts_array
 
@@ -489,7 +491,7 @@ class Windows:
                 first, step = ap
                 self._X = view[first : first + step * (len(spec) - 1) + 1 : step]
             else:
-                self._X = WindowArray(view, spec)
+                self._X = WindowArray(view, np.asarray(spec))
         return self._X
 
     @property
