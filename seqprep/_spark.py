@@ -112,7 +112,8 @@ def spark_session(master: str | None = None):
                 "Validating with Spark needs a Java runtime (17 or 21), and `java` is not on "
                 "the PATH (nor JAVA_HOME set). Install one, e.g. `apt-get install -y "
                 "openjdk-17-jre-headless`, or validate with --engine pandas.")
-        builder = (SparkSession.builder.master(master or "local[*]")
+        builder = _quiet_logs(SparkSession.builder).master(master or "local[*]")
+        builder = (builder
                    .appName("seqprep validate")
                    .config("spark.ui.enabled", "false")
                    .config("spark.ui.showConsoleProgress", "false")
@@ -128,6 +129,33 @@ def spark_session(master: str | None = None):
                 "the master URL, or validate with --engine pandas.") from None
         spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+_LOG4J = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
+def _quiet_logs(builder: Any) -> Any:
+    """Spark's own logging at ERROR from the JVM's start (no banner, no start-up warnings),
+    unless the user configured log4j (``SPARK_CONF_DIR``, ``JAVA_TOOL_OPTIONS``)."""
+    import tempfile
+
+    if os.environ.get("SPARK_CONF_DIR") or "log4j" in os.environ.get("JAVA_TOOL_OPTIONS", ""):
+        return builder
+    path = os.path.join(tempfile.gettempdir(), "seqprep-spark-log4j2.properties")
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(_LOG4J)
+    except OSError:
+        return builder
+    return builder.config("spark.driver.extraJavaOptions",
+                          f"-Dlog4j2.configurationFile=file:{path}")
 
 
 # ------------------------------------------------------------------ reading
