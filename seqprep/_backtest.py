@@ -81,9 +81,9 @@ class Fold:
     def report(self) -> str:
         """A plain-text account: part sizes, the cut-offs, and the purged windows."""
         start = "" if self.train_start is None else f" from {self.train_start}"
-        lines = [f"fold {self.number}: train {plural(len(self.train), 'window')} (targets"
-                 f"{start} before {self.cut}), test {plural(len(self.test), 'window')} "
-                 f"(targets in [{self.cut}, {self.end}))"]
+        lines = [(f"fold {self.number}: train {plural(len(self.train), 'window')} (targets"
+                  f"{start} before {self.cut}), test {plural(len(self.test), 'window')} "
+                  f"(targets in [{self.cut}, {self.end}))")]
         lines.append(f"purged: {plural(len(self.purged), 'window')} with targets in the "
                      f"{plural(self.split.purge, 'row')} before the cut")
         if len(self.purged):
@@ -181,7 +181,7 @@ def _clock(w: Windows) -> _Clock:
                 "`step` count steps of it. Received: windows whose time steps are irregular "
                 "(no freq inferred). Pass freq= to make_windows."
             )
-        freq = w.freq
+        freq: Any = w.freq
         if kind == "number":
             f = float(freq)
             freq = int(f) if f.is_integer() and np.issubdtype(t.dtype, np.integer) else f

@@ -62,7 +62,7 @@ class Covariates:
             out["future"] = (self.future_names, self.future)
         return out
 
-    def with_sources(self, **rows: np.ndarray) -> Covariates:
+    def with_sources(self, **rows: Any) -> Covariates:
         """The same covariates over new row arrays of the same shape (``static=``, ``future=``)."""
         for role, arr in rows.items():
             old = getattr(self, role)

@@ -85,7 +85,7 @@ def test_to_tf_dataset_yields_dicts_with_static_shapes(w):
 def test_to_tf_dataset_with_weights_keeps_the_third_element(w):
     weights = np.arange(len(w), dtype=np.float32)
     ds = keras_ext.to_tf_dataset(w, 8, sample_weight=weights, prefetch=False)
-    x, y, sw = next(iter(ds))
+    x, _, sw = next(iter(ds))
     assert set(x) == {"past", "static", "future"}
     np.testing.assert_array_equal(sw.numpy(), weights[:8])
 
