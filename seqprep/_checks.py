@@ -457,14 +457,12 @@ class TimeChecker:
                     if len(run) >= 3 and np.all(np.diff(run) > 0):
                         yield pd.DatetimeIndex(run.astype("datetime64[ns]"))
 
-            prv = pd.DatetimeIndex((cur[at] - steps).astype("datetime64[ns]"))
+            # (previous, current) pairs on the clock judged (wall or UTC): the time axis's
+            # own off-grid rule, as make_windows scores a name
+            pairs = np.stack([cur[at] - steps, cur[at]], axis=1).ravel()
 
             def on_grid(name: str) -> int:
-                offset = pd.tseries.frequencies.to_offset(name)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    exp = (prv + offset).as_unit("ns").asi8
-                return int((exp == cur[at]).sum())
+                return int((~_time.off_grid(pairs, _time.step(name, "datetime"), None)[::2]).sum())
 
             name = named_freq(runs(), on_grid, None, hits)
             if name is not None:
