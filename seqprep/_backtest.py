@@ -155,6 +155,17 @@ class _Clock:
             return int(moved.as_unit("ns").asi8[0])
         return value + k * self.freq
 
+    def span(self) -> int:
+        """Steps from the earliest target time to the latest, counted generously for
+        datetimes (a calendar step, such as a month, as one hour; one step of slack for
+        daylight saving), so only folds that cannot fit are refused."""
+        width = self.last.max() - self.first.min()
+        if self.kind != "datetime":
+            return int(width // self.freq) + 1
+        unit = _time.step(self.freq, "datetime", self.tz).unit
+        ns = int(unit) if isinstance(unit, (int, np.integer)) else 3_600_000_000_000
+        return int(width) // ns + 2
+
     def label(self, value: Any) -> Any:
         """A value as the data writes it: a Timestamp, or a number."""
         if self.kind == "datetime":
@@ -222,15 +233,21 @@ def _check(windows: Any, n_splits: Any, test: Any, step: Any, window: Any,
                 "leave out train."
             )
         train = integer("train", train, fix="It is the number of time steps to train on.")
+    return n_splits, test, step, train
+
+
+def _check_reach(clock: _Clock, n_splits: int, test: int, step: int) -> None:
+    """Refuse folds reaching back beyond the span of the target times (before any shift)."""
     reach = test + (n_splits - 1) * step
-    if reach > windows.n_rows:
+    span = clock.span()
+    if reach > span:
         raise ArgumentError(
             f"`n_splits`, `test` and `step` must fit in the data: the folds reach "
-            f"test + (n_splits - 1) * step = {reach:,} steps back, but the windows come "
-            f"from {plural(windows.n_rows, 'row')}. Received: n_splits={n_splits}, "
-            f"test={test}, step={step}. Use fewer or shorter folds."
+            f"test + (n_splits - 1) * step = {reach:,} steps back from the end, but the "
+            f"windows' target times span {plural(span, 'step')}"
+            f"{' at most' if clock.kind == 'datetime' else ''}. Received: "
+            f"n_splits={n_splits}, test={test}, step={step}. Use fewer or shorter folds."
         )
-    return n_splits, test, step, train
 
 
 def backtest(windows: Windows, *, n_splits: int, test: int, step: int | None = None,
@@ -298,6 +315,7 @@ def backtest(windows: Windows, *, n_splits: int, test: int, step: int | None = N
     """
     n_splits, test, step, train = _check(windows, n_splits, test, step, window, train)
     clock = _clock(windows)
+    _check_reach(clock, n_splits, test, step)
     after = clock.shift(clock.last.max(), 1)
     earliest = clock.first.min()
     folds = []
