@@ -21,8 +21,9 @@ from typing import Any
 import keras
 import numpy as np
 
+import seqprep
+
 from ._args import check_model, choice, positive_int, show
-from ._backend import check_stateful_backend
 from ._callbacks import SlotResets, check_slots_spec
 from ._carry import runner
 from ._errors import ArgumentError, ArgumentTypeError, ModelError
@@ -35,6 +36,7 @@ from ._inputs import (
     is_windows,
     layout_for,
     windows_behind,
+    windows_x,
 )
 from ._states import check_input_shape, reset_states, stateful_layers, static_batch_size
 
@@ -86,7 +88,9 @@ def _keras_input(x: Any, batch_size: int | None) -> Any:
     """``x`` as Keras's own ``predict`` takes it (for a model without a static batch size)."""
     if is_pydataset(x) or is_tf_dataset(x):
         return x
-    if isinstance(x, keras.utils.PyDataset) or not is_windows(x):
+    if isinstance(x, seqprep.Windows):  # in memory: its arrays (a dict with covariates)
+        return windows_x(x)
+    if not is_windows(x):
         return as_arrays("x", x)
     from ._data import WindowDataset  # windows from disk: read a batch at a time
 
@@ -112,14 +116,14 @@ def predict_rows(model: keras.Model, x: Any, *, batch_size: Any = None, reset: s
     choice("reset", reset, _RESETS)
     b = model_batch_size(model, batch_size, caller)
     stateful = bool(stateful_layers(model))
-    if stateful:
-        check_stateful_backend(caller, carried=True)
-    if b is None or static_batch_size(model) is None:
+    static = static_batch_size(model)
+    if static is None:  # any batch size: Keras's own predict
         data = _keras_input(x, b)
-        if not (is_pydataset(data) or is_tf_dataset(data)):
+        dataset = is_pydataset(data) or is_tf_dataset(data)
+        if not dataset:
             check_input_shape("x", data, model)
-        return model.predict(data, batch_size=None if is_pydataset(data) or is_tf_dataset(
-            data) else b, verbose=verbose), None
+        return model.predict(data, batch_size=None if dataset else b, verbose=verbose), None
+    b = static  # model_batch_size checked that a given batch_size agrees
     _refuse_tf_data(x, b, caller)
     batches = Batches("x", x, batch_size=b, pad=True)
     if batches.kind == "arrays":

@@ -54,7 +54,7 @@ def stateful_part(inp, out):
     out["one_slot"] = keras_ext.predict(one, x[:5])
 
 
-def stateless_part(inp, out):
+def stateless_part(inp, out, out_dir):
     inp_layer = keras.Input((4,))
     dense = keras.layers.Dense(3)
     m = keras.Model(inp_layer, dense(inp_layer))
@@ -74,14 +74,14 @@ def stateless_part(inp, out):
     out["ds_loss"] = np.asarray(h.history["loss"])
     out["ds_keys"] = np.asarray(sorted(h.history))
     fig = keras_ext.plot_history(h)
-    fig.savefig(os.path.join(os.path.dirname(sys.argv[2]), "history.png"))
+    fig.savefig(os.path.join(out_dir, "history.png"))
     out["plotted"] = np.asarray(1)
 
 
 def main():
     inp = np.load(sys.argv[1])
     out = {"backend": np.asarray(keras.backend.backend())}
-    stateless_part(inp, out)
+    stateless_part(inp, out, os.path.dirname(os.path.abspath(sys.argv[2])))
     stateful_part(inp, out)
     np.savez(sys.argv[2], **out)
 

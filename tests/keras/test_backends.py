@@ -53,7 +53,7 @@ def runs(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("backends")
     inp = _inputs(tmp / "in.npz")
     tf_out = {}
-    worker.stateless_part(inp, tf_out)
+    worker.stateless_part(inp, tf_out, str(tmp))
     worker.stateful_part(inp, tf_out)
     results = {"tensorflow": tf_out, "inputs": inp}
     for backend, module in (("jax", "jax"), ("torch", "torch")):
