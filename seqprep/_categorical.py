@@ -100,8 +100,7 @@ def _order(col: pd.Series) -> tuple:
 
 def _codes(col: pd.Series, order: tuple, name: Any) -> np.ndarray:
     """Codes ``0..k-1`` of the values in ``order`` (float64, NaN where missing)."""
-    codes = pd.Categorical(col, categories=list(order)).codes
-    unseen = (codes < 0) & col.notna().to_numpy()
+    unseen = (col.notna() & ~col.isin(list(order))).to_numpy()
     if unseen.any():
         new = pd.unique(col[unseen])
         raise DataError(
@@ -111,6 +110,7 @@ def _codes(col: pd.Series, order: tuple, name: Any) -> np.ndarray:
             f"{' ...' if len(new) > 10 else ''} (first at row {int(np.argmax(unseen))}). Add "
             "them to `categories`, or map them to a known category first."
         )
+    codes = pd.Categorical(col, categories=list(order)).codes
     out = codes.astype(np.float64)
     out[codes < 0] = np.nan
     return out

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import seqprep
 
@@ -137,3 +139,34 @@ def test_to_supervised_leaves_text_out_of_its_default_features_too():
     assert "left out 2 non-numeric columns of the default features" in sup.report()
     with pytest.raises(seqprep.ArgumentTypeError, match=r"^`features` must be numeric columns"):
         seqprep.to_supervised(shop(), 1, 1, features=["color"], time="t")
+
+
+# ---------------------------------------------------------------- property: pandas is the oracle
+
+LABELS = st.sampled_from(["ant", "bee", "cat", "dog", "eel"])
+
+
+@given(train=st.lists(LABELS, min_size=2, max_size=25), test=st.lists(LABELS, min_size=2,
+                                                                       max_size=25),
+       mode=st.sampled_from(["codes", "onehot"]))
+def test_test_windows_encode_as_the_training_categories_say(train, test, mode):
+    def frame(values):
+        return pd.DataFrame({"t": range(len(values)), "x": np.arange(len(values), dtype=float),
+                             "label": values})
+
+    w_train = seqprep.make_windows(frame(train), 1, time="t", categorical=mode,
+                                   dtype=np.float64)
+    order = sorted(set(train))
+    assert w_train.categories == {"label": tuple(order)}
+    if not set(test) <= set(train):
+        with pytest.raises(seqprep.DataError, match="outside its"):
+            seqprep.make_windows(frame(test), 1, time="t", categorical=mode,
+                                 categories=w_train)
+        return
+    w_test = seqprep.make_windows(frame(test), 1, time="t", categorical=mode,
+                                  categories=w_train, dtype=np.float64)
+    assert w_test.feature_names == w_train.feature_names
+    cat = pd.Categorical(test, categories=order)
+    want = (cat.codes[:, None] if mode == "codes"
+            else pd.get_dummies(cat, dtype=float).to_numpy())
+    np.testing.assert_array_equal(w_test.X[:, 0, 1:], want)
