@@ -6,7 +6,8 @@
 - Every public name (``__all__`` of seqprep and keras_ext, read from the source, so
   TensorFlow is not imported) is documented on exactly one API page; the pages come in
   the order of the life cycle, errors last.
-- Code blocks in docs/ fit the page (at most ``MAX_WIDTH`` characters a line).
+- Code blocks in docs/ fit the page (at most ``MAX_WIDTH`` characters a line; in a
+  ```console block only the ``$ `` command lines, output is shown as printed).
 - ``docs/hooks.py`` (the rendering layer) is unit-tested on small docstrings.
 """
 
@@ -134,13 +135,18 @@ def test_api_pages_follow_the_life_cycle_errors_last():
 
 
 def _wide_lines() -> list[str]:
+    """Code lines wider than the page. In a ```console block only the commands (``$ ``
+    lines) count: the rest is a program's output, shown as it prints it."""
     wide = []
     for page in sorted(DOCS.rglob("*.md")):
         text = page.read_text(encoding="utf-8")
         for match in FENCE.finditer(text):
             first = text.count("\n", 0, match.start()) + 2
             indent = len(match.group("indent"))
+            console = match.group("info").strip() == "console"
             for k, row in enumerate(match.group("body").splitlines()):
+                if console and not row[indent:].startswith("$ "):
+                    continue
                 if len(row) - indent > MAX_WIDTH:
                     wide.append(f"{page.relative_to(ROOT)}:{first + k}: "
                                 f"{len(row) - indent} characters")
