@@ -20,7 +20,6 @@ a second sort by time only when some group is out of order, then a few passes of
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -411,11 +410,8 @@ class TimeChecker:
             pos = pos[d[pos] > 0]
         else:
             cand = without_fresh(np.flatnonzero(d > 0))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                expected = pd.DatetimeIndex((cur[cand] - d[cand]).astype("datetime64[ns]"))
-                expected = (expected + step.unit).as_unit("ns").asi8
-            pos = cand[cur[cand] != expected]
+            pairs = np.stack([cur[cand] - d[cand], cur[cand]], axis=1).ravel()
+            pos = cand[_time.off_grid(pairs, step, None)[::2]] if len(cand) else cand
         if not len(pos):
             return []
         return [failure_frame("regular_freq", self.time, self._group_objects(c[pos]),
