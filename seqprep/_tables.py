@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ._args import require, show
-from ._errors import ArgumentTypeError
+from ._errors import ArgumentError, ArgumentTypeError
 
 __all__ = ["as_frame", "as_pandas", "is_lazy", "is_polars_frame", "is_table"]
 
@@ -68,7 +68,14 @@ def _arrow(data: Any, name: str) -> Any:
     """``data`` as a ``pyarrow.Table`` (or ``ChunkedArray`` for one column), zero-copy."""
     pa = require("pyarrow", "polars", f"`{name}` of type {type(data).__name__}")
     if is_lazy(data):
-        data = data.collect()
+        try:
+            data = data.collect()
+        except Exception as exc:  # the query itself failed (a missing file, a bad cast)
+            raise ArgumentError(
+                f"`{name}` is a polars LazyFrame whose query fails when collected: "
+                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. "
+                "Run `.collect()` on it yourself to see the whole error, and fix the query."
+            ) from exc
     if isinstance(data, (pa.Table, pa.ChunkedArray)):
         return data
     if isinstance(data, pa.RecordBatch):

@@ -98,6 +98,14 @@ def test_a_failing_export_is_a_type_error():
         as_frame(np.zeros(3), "df")
 
 
+def test_a_lazy_query_that_fails_names_the_argument(tmp_path):
+    pl = pytest.importorskip("polars")
+    lazy = pl.scan_parquet(tmp_path / "missing.parquet")
+    with pytest.raises(seqprep.ArgumentError, match=r"^`data` is a polars LazyFrame whose query "
+                       r"fails when collected: .*Run `.collect\(\)`"):
+        seqprep.make_windows(lazy, 2)
+
+
 # ---------------------------------------------------------------- zero copy
 
 
