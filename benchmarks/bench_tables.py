@@ -26,13 +26,13 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_engines import broken  # noqa: E402
-from bench_validate import make_frame  # noqa: E402
+from bench_engines import broken
+from bench_validate import make_frame
 
-import seqprep  # noqa: E402
-from seqprep._engines import Origin  # noqa: E402
-from seqprep._polars import check_frame  # noqa: E402
-from seqprep._tables import as_pandas  # noqa: E402
+import seqprep
+from seqprep._engines import Origin
+from seqprep._polars import check_frame
+from seqprep._tables import as_pandas
 
 
 def median(fn, repeat: int) -> float:

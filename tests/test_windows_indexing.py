@@ -143,8 +143,8 @@ def test_supervised_pickles_and_names_a_missing_attribute():
     import pickle
 
     sup = seqprep.to_supervised(np.arange(6.0), 2, 1)
-    sup.origin  # built on first access (a closure until then, which pickle cannot take)
+    _ = sup.origin  # built on first access (a closure until then, which pickle cannot take)
     for twin in (pickle.loads(pickle.dumps(sup)), copy.deepcopy(sup)):
         pd.testing.assert_frame_equal(twin.frame, sup.frame)
     with pytest.raises(AttributeError, match=r"neither has its DataFrame `frame`"):
-        sup.no_such_thing
+        _ = sup.no_such_thing
