@@ -65,6 +65,7 @@ from ._errors import (ArgumentError, ArgumentTypeError, ColumnError, DataError, 
 from ._parquet import Listing, list_files, open_file, partitions
 from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail, sample_positions
 from ._reshape import check_batch_size
+from ._indexing import positions
 from ._windows import Windows, make_windows, window_view
 
 __all__ = ["LazyWindowArray", "LazyWindows", "open_windows"]
@@ -325,6 +326,18 @@ class LazyWindows:
 
     def __len__(self) -> int:
         return len(self._starts)
+
+    def __getitem__(self, key: Any) -> LazyWindows:
+        """``windows[key]``: a new LazyWindows of the samples ``key`` picks, as
+        :meth:`Windows.__getitem__` (an integer, a slice, a boolean mask, positions);
+        nothing is read from the files until the arrays are asked for."""
+        idx = positions(key, len(self))
+        return self.subset(idx, note=f"{plural(len(idx), 'sample')} of {len(self):,} "
+                                     "selected by windows[...]")
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(windows)`` is ``X``, every window read from the files."""
+        return self.X.__array__(dtype, copy)
 
     @property
     def starts(self) -> np.ndarray:

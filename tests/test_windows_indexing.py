@@ -148,3 +148,25 @@ def test_supervised_pickles_and_names_a_missing_attribute():
         pd.testing.assert_frame_equal(twin.frame, sup.frame)
     with pytest.raises(AttributeError, match=r"neither has its DataFrame `frame`"):
         _ = sup.no_such_thing
+
+
+# ------------------------------------------------- windows over files: the same face
+
+
+def test_lazy_windows_index_and_convert_like_windows(tmp_path):
+    pytest.importorskip("pyarrow")
+    df = long_table()
+    df.to_parquet(tmp_path / "shop.parquet", row_group_size=5)
+    lazy = seqprep.open_windows(tmp_path / "shop.parquet", 2, targets="load", group="id",
+                                time="t")
+    eager = seqprep.make_windows(df, 2, targets="load", group="id", time="t")
+    np.testing.assert_array_equal(np.asarray(lazy), eager.X)
+    for key in (-1, slice(1, None, 3), eager.index["group"].to_numpy() == "b", [5, 0, 5]):
+        sub = lazy[key]
+        rows = np.arange(len(eager))[[key] if isinstance(key, int) else key]
+        assert isinstance(sub, seqprep.LazyWindows) and len(sub) == len(rows)
+        np.testing.assert_array_equal(np.asarray(sub.X), eager.X[rows])
+        np.testing.assert_array_equal(sub.y, eager.y[rows])
+        assert sub.index["target_row"].tolist() == eager.index["target_row"].iloc[rows].tolist()
+    with pytest.raises(seqprep.SampleIndexError):
+        lazy[len(lazy)]
