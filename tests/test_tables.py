@@ -245,3 +245,16 @@ def test_windows_of_a_table_equal_windows_of_its_pandas_frame(df, timesteps, dty
     np.testing.assert_array_equal(got.y, want.y)
     assert got.feature_names == want.feature_names and got.categories == want.categories
     assert got.n_nan == want.n_nan
+
+
+@pytest.mark.parametrize("tz", [None, "Europe/Paris"])
+def test_validate_of_a_polars_frame_reports_what_the_pandas_path_reports(tz, kind):
+    """Every kind of fault (the engine tests' panel): the same records, in the same order."""
+    from _engine_panels import SCHEMA, as_set, pandas_failures, panel  # tests/ is on the path
+
+    df = panel(unit="us", tz=tz)
+    want = pandas_failures(SCHEMA, df)
+    with pytest.raises(seqprep.ValidationError) as got:
+        SCHEMA.validate(convert(df, kind))
+    assert as_set(got.value.failures) == as_set(want)
+    assert got.value.failures["row"].tolist() == want["row"].tolist()
