@@ -21,7 +21,7 @@ import pandas as pd
 
 from ._args import plural, require, show
 from ._errors import ArgumentTypeError, ColumnError, SchemaError, ShapeError, ValidationError
-from ._tables import as_frame, as_pandas, is_polars_frame, is_table
+from ._tables import as_frame, as_pandas, collected, is_polars_frame, is_table
 
 __all__ = ["SeriesSchema", "infer_schema"]
 
@@ -750,7 +750,7 @@ class SeriesSchema:
         from ._engines import Origin
         from ._polars import check_frame
 
-        frame = df.collect() if hasattr(df, "collect") else df
+        frame = collected(df, "df")
         origin = Origin([None], np.array([frame.height], dtype=np.int64), False)
         failures, notes, shape = check_frame(self, frame, origin,
                                              max_failures=max(1, frame.height))

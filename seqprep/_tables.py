@@ -30,7 +30,7 @@ import pandas as pd
 from ._args import require, show
 from ._errors import ArgumentError, ArgumentTypeError
 
-__all__ = ["as_frame", "as_pandas", "is_lazy", "is_polars_frame", "is_table"]
+__all__ = ["as_frame", "as_pandas", "collected", "is_lazy", "is_polars_frame", "is_table"]
 
 
 def _module(obj: Any) -> str:
@@ -64,18 +64,25 @@ def is_table(data: Any) -> bool:
         hasattr(kind, "__arrow_c_array__")
 
 
+def collected(data: Any, name: str = "data") -> Any:
+    """A polars ``LazyFrame`` collected (its query run), anything else as it is; a query
+    that fails is an :class:`ArgumentError` naming ``name`` (the polars error chained)."""
+    if not is_lazy(data):
+        return data
+    try:
+        return data.collect()
+    except Exception as exc:  # the query itself failed (a missing file, a bad cast)
+        raise ArgumentError(
+            f"`{name}` is a polars LazyFrame whose query fails when collected: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. "
+            "Run `.collect()` on it yourself to see the whole error, and fix the query."
+        ) from exc
+
+
 def _arrow(data: Any, name: str) -> Any:
     """``data`` as a ``pyarrow.Table`` (or ``ChunkedArray`` for one column), zero-copy."""
     pa = require("pyarrow", "polars", f"`{name}` of type {type(data).__name__}")
-    if is_lazy(data):
-        try:
-            data = data.collect()
-        except Exception as exc:  # the query itself failed (a missing file, a bad cast)
-            raise ArgumentError(
-                f"`{name}` is a polars LazyFrame whose query fails when collected: "
-                f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}. "
-                "Run `.collect()` on it yourself to see the whole error, and fix the query."
-            ) from exc
+    data = collected(data, name)
     if isinstance(data, (pa.Table, pa.ChunkedArray)):
         return data
     if isinstance(data, pa.RecordBatch):

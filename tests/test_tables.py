@@ -258,3 +258,10 @@ def test_validate_of_a_polars_frame_reports_what_the_pandas_path_reports(tz, kin
         SCHEMA.validate(convert(df, kind))
     assert as_set(got.value.failures) == as_set(want)
     assert got.value.failures["row"].tolist() == want["row"].tolist()
+
+
+def test_validate_of_a_failing_lazy_query_names_df(tmp_path):
+    pl = pytest.importorskip("polars")
+    schema = seqprep.SeriesSchema("t", features="x")
+    with pytest.raises(seqprep.ArgumentError, match=r"^`df` is a polars LazyFrame whose query"):
+        schema.validate(pl.scan_parquet(tmp_path / "missing.parquet"))
