@@ -843,6 +843,11 @@ def _load_yaml(yaml: Any, text: str, path: str | None) -> Any:
         raise SchemaError(f"The schema{where} must be at most {YAML_MAX_CHARS:,} characters of "
                           f"YAML. Received: {len(text):,}. A seqprep schema is a few lines; "
                           "check that SCHEMA names the right file.")
+    if _flow_depth(text) > YAML_MAX_DEPTH:  # found in one pass, before PyYAML recurses
+        raise SchemaError(
+            f"The schema{where} must nest at most {YAML_MAX_DEPTH} levels. Received: more "
+            f"than {YAML_MAX_DEPTH} levels of [ ] or {{ }}. A seqprep schema is a flat "
+            "mapping of a few keys (`seqprep infer` writes one).")
     loader = yaml.SafeLoader(text)
     try:
         try:
@@ -866,6 +871,13 @@ def _load_yaml(yaml: Any, text: str, path: str | None) -> Any:
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of ``[``/``{`` in ``text`` (quotes not excluded: an upper bound)."""
+    codes = np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)
+    step = np.isin(codes, (91, 123)).astype(np.int32) - np.isin(codes, (93, 125))
+    return int(np.cumsum(step).max()) if len(step) else 0
 
 
 def _node_size(yaml: Any, node: Any, memo: dict, depth: int) -> tuple[int, int]:

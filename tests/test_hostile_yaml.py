@@ -76,3 +76,10 @@ def test_cli_refuses_a_hostile_schema_in_one_line(tmp_path):
     r = CliRunner().invoke(cli, ["validate", str(tmp_path / "d.csv"), "--schema",
                                  str(tmp_path / "ok.yaml")], catch_exceptions=False)
     assert r.exit_code == 0
+
+
+def test_deep_block_nesting_is_refused_too():
+    body = "".join(f"{' ' * k}k{k}:\n" for k in range(40)) + " " * 40 + "1\n"
+    text = "seqprep_schema: 1\ntime: t\nfreq:\n" + "\n".join(
+        " " + line for line in body.splitlines()) + "\n"
+    assert refused(text, r"at most 32 levels") < 5
