@@ -176,8 +176,9 @@ class _Clock:
 def _clock(w: Windows) -> _Clock:
     rows = w.rows
     n = len(w.source)
+    freq: Any = 1
     if rows.times is None:
-        kind, tz, freq = "position", None, 1
+        kind, tz = "position", None
         groups = rows.groups
         first_of = np.zeros(n, dtype=np.int64)
         if groups is not None and n:
@@ -192,7 +193,7 @@ def _clock(w: Windows) -> _Clock:
                 "`step` count steps of it. Received: windows whose time steps are irregular "
                 "(no freq inferred). Pass freq= to make_windows."
             )
-        freq: Any = w.freq
+        freq = w.freq
         if kind == "number":
             f = float(freq)
             freq = int(f) if f.is_integer() and np.issubdtype(t.dtype, np.integer) else f
