@@ -21,7 +21,6 @@ and ``"future"``; ``Windows.inputs`` and ``Windows.input_shapes`` are keyed by t
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -249,14 +248,14 @@ def take_inputs(windows: Any, indices: Any) -> tuple[Any, np.ndarray | None]:
 
 
 def covariate_frame_columns(windows: Any, rows: np.ndarray, repeat: int,
-                            taken: Any) -> dict[Hashable, np.ndarray]:
+                            taken: Any) -> dict[Any, np.ndarray]:
     """``to_frame`` columns: each static column per sample, each known-future column at the
     target rows ``rows`` ``(samples, horizon)``, each value repeated ``repeat`` times (once
     per target). A name already in ``taken`` gets its role as a prefix (``future_time``)."""
     cov = covariates_of(windows)
     if cov is None:
         return {}
-    out: dict[Hashable, np.ndarray] = {}
+    out: dict[Any, np.ndarray] = {}  # column names: labels or positions
     horizon = rows.shape[1]
     starts = windows.starts
     for role, (names, src) in cov.sources().items():

@@ -971,7 +971,8 @@ def _array_blocks(data: Any, features: Any, targets: Any, group: Any, time: Any,
     return Blocks(feats, targs, tuple(feat_pos), tuple(targ_pos or ()), group_values, time_values)
 
 
-def _without_targets(data: Any, targets: Any, group: Any, time: Any, also: list = ()) -> list:
+def _without_targets(data: Any, targets: Any, group: Any, time: Any,
+                     also: list | tuple = ()) -> list:
     """The default features minus the targets (``target_inputs=False``) and ``also``
     (static and known-future columns)."""
     if isinstance(data, pd.DataFrame):
