@@ -7,7 +7,7 @@ Reads the windows through their public API only (``take``, ``subset``, ``to_fram
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,20 @@ from ._errors import ArgumentError, ArgumentTypeError
 from ._protocols import FrameSource, WindowSource
 
 __all__ = ["plot_window"]
+
+
+class Plottable(WindowSource, FrameSource, Protocol):
+    """What plot_window reads of a Windows: both protocols, and the covariates."""
+
+    covariates: Any
+    timesteps: int
+    sampling_rate: int
+    feature_names: tuple
+    index: pd.DataFrame
+
+    def take_inputs(self, indices: Any) -> tuple[Any, np.ndarray | None]: ...
+
+    def to_frame(self, predictions: Any = None) -> pd.DataFrame: ...
 
 
 def _sample(windows: Any, i: Any) -> int:
@@ -39,7 +53,7 @@ def _sample(windows: Any, i: Any) -> int:
     return i + n if i < 0 else i
 
 
-def _prediction(prediction: Any, windows: FrameSource, i: int) -> np.ndarray | None:
+def _prediction(prediction: Any, windows: Plottable, i: int) -> np.ndarray | None:
     """This sample's prediction as one row of ``model.predict`` output, or None."""
     if prediction is None:
         return None
@@ -57,7 +71,7 @@ def _prediction(prediction: Any, windows: FrameSource, i: int) -> np.ndarray | N
     return arr.reshape(1, -1)
 
 
-def _input_times(windows: FrameSource, i: int) -> np.ndarray | pd.Index:
+def _input_times(windows: Plottable, i: int) -> np.ndarray | pd.Index:
     """The time of each input step of sample ``i``; without a time axis, its offset in
     rows from the sample's first input row."""
     offsets = np.arange(windows.timesteps) * windows.sampling_rate
@@ -68,12 +82,13 @@ def _input_times(windows: FrameSource, i: int) -> np.ndarray | pd.Index:
     return times.take(rows) if isinstance(times, pd.Index) else np.asarray(times)[rows]
 
 
-def _target_table(windows: FrameSource, i: int, pred: np.ndarray | None) -> pd.DataFrame:
+def _target_table(windows: Plottable, i: int, pred: np.ndarray | None) -> pd.DataFrame:
     """``to_frame`` of sample ``i`` with an ``x`` column: the target time, or without a
     time axis the offset in rows from the first input row."""
     if pred is None and not windows.target_names:
         return pd.DataFrame(columns=["target", "step", "x"])
-    frame = windows.subset([i]).to_frame(pred)
+    one: Any = windows.subset([i])  # a Windows of one sample
+    frame = one.to_frame(pred)
     if "time" in frame:
         frame["x"] = frame["time"]
     else:
@@ -102,7 +117,7 @@ def _feature_list(windows: Any, features: Sequence[Any] | None) -> tuple[list, l
             [future.index(f) for f in wanted if f in future and f not in names])
 
 
-def _draw(ax: Any, windows: FrameSource, i: int, columns: tuple[list, list],
+def _draw(ax: Any, windows: Plottable, i: int, columns: tuple[list, list],
           table: pd.DataFrame) -> None:
     X, _ = windows.take([i])
     x_in = _input_times(windows, i)
@@ -128,7 +143,7 @@ def _draw(ax: Any, windows: FrameSource, i: int, columns: tuple[list, list],
                     label=f"known {_future_names(windows)[j]}")
 
 
-def plot_window(windows: FrameSource, i: int, *, prediction: Any = None,
+def plot_window(windows: Plottable, i: int, *, prediction: Any = None,
                 features: Sequence[Any] | None = None, ax: Any = None) -> Any:
     """Draw one sample: its input steps, its targets and, when given, its prediction.
 
@@ -194,7 +209,7 @@ def plot_window(windows: FrameSource, i: int, *, prediction: Any = None,
     return ax
 
 
-def _label(ax: Any, windows: FrameSource, i: int, mpl: Any) -> None:
+def _label(ax: Any, windows: Plottable, i: int, mpl: Any) -> None:
     group = windows.index["group"].iloc[i] if "group" in windows.index else None
     ax.set_title(f"sample {i}" + ("" if group is None else f" (group {group!r})"))
     times = windows.rows.times
