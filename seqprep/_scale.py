@@ -1106,7 +1106,8 @@ def _statistics(values: np.ndarray, codes: np.ndarray, n_groups: int,
         center = g.median().to_numpy()
         scale = g.quantile(0.75).to_numpy() - g.quantile(0.25).to_numpy()
     assert center.shape[0] == n_groups
-    constant = (hi == lo) | (scale == 0)
-    with np.errstate(over="ignore"):
-        center, scale = center * power, np.where(constant, 1.0, scale * power)
-    return center.astype(np.float64), scale.astype(np.float64)
+    with np.errstate(over="ignore", under="ignore"):
+        center, back = center * power, scale * power
+    # constant, or a spread too small for float64 (it underflows to 0 once scaled back)
+    constant = (hi == lo) | (scale == 0) | (back == 0)
+    return center.astype(np.float64), np.where(constant, 1.0, back).astype(np.float64)
