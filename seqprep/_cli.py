@@ -43,7 +43,7 @@ class CliError(Exception):
         self.code = code
 
 
-def _one_line(text: str) -> str:
+def _one_line(text: object) -> str:
     return " ".join(str(text).split())
 
 

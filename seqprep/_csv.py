@@ -187,8 +187,7 @@ class CsvChunks:
             stream.close()
 
     def _frame(self, pa: Any, batches: list, schema: Any = None) -> Any:
-        table = pa.Table.from_batches(batches, schema=schema) if batches or schema is not None \
-            else None
+        table = pa.Table.from_batches(batches, schema=schema)
         frame = table.to_pandas(date_as_object=False)
         frame.index = frame.index + self.rows
         self.rows += len(frame)

@@ -442,8 +442,8 @@ class SeriesSchema:
         a missing or newer version, or bad values.
         """
         yaml = require("yaml", "yaml", "Reading a schema from YAML")
-        text = text_or_path
-        path = None
+        text: Any = text_or_path
+        path: str | None = None
         if isinstance(text_or_path, os.PathLike) or (
                 isinstance(text_or_path, str) and "\n" not in text_or_path
                 and (os.path.isfile(text_or_path)
@@ -451,7 +451,7 @@ class SeriesSchema:
             path = os.fspath(text_or_path)
             try:
                 with open(path, encoding="utf-8") as fh:
-                    text = fh.read()
+                    text = fh.read(YAML_MAX_CHARS + 1)  # more is refused unread
             except (OSError, UnicodeDecodeError) as exc:
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else \
                     type(exc).__name__
@@ -1029,7 +1029,7 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
     p = checker.parsed
     kind = p.kind if p is not None else None
     timezone = None
-    if kind == "datetime":
+    if p is not None and kind == "datetime":
         timezone = p.tz if p.tz is not None else "naive"
     freq = None
     if regular and checker.step is not None:
