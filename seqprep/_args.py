@@ -11,7 +11,7 @@ import math
 import numbers
 import reprlib
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -74,7 +74,8 @@ class _Short(reprlib.Repr):
             return f"{type(x).__name__}({items}{', ...' if len(x) > self.maxtuple else ''})"
         if isinstance(x, (str, bytes, bytearray)):  # bytes, np.str_: cut before repr
             cut = x[: self.maxstring + 1]
-            text = repr(type(x).__base__(cut) if isinstance(x, str) else bytes(cut))
+            # a str subclass (its own str is shown by repr_str) has a class as its base
+            text = repr(cast(type, type(x).__base__)(cut) if isinstance(cut, str) else bytes(cut))
             return text if len(x) <= self.maxstring else text[:-1] + "..." + text[-1]
         for kind in (list, tuple, dict, set, frozenset):  # subclasses: shown like their base
             if isinstance(x, kind):

@@ -165,7 +165,7 @@ def _three_d(X: Any, *, samples: bool = False) -> tuple[int, int, int]:
             f"Received: shape {shape} (no {' and no '.join(empty)}). A recurrent layer cannot "
             "be built for it: check how X was made."
         )
-    return shape  # type: ignore[return-value]
+    return shape
 
 
 def input_shape(X: Any) -> tuple[int, int]:

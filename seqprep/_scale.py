@@ -301,7 +301,12 @@ class Scaler:
 
     def _set_features_in(self, names: list | None, width: int | None) -> None:
         """``n_features_in_`` and, when every name is a string, ``feature_names_in_``."""
-        self.n_features_in_ = len(names) if names is not None else int(width)
+        if names is not None:
+            self.n_features_in_ = len(names)
+        elif width is not None:
+            self.n_features_in_ = int(width)
+        else:  # only a stored state can lack both (from_dict reports it as unreadable)
+            raise TypeError("a Scaler state needs feature names or a width")
         self.__dict__.pop("feature_names_in_", None)
         if names is not None and all(isinstance(c, str) for c in names):
             self.feature_names_in_ = np.asarray(names, dtype=object)
@@ -322,8 +327,8 @@ class Scaler:
             if group_labels is not None:
                 hit = pd.unique(codes[inf[:, c]])
                 shown = ", ".join(show(group_labels[g]) for g in hit[:3])
-                more = ", ..." if len(hit) > 3 else ""
-                where = f" in {plural(len(hit), 'group')} ({shown}{more})"
+                etc = ", ..." if len(hit) > 3 else ""
+                where = f" in {plural(len(hit), 'group')} ({shown}{etc})"
             count = plural(int(per_column[c]), "value")
             parts.append(f"column {show(columns[c])}: {count}{where}")
         more = int(np.count_nonzero(per_column)) - len(parts)
@@ -412,16 +417,18 @@ class Scaler:
             )
         mask = covered_rows(w)
         blocks = []
+        target_source = w.target_source  # None without targets
         for c in columns:
             if c in w.feature_names:
                 blocks.append(w.source[mask, w.feature_names.index(c)])
-            elif w.has_targets and c in w.target_names:
-                blocks.append(w.target_source[mask, w.target_names.index(c)])
+            elif target_source is not None and c in w.target_names:
+                blocks.append(target_source[mask, w.target_names.index(c)])
             else:
                 cov_names, src = next(v for v in covariates.values() if c in v[0])
                 blocks.append(src[mask, cov_names.index(c)])
         values = np.column_stack(blocks).astype(np.float64)
-        labels = w.rows.groups[mask] if self.by is not None else None
+        row_groups = w.rows.groups  # not None when by is not (refused above)
+        labels = row_groups[mask] if self.by is not None and row_groups is not None else None
         return values, labels, columns, "windows", None
 
     def _array_groups(self, groups: Any, n: int, what: str) -> np.ndarray | None:
@@ -689,11 +696,12 @@ class Scaler:
                 f"({list(self.columns_)}). Fit the Scaler on data with the same column names."
             )
         codes = None
-        if self.groups_ is not None:
-            codes = self._lookup(w.rows.groups)
+        row_groups = w.rows.groups  # not None when groups_ is not (refused above)
+        if self.groups_ is not None and row_groups is not None:
+            codes = self._lookup(row_groups)
             read = covered_rows(w) & (codes < 0)
             if read.any():
-                self._codes(w.rows.groups[read], "data")  # raises, naming the unseen groups
+                self._codes(row_groups[read], "data")  # raises, naming the unseen groups
 
         def apply(src: np.ndarray, pairs: list) -> np.ndarray:
             dtype = src.dtype if np.issubdtype(src.dtype, np.floating) else np.float64
@@ -712,7 +720,7 @@ class Scaler:
             return out
 
         source = apply(w.source, feats)
-        target_source = None if not w.has_targets else apply(w.target_source, targs)
+        target_source = None if w.target_source is None else apply(w.target_source, targs)
         new_covariates = None if w.covariates is None else w.covariates.with_sources(
             **{role: apply(src, cov_pairs[role]) for role, (_, src) in covariates.items()})
         note = (UNSCALED_NOTE if inverse else SCALED_NOTE) + repr(self)
@@ -827,12 +835,13 @@ class Scaler:
                 )
             return out
 
+        by = plain("`by`", None if self.by is None else [self.by])
         return {
             "class": "seqprep.Scaler",
             "version": _STATE_VERSION,
             "params": {
                 "method": self.method,
-                "by": plain("`by`", [self.by])[0] if self.by is not None else None,
+                "by": None if by is None else by[0],
                 "columns": plain("`columns`", self._columns_arg()),
                 "nonfinite": self.nonfinite,
             },

@@ -353,7 +353,7 @@ def _cell_and_column_faults(draw, spec: _Spec, frame: pd.DataFrame) -> dict:
     """Inject cell faults (marking their row) and pick columns for column faults, on
     distinct feature columns; ``{fault number: (column, row or None)}``."""
     spare = list(draw(st.permutations(spec.features)))
-    results = {}
+    results: dict[int, tuple[Any, int | None]] = {}
     for k, name in enumerate(spec.faults):
         if name in _IN_CELL:
             col = spare[-1]
