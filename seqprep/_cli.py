@@ -422,7 +422,7 @@ def _validate(data: str, schema_path: str, opts: dict) -> Any:
         failures = locate(failures, read.sources())
         skipped, notes = read.skipped, read.notes + notes
     else:
-        from ._engines import run
+        from ._engine_run import run
 
         try:
             failures, notes, shape, skipped = run(engine, data, schema,

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["ENGINES", "ColumnType", "Origin", "TimeColumn", "apply_policy", "choose",
-           "column_rules", "failure_tables", "finish", "require_parquet", "run"]
+           "column_rules", "failure_tables", "finish", "require_parquet"]
 
 #: The engines of ``seqprep validate --engine``.
 ENGINES = ("auto", "pandas", "polars", "spark")
@@ -296,22 +296,3 @@ def finish(fails: list, src: Origin, unit: Any) -> pd.DataFrame:
         failures = locate(failures, [Source(n, int(s)) for n, s in zip(src.names, src.sizes)])
     return failures
 
-
-def run(engine: str, path: Any, schema: Any, *, master: str | None = None) -> tuple:
-    """``(failures, notes, shape, skipped)`` of the Parquet file or folder ``path``, checked
-    by ``engine`` (``"polars"`` or ``"spark"``); ``skipped`` are the files of a folder
-    that the listing rule leaves out (as the pandas path lists them)."""
-    from ._parquet import is_url, list_files
-
-    require_parquet(path, engine)
-    if engine == "polars":
-        from ._polars import validate_path
-
-        failures, notes, shape = validate_path(path, schema)
-    else:
-        from ._spark import validate_path
-
-        failures, notes, shape = validate_path(path, schema, master=master)
-    local = not is_url(path) or str(path).startswith("file://")
-    skipped = list(list_files(path).skipped) if local else []
-    return failures, [f"checked by {engine}"] + notes, shape, skipped
