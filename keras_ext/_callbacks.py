@@ -234,7 +234,8 @@ class ResetStates(keras.callbacks.Callback):
 
     # -- resets -----------------------------------------------------------------
 
-    def _reset(self, epoch: int | None, batch: int | None, slots: tuple | None = None) -> None:
+    def _reset(self, epoch: int | None, batch: int | tuple[str, int] | None,
+               slots: tuple | None = None) -> None:
         if self._layers is None:
             self._layers = stateful_layers(self.model)
         sync_state(self.model)  # JAX: the trainer's running state back into the variables

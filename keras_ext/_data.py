@@ -31,7 +31,7 @@ import json
 import numbers
 import os
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import keras
 import numpy as np
@@ -82,7 +82,8 @@ def _check_seed(seed: Any, shuffle: Any) -> None:
 def _resolve_seed(seed: Any, shuffle: bool) -> int | None:
     """``seed`` as an int; drawn once (and kept) when shuffling without one."""
     if seed is None:
-        return int(np.random.SeedSequence().entropy % (1 << 63)) if shuffle else None
+        entropy = cast(int, np.random.SeedSequence().entropy)  # an int when drawn, not given
+        return int(entropy % (1 << 63)) if shuffle else None
     return int(seed)
 
 
@@ -262,7 +263,8 @@ class WindowDataset(keras.utils.PyDataset):
         if not self.shuffle:
             return None
         if self._order_epoch != self.epoch:
-            self._order = epoch_order(self.n_windows, self.seed, self.epoch)
+            self._order = epoch_order(self.n_windows, cast(int, self.seed),  # set when shuffling
+                                      self.epoch)
             self._order_epoch = self.epoch
         return self._order
 
@@ -304,6 +306,8 @@ class WindowDataset(keras.utils.PyDataset):
 
     def _check_order(self, index: int) -> None:
         reads = self._reads
+        if reads is None:  # not tracking this epoch
+            return
         expected = reads[-1] + 1 if reads else 0
         reads.append(index)
         if index != expected and not self._warned:
@@ -525,7 +529,7 @@ def _check_flags(drop_remainder: Any, prefetch: Any) -> None:
             f"drop_remainder={show(drop_remainder)}."
         )
     if not (isinstance(prefetch, (bool, np.bool_)) or
-            (isinstance(prefetch, numbers.Integral) and prefetch >= 0)):
+            (isinstance(prefetch, numbers.Integral) and int(prefetch) >= 0)):
         raise ArgumentTypeError(
             f"`prefetch` must be True, False or a number of batches >= 0. Received: "
             f"prefetch={show(prefetch)}."
@@ -551,7 +555,7 @@ def _shards(num_shards: Any, shard_index: Any, input_context: Any) -> tuple[int,
         return 1, 0, False
     num_shards = positive_int("num_shards", num_shards)
     if isinstance(shard_index, (bool, np.bool_)) or not isinstance(shard_index, numbers.Integral) \
-            or not 0 <= shard_index < num_shards:
+            or not 0 <= int(shard_index) < num_shards:
         raise ArgumentError(
             f"`shard_index` must be an integer in [0, num_shards={num_shards}). Received: "
             f"shard_index={show(shard_index)}."
@@ -593,5 +597,5 @@ class _ShardPlan:
         """The positions in ``windows`` this shard reads in ``epoch``, whole batches only."""
         if self.mine is not None:
             return self.mine[:self.full]
-        order = epoch_order(self.n, seed, epoch) if shuffle else np.arange(self.n)
+        order = epoch_order(self.n, cast(int, seed), epoch) if shuffle else np.arange(self.n)
         return order[self.shard_index * self.per:(self.shard_index + 1) * self.per][:self.full]

@@ -17,6 +17,8 @@ from either package::
     │   └── OutputError                       the model's outputs cannot be read as asked
     │                                         (regression outputs read as classes, NaN)
     ├── BackendError (ValueError)             the Keras backend cannot do it
+    ├── MemoryBudgetError (seqprep.MemoryBudgetError, ValueError)   it would not fit in
+    │                                         memory (e.g. a huge ``with_batch_size``)
     └── MissingDependencyError (seqprep.MissingDependencyError, ImportError)   an optional
                                               dependency is not installed (e.g. matplotlib)
 
@@ -33,6 +35,7 @@ __all__ = [
     "BackendError",
     "ContinuityError",
     "KerasExtError",
+    "MemoryBudgetError",
     "MissingDependencyError",
     "ModelError",
     "OutputError",
@@ -108,11 +111,15 @@ class BackendError(KerasExtError, ValueError):
     """The active Keras backend cannot do what was asked."""
 
 
+class MemoryBudgetError(KerasExtError, seqprep.MemoryBudgetError):
+    """What was asked would not fit in memory (also a ``seqprep.MemoryBudgetError``)."""
+
+
 class MissingDependencyError(KerasExtError, seqprep.MissingDependencyError):
     """An optional dependency is missing; the message gives the ``pip install`` to run."""
 
 
-def _rebuild(cls: type, message: str, fields: dict) -> Exception:
+def _rebuild(cls: type[Exception], message: str, fields: dict) -> Exception:
     err = cls.__new__(cls)
     Exception.__init__(err, message)
     err.__dict__.update(fields)
@@ -120,6 +127,6 @@ def _rebuild(cls: type, message: str, fields: dict) -> Exception:
 
 
 for _cls in (KerasExtError, ArgumentError, RemainderError, ContinuityError, ArgumentTypeError,
-             ModelError, OutputError, BackendError, MissingDependencyError):
+             ModelError, OutputError, BackendError, MemoryBudgetError, MissingDependencyError):
     _cls.__module__ = "keras_ext"
 del _cls

@@ -175,8 +175,9 @@ def _prepare(
                 f"`{name}` must have targets to fit on. Received: a seqprep.Windows made "
                 "without targets. Pass `targets=` to `make_windows`."
             )
-        if getattr(x, "n_padded", 0):  # a stateful layout's padding samples weigh nothing
-            sw = x.sample_weight if sw is None else np.asarray(sw) * x.sample_weight
+        padded: Any = x  # a stateful layout's padding samples weigh nothing
+        if is_layout(padded) and padded.n_padded:
+            sw = padded.sample_weight if sw is None else np.asarray(sw) * padded.sample_weight
         x, y = windows_x(x), x.y  # a dict of named inputs for windows with covariates
     if not isinstance(x, Windows) and is_windows(x):
         raise ArgumentTypeError(

@@ -199,7 +199,7 @@ class Batches:
             self.kind, self._data, self.n = "windows", x, len(x)
             # a stateful layout's padding samples weigh nothing
             self._sw = (np.asarray(x.sample_weight, dtype=np.float32)
-                        if is_layout(x) and getattr(x, "n_padded", 0) else None)
+                        if is_layout(x) and bool(getattr(x, "n_padded", 0)) else None)
         else:
             self.kind, self._data = "arrays", as_arrays(name, x)
             self.n = n_samples(name, self._data)
@@ -267,14 +267,16 @@ class Batches:
             return self._y, self._sw
         if self.kind == "windows":
             return self._data.y, self._sw
-        ys, ws = [], []
+        ys: list[Any] = []
+        ws: list[np.ndarray] = []
         for k in range(self.n_batches):
             _, y, sw = _split_item(self._data[k])
             ys.append(y)
-            ws.append(None if sw is None else np.asarray(sw))
+            if sw is not None:
+                ws.append(np.asarray(sw))
         y = None if ys[0] is None else keras.tree.map_structure(
             lambda *parts: np.concatenate(parts), *ys)
-        return y, (None if ws[0] is None else np.concatenate(ws))
+        return y, (np.concatenate(ws) if len(ws) == self.n_batches else None)
 
 
 def _rows(x: Any) -> int:

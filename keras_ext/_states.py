@@ -24,8 +24,11 @@ from typing import Any
 import keras
 import numpy as np
 
+import seqprep
+from seqprep._args import check_array_fits
+
 from ._args import check_model, plural, positive_int, show
-from ._errors import ArgumentError, ArgumentTypeError, ModelError
+from ._errors import ArgumentError, ArgumentTypeError, MemoryBudgetError, ModelError
 
 __all__ = [
     "get_states",
@@ -443,6 +446,20 @@ def _rewrite(obj: Any, batch_size: int) -> Any:
     return obj
 
 
+def _check_state_fits(model: Any, batch_size: int) -> None:
+    """Refuse a batch size whose state variables would not fit in memory, before building."""
+    width = sum(int(np.prod(v.shape[1:])) for layer in stateful_layers(model)
+                for v in (state_variables(layer) or []))
+    if not width:
+        return
+    try:
+        check_array_fits((batch_size, width), np.float32,
+                         f"The state of the stateful layers at batch_size={batch_size:,}",
+                         "Pass a smaller batch_size.")
+    except seqprep.MemoryBudgetError as exc:
+        raise MemoryBudgetError(str(exc)) from None
+
+
 def with_batch_size(model: Any, batch_size: int) -> keras.Model:
     """A copy of ``model`` with the same weights and another static batch size.
 
@@ -473,6 +490,9 @@ def with_batch_size(model: Any, batch_size: int) -> keras.Model:
     ModelError
         If the model cannot be rebuilt from its config, or the copy's weights do not
         match.
+    MemoryBudgetError
+        If the copy's state (``batch_size`` rows per state variable) would not fit in
+        memory; checked before anything is built.
 
     Examples
     --------
@@ -491,6 +511,7 @@ def with_batch_size(model: Any, batch_size: int) -> keras.Model:
     check_layer("model", model)
     batch_size = positive_int("batch_size", batch_size)
     check_model(model, fix="Wrap the layer in a model first.")
+    _check_state_fits(model, batch_size)
     try:
         config = keras.saving.serialize_keras_object(model)
         clone = keras.saving.deserialize_keras_object(_rewrite(config, batch_size))

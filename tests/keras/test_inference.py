@@ -284,3 +284,11 @@ def test_windows_read_from_disk_predict_and_evaluate_like_in_memory(tmp_path):
     lay_lazy, lay_eager = seqprep.stateful_layout(lazy, B), seqprep.stateful_layout(eager, B)
     np.testing.assert_allclose(keras_ext.predict(m, lay_lazy), keras_ext.predict(m, lay_eager),
                                rtol=1e-6)
+
+
+def test_with_batch_size_refuses_a_state_that_cannot_fit_before_building():
+    m = _stateful()
+    with pytest.raises(keras_ext.MemoryBudgetError, match=r"^The state of the stateful layers at batch_size=8,589,934,592 of shape \(8589934592, 6\)") as info:
+        keras_ext.with_batch_size(m, 2**33)
+    assert isinstance(info.value, seqprep.MemoryBudgetError)
+    assert keras_ext.with_batch_size(m, 2).inputs[0].shape == (2, T, F)
