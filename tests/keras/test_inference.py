@@ -292,3 +292,22 @@ def test_with_batch_size_refuses_a_state_that_cannot_fit_before_building():
         keras_ext.with_batch_size(m, 2**33)
     assert isinstance(info.value, seqprep.MemoryBudgetError)
     assert keras_ext.with_batch_size(m, 2).inputs[0].shape == (2, T, F)
+
+
+def test_continuity_of_a_window_dataset_and_auto_layout_of_validation():
+    m = _stateful(batch=2)
+    series = np.sin(np.arange(37, dtype="float32") / 3)
+    w = seqprep.make_windows(series, T, stride=T, targets=0, copy=False)   # 12 windows
+    with pytest.raises(keras_ext.ContinuityError, match=r"slot 0 of batch 1 \(window 2"):
+        keras_ext.fit_stateful(m, keras_ext.WindowDataset(w, 2), verbose=0)
+    lay = seqprep.stateful_layout(w, 2)
+    h = keras_ext.fit_stateful(m, keras_ext.WindowDataset(lay, 2), verbose=0)
+    assert h.continuity.startswith("checked: every slot continues")
+    val = seqprep.make_windows(np.cos(np.arange(25, dtype="float32") / 3), T, stride=T, targets=0)
+    h = keras_ext.fit_stateful(m, w, layout="auto", validation_data=val, verbose=0)
+    # the validation windows were laid out too: their val_loss is evaluate on the layout
+    np.testing.assert_allclose(h.history["val_loss"][-1],
+                               keras_ext.evaluate(m, seqprep.stateful_layout(val, 2),
+                                                  return_dict=True)["loss"], rtol=1e-5)
+    with pytest.raises(keras_ext.ArgumentTypeError, match=r"^`layout='auto'` needs `x` to be windows"):
+        keras_ext.fit_stateful(m, np.asarray(w.X), w.y, layout="auto", verbose=0)
