@@ -39,11 +39,22 @@ def no_repeats(name: str, items: list, value: Any) -> None:
         )
 
 
+def _listed(name: str, value: Any, what: str, example: str) -> list:
+    """``list(value)``, or an :class:`ArgumentTypeError` naming ``name`` for a non-iterable."""
+    try:
+        return list(value)
+    except TypeError:
+        raise ArgumentTypeError(
+            f"`{name}` must be {what}. Received: {name}={show(value)} of type "
+            f"{type(value).__name__}. Pass e.g. {name}={example}."
+        ) from None
+
+
 def as_positions(name: str, value: Any, n_cols: int) -> list[int] | None:
     """``value`` (one column position or several) as a list of positions in ``0..n_cols-1``."""
     if value is None:
         return None
-    items = [value] if np.isscalar(value) else list(value)
+    items = [value] if np.isscalar(value) else _listed(name, value, "column positions", "[0, 1]")
     out = []
     for v in items:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
@@ -82,7 +93,9 @@ def as_names(name: str, value: Any, columns: pd.Index | list,
     """
     if value is None:
         return None
-    items = [value] if isinstance(value, (str, bytes)) or np.isscalar(value) else list(value)
+    items = ([value] if isinstance(value, (str, bytes)) or np.isscalar(value)
+             else _listed(name, value, "a column name or a list of them",
+                      "['a', 'b']"))
     if not items:
         raise ArgumentError(f"`{name}` must name at least one column. Received: {name}={show(value)}.")
     no_repeats(name, items, value)

@@ -994,9 +994,14 @@ def _without_targets(data: Any, targets: Any, group: Any, time: Any,
 
 
 def _no_window(spec: WindowSpec, shape: tuple) -> Callable[[int, int, str], str]:
+    parts = {"timesteps": spec.span}  # the argument that makes a window longest is named
+    if spec.with_targets:
+        parts.update(gap=spec.gap, horizon=spec.horizon)
+    culprit = max(parts, key=lambda k: parts[k])
+
     def words(need: int, longest: int, where: str) -> str:
         return (
-            f"`timesteps` is too long for the data: each window needs {need} rows "
+            f"`{culprit}` is too long for the data: each window needs {need} rows "
             f"((timesteps - 1) * sampling_rate + 1"
             f"{' + gap + horizon' if spec.with_targets else ''} = {need}), but the longest "
             f"{where} has {longest}. Received: timesteps={spec.timesteps}, "

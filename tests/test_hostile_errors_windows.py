@@ -145,3 +145,25 @@ def test_other_values_that_used_to_escape_as_python_errors():
     huge = pd.DataFrame({"t": np.array([2**63, 2**63 + 1], dtype=np.uint64), "x": [1.0, 2.0]})
     with pytest.raises(seqprep.DataError, match=r"^`time` must hold numbers that fit in int64"):
         seqprep.make_windows(huge, 1, time="t")  # was wrapped round to negative times
+
+
+@pytest.mark.parametrize("call", [
+    lambda: seqprep.make_windows(pd.DataFrame({"x": [1.0, 2, 3]}), 1, features=object()),
+    lambda: seqprep.make_windows(pd.DataFrame({"x": [1.0, 2, 3]}), 1, targets=Exception),
+    lambda: seqprep.make_windows(np.ones((3, 2)), 1, features=object()),
+    lambda: seqprep.to_supervised(pd.DataFrame({"x": [1.0, 2, 3]}), features=object()),
+])
+def test_a_non_iterable_column_argument(call):  # DEFECTS.md D3
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"^`(features|targets)` must be "
+                                                        r"(a column name or a list|column positions)"):
+        call()
+
+
+def test_the_no_window_error_names_the_argument_that_makes_windows_long():
+    data = pd.DataFrame({"y": np.arange(10.0)})
+    with pytest.raises(seqprep.ShapeError, match=r"^`horizon` is too long for the data"):
+        seqprep.make_windows(data, 2, targets="y", horizon=2**40)
+    with pytest.raises(seqprep.ShapeError, match=r"^`gap` is too long for the data"):
+        seqprep.make_windows(data, 2, targets="y", gap=50)
+    with pytest.raises(seqprep.ShapeError, match=r"^`timesteps` is too long for the data"):
+        seqprep.make_windows(data, 20, targets="y", horizon=3)
