@@ -79,7 +79,8 @@ class Listing:
     files : tuple of str
         The data files in reading order (sorted paths), as paths within ``filesystem``.
     skipped : tuple of (str, str)
-        Files in the folder that are not read, as (path relative to ``root``, reason).
+        Files in the folder that are not read, as (name, reason); the name is shown the way
+        :meth:`name` shows a data file (``root`` joined with the path within it).
     is_dir : bool
     filesystem : pyarrow.fs.FileSystem
     """
@@ -95,8 +96,13 @@ class Listing:
         """How to show file ``f`` to a user: the root joined with its relative path."""
         if not self.is_dir:
             return str(self.root)
-        rel = posixpath.relpath(f.replace("\\", "/"), self.base.replace("\\", "/"))
-        return posixpath.join(str(self.root).rstrip("/"), rel)
+        return _shown(self.root, posixpath.relpath(f.replace("\\", "/"),
+                                                   self.base.replace("\\", "/")))
+
+
+def _shown(root: Any, rel: str) -> str:
+    """A file of folder ``root`` as users see it: the root joined with its relative path."""
+    return posixpath.join(str(root).rstrip("/"), rel)
 
 
 def _skip_reason(rel: str, kind: Any, fs_mod: Any) -> str | None:
@@ -130,8 +136,10 @@ def list_files(path: Any) -> Listing:
     >>> (d / "_SUCCESS").write_text("")
     0
     >>> lst = list_files(d)
-    >>> [lst.name(f).rsplit("/", 1)[-1] for f in lst.files], lst.skipped
-    (['a.parquet', 'b.PQ'], (('_SUCCESS', "metadata (a name starts with '_')"),))
+    >>> [lst.name(f).rsplit("/", 1)[-1] for f in lst.files]
+    ['a.parquet', 'b.PQ']
+    >>> [(name == f"{d}/_SUCCESS", why) for name, why in lst.skipped]
+    [(True, "metadata (a name starts with '_')")]
     """
     fs_mod = require("pyarrow.fs", "parquet", "Reading Parquet")
     fs, inner = _filesystem(path)
@@ -150,7 +158,7 @@ def list_files(path: Any) -> Listing:
         if why is None:
             files.append(entry.path)
         else:
-            skipped.append((rel, why))
+            skipped.append((_shown(path, rel), why))
     if not files:
         raise ArgumentError(
             f"`path` must be a Parquet file or a folder holding Parquet files "

@@ -79,10 +79,11 @@ def test_skipped_files_are_listed_and_fail_unless_allowed(tmp_path, schema, name
     r = run("validate", folder, "--schema", schema, "--format", "json")
     body = json.loads(r.stdout)
     assert r.exit_code == 1 and body["counts"] == {"file_skipped": 1}  # ...but said
-    assert body["skipped"] == [{"file": name, "reason": body["skipped"][0]["reason"]}]
+    shown = f"{folder}/{name}"  # D1: named like the data files, not relative to the folder
+    assert body["skipped"] == [{"file": shown, "reason": body["skipped"][0]["reason"]}]
     assert reason in body["skipped"][0]["reason"]
     ok = run("validate", folder, "--schema", schema, "--allow-skipped")
-    assert ok.exit_code == 0 and f"skipped {name}" in ok.stdout
+    assert ok.exit_code == 0 and f"skipped {shown}" in ok.stdout
 
 
 def test_library_and_cli_share_the_listing_rule(tmp_path):
@@ -92,7 +93,7 @@ def test_library_and_cli_share_the_listing_rule(tmp_path):
         part("s", 6 * i).to_parquet(folder / name)
     listing = list_files(folder)
     assert [f.rsplit("/", 1)[-1] for f in listing.files] == ["a.parquet", "b.PQ", "c.parq"]
-    assert [s for s, _ in listing.skipped] == [".y.parquet", "_x.parquet"]
+    assert [s for s, _ in listing.skipped] == [f"{folder}/.y.parquet", f"{folder}/_x.parquet"]
     w = seqprep.open_windows(folder, 3, group="store", time="t")
     assert sorted(set(w.index["file"])) == ["a.parquet", "b.PQ", "c.parq"]
     assert all(is_parquet_name("x" + s.upper()) for s in SUFFIXES)
@@ -154,8 +155,37 @@ def test_the_library_reports_skipped_files_and_locations_too(tmp_path):
     assert dup["file"].endswith("b.pq") and dup["file_row"] == 3 and dup["row"] == 9
     assert dup["first_row"] == 8 and dup["first_file_row"] == 2
     skipped = f[f["check"] == "file_skipped"].iloc[0]
-    assert skipped["file"] == "notes.txt" and "not a Parquet name" in skipped["value"]
+    assert skipped["file"] == f"{folder}/notes.txt" and "not a Parquet name" in skipped["value"]
     (folder / "b.pq").unlink()
     assert validate_parquet(folder, schema, allow_skipped=True) == 6
     with pytest.raises(seqprep.ValidationError, match="file_skipped"):
         validate_parquet(folder, schema)
+
+
+@pytest.mark.parametrize("fmt", ["github", "json", "text"])
+def test_skipped_files_are_named_like_the_files_checked(tmp_path, schema, monkeypatch, fmt):
+    """D1: a skipped file is shown with the DATA path it was found under (``d3/x``), the
+    form checked files have, so an annotation points at a file that exists."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d3" / "sub").mkdir(parents=True)
+    part("a", 0).to_parquet("d3/a.parquet")
+    part("b", 0, bad=True).to_parquet("d3/sub/b.parquet")
+    part("a", 0).to_parquet("d3/.hidden.parquet")
+    (tmp_path / "d3" / "sub" / "readme.txt").write_text("hi")
+    r = run("validate", "d3", "--schema", schema, "--format", fmt)
+    assert r.exit_code == 1
+    if fmt == "github":
+        assert "::error file=d3/.hidden.parquet," in r.stdout
+        assert "::error file=d3/sub/readme.txt," in r.stdout
+        assert "::error file=d3/sub/b.parquet," in r.stdout
+    elif fmt == "json":
+        body = json.loads(r.stdout)
+        assert [s["file"] for s in body["skipped"]] == ["d3/.hidden.parquet", "d3/sub/readme.txt"]
+        files = {f["check"]: f["file"] for f in body["failures"]}
+        assert files["unique_time"] == "d3/sub/b.parquet"
+        assert sorted(f["file"] for f in body["failures"] if f["check"] == "file_skipped") == [
+            "d3/.hidden.parquet", "d3/sub/readme.txt"]
+    else:
+        assert "d3/.hidden.parquet: file_skipped" in r.stdout
+    for name, _ in list_files("d3/").skipped:  # a trailing slash is not doubled
+        assert name.startswith("d3/") and not name.startswith("d3//")
