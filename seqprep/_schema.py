@@ -843,23 +843,13 @@ def _load_yaml(yaml: Any, text: str, path: str | None) -> Any:
         raise SchemaError(f"The schema{where} must be at most {YAML_MAX_CHARS:,} characters of "
                           f"YAML. Received: {len(text):,}. A seqprep schema is a few lines; "
                           "check that SCHEMA names the right file.")
-    if _flow_depth(text) > YAML_MAX_DEPTH:  # found in one pass, before PyYAML recurses
-        raise SchemaError(
-            f"The schema{where} must nest at most {YAML_MAX_DEPTH} levels. Received: more "
-            f"than {YAML_MAX_DEPTH} levels of [ ] or {{ }}. A seqprep schema is a flat "
-            "mapping of a few keys (`seqprep infer` writes one).")
     loader = yaml.SafeLoader(text)
+    _bound_depth(loader, where)  # counted as nodes are composed: comments and quotes are not
     try:
-        try:
-            node = loader.get_single_node()
-        except RecursionError:
-            node = None
-            depth = YAML_MAX_DEPTH + 1
-        else:
-            depth = 0
-        if node is None and depth == 0:
+        node = loader.get_single_node()
+        if node is None:
             return None
-        size = _node_size(yaml, node, {}, 1) if depth == 0 else (YAML_MAX_VALUES + 1, depth)
+        size = _node_size(yaml, node, {}, 1)
         if size[1] > YAML_MAX_DEPTH or size[0] > YAML_MAX_VALUES:
             raise SchemaError(
                 f"The schema{where} must nest at most {YAML_MAX_DEPTH} levels and hold at most "
@@ -873,11 +863,28 @@ def _load_yaml(yaml: Any, text: str, path: str | None) -> Any:
         loader.dispose()
 
 
-def _flow_depth(text: str) -> int:
-    """The deepest nesting of ``[``/``{`` in ``text`` (quotes not excluded: an upper bound)."""
-    codes = np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)
-    step = np.isin(codes, (91, 123)).astype(np.int32) - np.isin(codes, (93, 125))
-    return int(np.cumsum(step).max()) if len(step) else 0
+def _bound_depth(loader: Any, where: str) -> None:
+    """Make ``loader`` refuse a document nesting deeper than :data:`YAML_MAX_DEPTH`.
+
+    Its ``compose_node`` counts levels as PyYAML composes them (the root is level 1, as in
+    :func:`_node_size`), so a schema of 100,000 ``[`` is refused after 33 of them, before
+    PyYAML recurses, while brackets in comments and quoted strings are text, not levels.
+    """
+    compose, depth = loader.compose_node, [0]
+
+    def compose_node(parent: Any, index: Any) -> Any:
+        depth[0] += 1
+        try:
+            if depth[0] > YAML_MAX_DEPTH:
+                raise SchemaError(
+                    f"The schema{where} must nest at most {YAML_MAX_DEPTH} levels. Received: "
+                    f"more than {YAML_MAX_DEPTH} levels of mappings or lists. A seqprep schema "
+                    "is a flat mapping of a few keys (`seqprep infer` writes one).")
+            return compose(parent, index)
+        finally:
+            depth[0] -= 1
+
+    loader.compose_node = compose_node
 
 
 def _node_size(yaml: Any, node: Any, memo: dict, depth: int) -> tuple[int, int]:

@@ -83,3 +83,32 @@ def test_deep_block_nesting_is_refused_too():
     text = "seqprep_schema: 1\ntime: t\nfreq:\n" + "\n".join(
         " " + line for line in body.splitlines()) + "\n"
     assert refused(text, r"at most 32 levels") < 5
+
+
+def test_brackets_in_comments_and_quoted_strings_are_not_nesting(tmp_path):
+    """D2: only nodes count as levels; a comment or a string full of ``[``/``{`` is text."""
+    base = SeriesSchema("t", features="x", allowed={"x": ["a"]}).to_yaml()
+    for text in (base + "# ranges look like " + "[" * 40 + "\n",
+                 base.replace("- a", '- "' + "[" * 45 + "{" * 45 + '"'),
+                 base.replace("- a", "- '" + "{[" * 1000 + "'"),
+                 base + "# " + "[" * 100_000 + "\n"):
+        started = time.perf_counter()
+        schema = SeriesSchema.from_yaml(text)
+        assert time.perf_counter() - started < 5
+        assert schema.time == "t" and len(schema.allowed["x"]) == 1
+    quoted = SeriesSchema.from_yaml(base.replace("- a", '- "' + "[" * 45 + '"'))
+    assert quoted.allowed == {"x": ("[" * 45,)}  # the string, whole
+    (tmp_path / "d.csv").write_text("t,x\n0,1\n1,2\n")
+    (tmp_path / "s.yaml").write_text(SeriesSchema("t").to_yaml() + "# " + "[" * 40 + "\n")
+    r = CliRunner().invoke(cli, ["validate", str(tmp_path / "d.csv"), "--schema",
+                                 str(tmp_path / "s.yaml")], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("levels, deep", [(YAML_MAX_DEPTH, False), (YAML_MAX_DEPTH + 1, True)])
+def test_the_depth_bound_counts_levels_exactly(levels, deep):
+    # the root mapping is level 1 and the scalar the last one: `freq: [[..1..]]`
+    text = "seqprep_schema: 1\ntime: t\nfreq: " + "[" * (levels - 2) + "1" + "]" * (levels - 2)
+    with pytest.raises(SchemaError) as info:  # too deep, or (at the bound) a bad freq
+        SeriesSchema.from_yaml(text + "\n")
+    assert ("at most 32 levels" in str(info.value)) == deep, info.value
