@@ -9,7 +9,8 @@ whole LSTM life cycle, printing each step as it happens:
    from its two neighbours; a run of two or more missing weeks is left out, and the
    series is split there (``make_windows(on_gap="split")``), so no window crosses it;
 3. **features**: the model reads weekly *changes* (``dco2``, differenced within each
-   segment, never across a gap) and the season (sine and cosine of the day of the year),
+   segment, never across a gap) and the season (sine and cosine of the day of the year,
+   from ``seqprep.calendar_features``),
    because levels in the test years lie above every level seen in training;
 4. **split by time** with :func:`seqprep.split_by_time` (70% train, 10% validation, 20%
    test of the time span) and fit a :class:`seqprep.Scaler` on the training rows only;
@@ -51,6 +52,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from seqprep import calendar_features
 
 from ._errors import ArgumentError, ArgumentTypeError
 
@@ -170,9 +172,9 @@ def _features(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     out = frame.copy()
     out["dco2"] = frame["co2"].groupby(segment).diff()
     first = out["dco2"].isna()
-    angle = 2 * np.pi * frame["date"].dt.day_of_year.to_numpy() / 365.25
-    out["season_sin"] = np.sin(angle)
-    out["season_cos"] = np.cos(angle)
+    season = calendar_features(frame["date"], ["dayofyear"])  # period: the year's length
+    out["season_sin"] = season["dayofyear_sin"].to_numpy()
+    out["season_cos"] = season["dayofyear_cos"].to_numpy()
     out["higher"] = (out["dco2"] > 0).astype("float32")
     out = out[~first].reset_index(drop=True)
     return out, int(first.sum())
