@@ -33,7 +33,7 @@ from ._errors import (
     NotFittedError,
     ShapeError,
 )
-from ._columns import as_positions, no_duplicate_columns, numeric_block
+from ._columns import as_positions, cast, no_duplicate_columns, numeric_block
 from ._tables import as_pandas
 from ._windows import Windows
 
@@ -644,10 +644,10 @@ class Scaler:
         codes = self._codes(labels, "data")
         cols = list(self.columns_)
         center, scale = self._stats(list(range(len(cols))), codes)
-        new = _affine(_float_columns(data, cols), center, scale, inverse)
+        new = _affine(_float_columns(data, cols), center, scale, inverse, cols)
         out = data.copy()
         for j, c in enumerate(cols):
-            out[c] = _like(new[:, j], data[c].dtype)
+            out[c] = _like(new[:, j], data[c].dtype, _scaled(c, inverse))
         return out
 
     def _apply_array(self, data: Any, groups: Any, inverse: bool) -> np.ndarray:
@@ -671,7 +671,9 @@ class Scaler:
         center, scale = self._stats(list(range(len(self.columns_))), codes)
         out = arr.astype(arr.dtype if np.issubdtype(arr.dtype, np.floating) else np.float64,
                          copy=True)
-        out[:, col_pos] = _affine(out[:, col_pos].astype(np.float64), center, scale, inverse)
+        names = list(self.columns_)  # the k-th of col_pos is scaled column k
+        new = _affine(out[:, col_pos].astype(np.float64), center, scale, inverse, names)
+        _put(out, col_pos, new, [_scaled(c, inverse) for c in names])
         return out
 
     def _apply_windows(self, w: Windows, groups: Any, inverse: bool) -> Windows:
@@ -716,7 +718,9 @@ class Scaler:
                 center = np.full((len(src), len(idx)), np.nan)
                 scale = np.ones((len(src), len(idx)))
                 center[known], scale[known] = self._stats(idx, codes[known])
-            out[:, dst] = _affine(src[:, dst].astype(np.float64), center, scale, inverse)
+            names = [self.columns_[i] for i in idx]
+            new = _affine(src[:, dst].astype(np.float64), center, scale, inverse, names)
+            _put(out, dst, new, [_scaled(c, inverse) for c in names])
             return out
 
         source = apply(w.source, feats)
@@ -800,7 +804,8 @@ class Scaler:
         center, scale = self._stats(idx, codes)
         if codes is not None:
             center, scale = center[:, None, :], scale[:, None, :]
-        return _affine(steps, center, scale, inverse).reshape(arr.shape)
+        names = [self.columns_[i] for i in idx]
+        return _affine(steps, center, scale, inverse, names).reshape(arr.shape)
 
     # ---------------------------------------------------------------- persistence
 
@@ -948,14 +953,28 @@ def _float_columns(data: pd.DataFrame, columns: list) -> np.ndarray:
     return numeric_block(data, list(columns), "columns", np.dtype(np.float64))
 
 
-def _like(values: np.ndarray, dtype: Any) -> Any:
-    """Scaled float64 values in the dtype of their column: float stays float (same width),
+def _like(values: np.ndarray, dtype: Any, role: str) -> Any:
+    """Scaled float64 values in the dtype of their column: float stays float (same width,
+    under the casting rule: a value that overflows it is refused, naming ``role``),
     masked (``Int64``/``Float64``) becomes ``Float64`` with ``<NA>`` kept, others float64."""
     if isinstance(dtype, pd.api.extensions.ExtensionDtype):
         return pd.array(values, dtype="Float64")  # NaN -> <NA>
     if np.issubdtype(dtype, np.floating):
-        return values.astype(dtype, copy=False)
+        return cast(values, dtype, role=role)
     return values
+
+
+def _scaled(name: Any, inverse: bool) -> str:
+    """How a scaled column is named in a casting refusal: ``x scaled``/``x unscaled``."""
+    return f"{name} {'unscaled' if inverse else 'scaled'}"
+
+
+def _put(out: np.ndarray, dst: list, new: np.ndarray, roles: list[str]) -> None:
+    """Write the float64 columns ``new`` into columns ``dst`` of ``out`` (its own dtype,
+    e.g. the windows' float32) under the one casting rule (:func:`seqprep._columns.cast`):
+    a finite value that would overflow to ``inf`` there is refused, naming its column."""
+    for k, (j, role) in enumerate(zip(dst, roles)):
+        out[:, j] = cast(new[:, k], out.dtype, role=role)
 
 
 def _group_codes(labels: Any, n: int) -> tuple[np.ndarray, tuple | None]:
@@ -1000,11 +1019,14 @@ def _check_statistics(center: np.ndarray, scale: np.ndarray, values: np.ndarray,
         )
 
 
-def _affine(values: np.ndarray, center: Any, scale: Any, inverse: bool) -> np.ndarray:
+def _affine(values: np.ndarray, center: Any, scale: Any, inverse: bool,
+            names: list) -> np.ndarray:
     """``(x - center) / scale``, or ``x * scale + center``, without overflow in between.
 
     Where the direct formula overflows for a finite ``x`` (``x - center`` past float64's
-    range while the result is not), the result is computed by parts instead.
+    range while the result is not), the result is computed by parts instead. A finite
+    ``x`` whose result itself lies beyond float64 is refused (:class:`DataError` naming
+    its column, from ``names`` along the last axis), never returned as ``inf``.
     """
     with np.errstate(over="ignore", invalid="ignore"):
         out = values * scale + center if inverse else (values - center) / scale
@@ -1014,7 +1036,27 @@ def _affine(values: np.ndarray, center: Any, scale: Any, inverse: bool) -> np.nd
             s = np.broadcast_to(scale, out.shape)[redo]
             x = values[redo]
             out[redo] = (x * (s / 2) + c / 2) * 2 if inverse else x / s - c / s
+    grown = np.isinf(out) & np.isfinite(values)
+    if grown.any():
+        raise _overflow(values, center, scale, grown, names, inverse)
     return out
+
+
+def _overflow(values: np.ndarray, center: Any, scale: Any, grown: np.ndarray, names: list,
+              inverse: bool) -> DataError:
+    """The error for finite values whose scaled value lies beyond float64 (see _affine)."""
+    at = tuple(np.argwhere(grown)[0])
+    c = np.broadcast_to(center, values.shape)[at]
+    s = np.broadcast_to(scale, values.shape)[at]
+    formula = "x * scale + center" if inverse else "(x - center) / scale"
+    fix = ("Pass values in the scaled units the Scaler produces." if inverse else
+           "Fit the Scaler on rows that span the values it transforms (this column's training "
+           "spread is tiny next to them), or divide the column by a power of ten first.")
+    return DataError(
+        f"`data` column {show(names[at[-1]])} must stay within float64 once "
+        f"{'unscaled' if inverse else 'scaled'}. Received: {plural(int(grown.sum()), 'value')} "
+        f"whose result overflows to inf (the first, {show(values[at].item())} at row {at[0]}: {formula} "
+        f"with center={c:.6g}, scale={s:.6g}). {fix}")
 
 
 def _numeric(series: pd.Series) -> bool:

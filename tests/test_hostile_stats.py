@@ -179,3 +179,62 @@ def test_standard_statistics_match_exact_arithmetic(col, by_groups):
         else:  # constant, or a spread below the smallest float: the constant rule, scale 1
             assert scale == 1.0
         assert np.isfinite(center) and np.isfinite(scale) and scale > 0
+
+
+# ----------------------------------------------- results beyond the dtype (D4, classes 4/5)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_scaled_value_beyond_float64_is_refused_naming_column_and_value():
+    sc = Scaler().fit(pd.DataFrame({"x": [0.0, 1e-300, 0.0, 1e-300], "y": [1.0, 2, 3, 4]}))
+    with pytest.raises(DataError, match=r"^`data` column 'x' must stay within float64 once "
+                       r"scaled\. Received: 1 value whose result overflows to inf \(the first, "
+                       r"1e\+300 at row 0"):
+        sc.transform(pd.DataFrame({"x": [1e300, 1.0, 0.0, 1e-300], "y": [1.0, 2, 3, 4]}))
+    ok = sc.transform(pd.DataFrame({"x": [1e-290, 0.0], "y": [1.0, 2]}))  # large, finite
+    assert np.isfinite(ok.to_numpy()).all()
+    with pytest.raises(DataError, match=r"column 0 must stay within float64 once unscaled"):
+        Scaler().fit(np.array([[0.0], [1e300]])).inverse_transform(np.array([[1e300]]))
+    with pytest.raises(DataError, match=r"column 'x' must stay within float64 once scaled"):
+        sc.transform_targets(np.array([1e300]), targets=["x"])
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_a_scaled_value_beyond_float32_windows_goes_through_the_casting_rule():
+    fit_on = seqprep.make_windows(pd.DataFrame({"x": [0.0, 1e-30] * 10}), 3)
+    big = pd.DataFrame({"x": [1e10] * 20})
+    sc = Scaler().fit(fit_on)
+    with pytest.raises(seqprep.ArgumentTypeError,
+                       match=r"^`dtype` must hold every value of `x scaled`\. Received: "
+                       r"dtype=float32, which changes 20 values .*overflows to inf\)\. Use "
+                       r"float64"):
+        sc.transform(seqprep.make_windows(big, 3))
+    wide = sc.transform(seqprep.make_windows(big, 3, dtype="float64"))  # the fix it names
+    assert np.isfinite(np.asarray(wide.X)).all() and wide.X.dtype == np.float64
+    # float32 columns of a frame and float32 arrays keep their dtype under the same rule
+    frame = Scaler().fit(pd.DataFrame({"x": [0.0, 1e-30]}))
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"`x scaled`.*float32"):
+        frame.transform(pd.DataFrame({"x": np.array([1e10], dtype=np.float32)}))
+    arr = Scaler().fit(np.array([[0.0], [1e-30]]))
+    with pytest.raises(seqprep.ArgumentTypeError, match=r"`0 scaled`.*float32"):
+        arr.transform(np.array([[1e10]], dtype=np.float32))
+    assert arr.transform(np.array([[1e-31]], dtype=np.float32)).dtype == np.float32
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False)
+                | st.floats(-1e-300, 1e-300), min_size=2, max_size=8),
+       st.lists(st.floats(-MAX, MAX, allow_nan=False, allow_infinity=False), min_size=1,
+                max_size=8),
+       st.sampled_from(METHODS))
+def test_transform_is_finite_or_refused_as_exact_arithmetic_says(train, values, method):
+    sc = Scaler(method).fit(np.array(train)[:, None])
+    c, s = Fraction(float(sc.center_[0])), Fraction(float(sc.scale_[0]))
+    exact = [abs((Fraction(v) - c) / s) for v in values]
+    near = Fraction(MAX) * Fraction(1 - 1e-9), Fraction(MAX) * Fraction(1 + 1e-9)
+    try:
+        out = sc.transform(np.array(values)[:, None])
+    except DataError as exc:  # only when some exact result lies beyond float64
+        assert max(exact) > near[0] and "once scaled" in str(exc)
+    else:
+        assert np.isfinite(out).all() and max(exact) < near[1]
