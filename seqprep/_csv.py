@@ -69,12 +69,90 @@ def open_data(path: str) -> tuple[Any, bool]:
                         "end); pass a CSV or Parquet file, or `-` to read standard input.")
 
 
-class _Counting(io.RawIOBase):
-    """A read-only stream that counts bytes and line breaks (and remembers the last byte)."""
+#: At most this many places where a stream's lines stop being one row each are kept (16
+#: bytes each); rows after the last one kept get no line number (null), never a wrong one.
+MAX_LINE_BREAKS = 1 << 20
 
-    def __init__(self, fh: Any, on_read: Any = None) -> None:
+
+class _Lines:
+    """The 1-based start line of every row of a CSV stream read once, kept compactly.
+
+    Fed the bytes in order, it finds the records as pyarrow does (a line break inside
+    double quotes continues the record; empty lines are skipped; the first record is the
+    header) and keeps only the rows where ``line - row`` changes, so memory follows the
+    number of blank lines and quoted line breaks, not the rows (at most
+    :data:`MAX_LINE_BREAKS`).
+    """
+
+    def __init__(self) -> None:
+        self.quoted = 0          # inside double quotes after the bytes so far
+        self.newlines = 0        # line breaks so far
+        self.start = 1           # line where the current record starts
+        self.empty = True        # the current record has no byte but line breaks so far
+        self.records = 0         # non-empty records ended so far (the header is record 0)
+        # line = row + 2 + offsets[k] from rows[k] on (the header is row -1)
+        self.rows: list[int] = []
+        self.offsets: list[int] = []
+        self.known_until: int | None = None
+
+    def feed(self, data: bytes) -> None:
+        if self.known_until is not None or not data:
+            return
+        b = np.frombuffer(data, dtype=np.uint8)
+        quoted = (self.quoted + np.cumsum(b == 34)) % 2
+        nl = b == 10
+        content = np.cumsum((b != 10) & (b != 13))
+        lines = self.newlines + np.cumsum(nl)  # line breaks up to and including each byte
+        ends = np.flatnonzero(nl & (quoted == 0))
+        if len(ends):
+            before = np.r_[0, content[ends[:-1]]]
+            full = content[ends] - before > 0
+            full[0] |= not self.empty
+            self._records(np.r_[self.start, lines[ends[:-1]] + 1][full])
+            self.start = int(lines[ends[-1]]) + 1
+            self.empty = not bool(content[-1] - content[ends[-1]])
+        else:
+            self.empty = self.empty and not bool(content[-1])
+        self.quoted, self.newlines = int(quoted[-1]), int(lines[-1])
+
+    def _records(self, starts: np.ndarray) -> None:
+        """Take the start lines of the next non-empty records; keep where ``line - row`` moves."""
+        if self.known_until is not None or not len(starts):
+            return
+        rows = self.records - 1 + np.arange(len(starts))
+        offsets = starts - 2 - rows
+        prev = self.offsets[-1] if self.offsets else offsets[0] + 1  # the header is kept
+        moved = np.flatnonzero(np.diff(np.r_[prev, offsets]) != 0)
+        room = MAX_LINE_BREAKS - len(self.rows)
+        self.rows.extend(rows[moved[:room]].tolist())
+        self.offsets.extend(offsets[moved[:room]].tolist())
+        if len(moved) > room:  # rows from the first move not kept on get no line
+            self.known_until = int(rows[moved[room]])
+        self.records += len(starts)
+
+    def line_of(self, rows: np.ndarray, n_rows: int) -> np.ndarray:
+        """Lines of ``rows`` of a stream read to its end with ``n_rows`` data rows; -1 when
+        unknown (the records found here do not match pyarrow's, e.g. a stray quote)."""
+        if not self.empty:  # a last line without a line break
+            self._records(np.array([self.start]))
+            self.empty = True
+        if self.known_until is None and self.records != n_rows + 1:
+            return np.full(len(rows), -1, np.int64)
+        k = np.searchsorted(np.asarray(self.rows, np.int64), rows, side="right") - 1
+        out = rows + 2 + np.asarray(self.offsets, np.int64)[np.maximum(k, 0)]
+        if self.known_until is not None:
+            out[rows >= self.known_until] = -1
+        return out
+
+
+class _Counting(io.RawIOBase):
+    """A read-only stream that counts bytes and line breaks (and remembers the last byte);
+    with ``lines``, it also feeds every byte read to a :class:`_Lines`."""
+
+    def __init__(self, fh: Any, on_read: Any = None, lines: _Lines | None = None) -> None:
         self._fh = fh
         self._on_read = on_read
+        self.lines = lines
         self.newlines = 0
         self.nbytes = 0
         self.last = b""
@@ -90,6 +168,8 @@ class _Counting(io.RawIOBase):
             self.newlines += data.count(b"\n")
             self.nbytes += n
             self.last = data[-1:]
+            if self.lines is not None:
+                self.lines.feed(data)
             if self._on_read is not None:
                 self._on_read(n)
         return n
@@ -115,7 +195,7 @@ class CsvChunks:
         self.block_size = block_size
         self.rows = 0
         self.columns: list = []
-        self._raw = _Counting(fh, on_read)
+        self._raw = _Counting(fh, on_read, None if reopen else _Lines())
         self._lines: dict[int, int] | None = None
         self._newlines: int | None = None
 
@@ -206,12 +286,12 @@ class CsvChunks:
         return lines == self.rows + 1
 
     def line_of(self, rows: np.ndarray) -> np.ndarray:
-        """1-based lines of 0-based data rows (-1 where unknown: a stream read once)."""
+        """1-based lines of 0-based data rows (-1 where unknown)."""
         rows = np.asarray(rows, dtype=np.int64)
         if self.regular:
             return rows + 2
-        if not self.reopen:
-            return np.full(len(rows), -1, np.int64)
+        if self._raw.lines is not None:  # a stream read once: its lines were found as read
+            return self._raw.lines.line_of(rows, self.rows)
         if self._lines is None or not set(rows.tolist()) <= set(self._lines):
             self._lines = _lines_of(self.path, set(rows.tolist()) | set(self._lines or {}))
         return np.array([self._lines.get(int(r), -1) for r in rows], np.int64)

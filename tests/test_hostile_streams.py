@@ -14,6 +14,8 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 import seqprep
@@ -107,6 +109,80 @@ def test_line_numbers_with_quoted_line_breaks_and_blank_lines(data):
     lines = {f["check"]: f["line"] for f in body["failures"]}
     assert lines == {"not_null": 5, "regular_freq": 7}
     assert {f["group"] for f in body["failures"]} == {"a\nb"}
+
+
+
+def test_stdin_gets_the_same_line_numbers_as_the_file(data):
+    """D7: a stream read once (``-``, ``/dev/stdin``) counts its lines as it is read."""
+    text = ('\ng,t,x\n'             # a blank line 1, the header on line 2
+            '"a\nb",0,1\n'        # lines 3-4
+            '\r\n'                # line 5, blank: skipped
+            '"a\nb",1,\n'         # lines 6-7: NaN
+            '"a\nb",3,2')          # line 8-9: gap, no final line break
+    (data / "q.csv").write_text(text, newline="")
+    want = {"not_null": 6, "regular_freq": 8}
+    for args, stdin in (([data / "q.csv"], None), (["-"], text)):
+        r = run("validate", *args, "--schema", data / "s.yaml", "--format", "json", input=stdin)
+        body = json.loads(r.stdout)
+        assert {f["check"]: f["line"] for f in body["failures"]} == want, (args, body)
+    r = run("validate", "-", "--schema", data / "s.yaml", "--format", "github", input=text)
+    assert "::error file=-,line=6," in r.stdout and "::error file=-,line=8," in r.stdout
+
+
+class Trickle:
+    """A binary stream that hands out its bytes in the given piece sizes (then the rest)."""
+
+    def __init__(self, data: bytes, sizes: list[int]) -> None:
+        self.data, self.sizes, self.at = data, list(sizes), 0
+
+    def read(self, n: int = -1) -> bytes:
+        k = self.sizes.pop(0) if self.sizes else len(self.data)
+        out = self.data[self.at:self.at + min(n if n >= 0 else k, k)]
+        self.at += len(out)
+        return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "a\nb", "a\r\nb", 'a""b', "\n"]),
+                          st.integers(0, 9), st.sampled_from(["1.5", ""]),
+                          st.integers(0, 2)), min_size=1, max_size=25),
+       st.sampled_from(["\n", "\r\n"]), st.booleans(), st.integers(0, 2),
+       st.lists(st.integers(1, 40), max_size=30))
+def test_stream_line_numbers_match_the_files_as_read_in_any_pieces(
+        tmp_path_factory, rows, eol, last_eol, lead, sizes):
+    """Oracle: the line numbers of the same bytes as a file (Python's csv module)."""
+    from seqprep._csv import CsvChunks
+
+    text = eol * lead + "g,t,x" + eol
+    for k, (g, t, x, blanks) in enumerate(rows):
+        field = f'"{g}"' if any(c in g for c in '\n"') else g
+        text += f"{field},{t},{x}" + (eol if k < len(rows) - 1 or last_eol else "")
+        text += eol * blanks if k < len(rows) - 1 else ""
+    data = text.encode()
+    path = tmp_path_factory.mktemp("lines") / "d.csv"
+    path.write_bytes(data)
+    got = []
+    head = len((eol * lead + "g,t,x" + eol).encode())  # the first read: the header at least
+    for fh, reopen in ((open(path, "rb"), True), (Trickle(data, [head] + sizes), False)):
+        chunks = CsvChunks(fh, path=str(path), reopen=reopen, numeric=["x"], keys=["g", "t"],
+                           chunk_rows=7)
+        assert sum(len(f) for f in chunks) == chunks.rows == len(rows)
+        got.append(chunks.line_of(np.arange(chunks.rows)).tolist())
+        if reopen:
+            fh.close()
+    assert got[1] == got[0] and -1 not in got[0]
+
+
+
+def test_stream_line_numbers_past_the_kept_breaks_are_null_not_wrong(data, monkeypatch):
+    import seqprep._csv
+
+    monkeypatch.setattr(seqprep._csv, "MAX_LINE_BREAKS", 3)  # header + 2 moves
+    text = "g,t,x\n" + "".join(f'"a\nb",{t},{"" if t in (1, 5) else 1}\n' for t in range(6))
+    body = json.loads(run("validate", "-", "--schema", data / "s.yaml", "--format", "json",
+                          input=text).stdout)
+    lines = {f["row"]: f["line"] for f in body["failures"] if f["check"] == "not_null"}
+    assert lines == {1: 4, 5: None}  # row 1 starts on line 4; row 5's line was not kept
 
 
 def test_chunked_csv_finds_what_the_whole_read_finds(tmp_path):
