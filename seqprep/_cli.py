@@ -89,21 +89,34 @@ def _guard(fn):
 # ------------------------------------------------------------------- reading
 
 
-def _write_atomic(path: str, payload: bytes, *, force: bool, what: str = "--out") -> None:
-    """Write ``payload`` to ``path`` through a temporary file and a rename.
-
-    Refuses an existing ``path`` unless ``force``, and a symbolic link always (it would
-    write somewhere the user did not name); a failed write leaves no partial file.
-    """
-    import tempfile
-
+def _check_output(path: str, what: str, *, force: bool, inputs: tuple = ()) -> None:
+    """Refuse to write option ``what``'s ``path``: a symbolic link (it would write somewhere
+    the user did not name), a folder, an existing file unless ``force``, and always one of
+    the ``inputs`` (DATA, the schema): replacing what is being read destroys it."""
     if os.path.islink(path):
         raise CliError(f"{what} {path!r} is a symbolic link; refusing to write through it. "
                        "Pass the real path.")
     if os.path.isdir(path):
         raise CliError(f"{what} {path!r} is a folder; pass a file name.")
-    if os.path.exists(path) and not force:
+    if not os.path.exists(path):
+        return
+    for name, given in inputs:
+        if given and os.path.isfile(given) and os.path.samefile(path, given):
+            raise CliError(f"{what} {path!r} is the {name} being read; writing there would "
+                           "destroy it. Pass another path.")
+    if not force:
         raise CliError(f"{what} {path!r} exists; pass --force to replace it.")
+
+
+def _write_atomic(path: str, payload: bytes, *, force: bool, what: str = "--out",
+                  inputs: tuple = ()) -> None:
+    """Write ``payload`` to ``path`` through a temporary file and a rename.
+
+    Refuses what :func:`_check_output` refuses; a failed write leaves no partial file.
+    """
+    import tempfile
+
+    _check_output(path, what, force=force, inputs=inputs)
     folder = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".seqprep-", suffix=".tmp")
@@ -374,9 +387,11 @@ def validate(data: str, schema_path: str, fmt: str, **opts: Any) -> None:
 
     Exit 0 if valid, 1 if any check fails, 2 if DATA or the schema cannot be read.
     """
-    dests = [(fmt, None)] + [(f, p) for f, p in (("json", opts.pop("report_json")),
-                                                  ("junit", opts.pop("report_junit")))
-                             if p] + list(opts.pop("reports"))
+    dests = [(fmt, None, None)] + [(f, p, o) for f, p, o in (
+        ("json", opts.pop("report_json"), "--report-json"),
+        ("junit", opts.pop("report_junit"), "--report-junit")) if p] + [
+        (f, p, "--report") for f, p in opts.pop("reports")]
+    _check_reports(dests, (("DATA", data), ("SCHEMA", schema_path)))
     from ._failures import empty_failures
 
     try:
@@ -392,15 +407,29 @@ def validate(data: str, schema_path: str, fmt: str, **opts: Any) -> None:
     sys.exit(outcome.exit_code)
 
 
+def _check_reports(dests: list, inputs: tuple) -> None:
+    """Before anything is read: no report may replace an input, or another report."""
+    seen: dict = {}
+    for _, path, what in dests:
+        if path is None:
+            continue
+        _check_output(path, what, force=True, inputs=inputs)
+        key = os.path.realpath(path)
+        if key in seen:
+            raise CliError(f"{what} {path!r} is also the path of {seen[key]}; one report "
+                           "would replace the other. Pass another path.")
+        seen[key] = what
+
+
 def _write_reports(outcome: Any, dests: list, per_check: int) -> None:
     from ._reports import render
 
-    for fmt, path in dests:
+    for fmt, path, what in dests:
         text = render(fmt, outcome, per_check=per_check)
         if path is None:
             click.echo(text)
         else:
-            _write_atomic(path, (text + "\n").encode("utf-8"), force=True)
+            _write_atomic(path, (text + "\n").encode("utf-8"), force=True, what=what)
 
 
 def _validate(data: str, schema_path: str, opts: dict) -> Any:
@@ -659,8 +688,8 @@ def infer(data: str, time_col: str, group_col: str | None, features: str | None,
     """Write the schema of a known-good DATA file as YAML."""
     from ._schema import infer_schema
 
-    if output is not None and os.path.exists(output) and not force:
-        raise CliError(f"-o {output!r} exists; pass --force to replace it.")
+    if output is not None:
+        _check_output(output, "-o", force=force, inputs=(("DATA", data),))
     df = _data_frame(data, quiet, time_col)
     _need_columns(df, time=time_col, group=group_col)
     try:
@@ -677,7 +706,8 @@ def infer(data: str, time_col: str, group_col: str | None, features: str | None,
     if output is None:
         click.echo(text, nl=False)
         return
-    _write_atomic(output, text.encode("utf-8"), force=force, what="-o")
+    _write_atomic(output, text.encode("utf-8"), force=force, what="-o",
+                  inputs=(("DATA", data),))
     from ._args import plural
 
     click.echo(f"wrote {output}: time {schema.time!r}"
@@ -748,8 +778,8 @@ def windows(data: str, out: str, force: bool, quiet: bool, **opts: Any) -> None:
     times it came from), input_shape, feature_names and target_names.
     """
     out = out if out.endswith(".npz") else out + ".npz"
-    if os.path.exists(out) and not force:
-        raise CliError(f"--out {out!r} exists; pass --force to replace it.")
+    inputs = (("DATA", data), ("SCHEMA", opts["schema_path"]))
+    _check_output(out, "--out", force=force, inputs=inputs)
     schema = _load_schema(opts["schema_path"]) if opts["schema_path"] else None
     df = _data_frame(data, quiet, opts["time_col"] or (schema.time if schema else None),
                      schema)
@@ -761,7 +791,7 @@ def windows(data: str, out: str, force: bool, quiet: bool, **opts: Any) -> None:
             sys.exit(EXIT_INVALID)
     w = _make_windows(df, schema, opts)
     _check_nan(w, opts["allow_nan"])
-    _write_atomic(out, _npz_bytes(w), force=force)
+    _write_atomic(out, _npz_bytes(w), force=force, inputs=inputs)
     _say_written(out, w)
 
 

@@ -93,3 +93,36 @@ def test_report_files_replace_atomically_but_not_through_links(data):
     r = run("validate", data / "d.csv", "--schema", data / "s.yaml", "--report-json",
             data / "link.json")
     assert r.exit_code == 2 and "symbolic link" in r.stderr
+
+
+@pytest.mark.parametrize("option", ["--report-json", "--report-junit", "--report"])
+def test_a_report_never_replaces_the_data_or_the_schema(data, option):
+    """D8: reports replace old reports (CI re-runs), never an input; messages name the option."""
+    import seqprep
+
+    seqprep.SeriesSchema("t").to_yaml(data / "s.yaml")
+    before = {p: (data / p).read_bytes() for p in ("d.csv", "s.yaml")}
+    for victim, name in (("d.csv", "DATA"), ("s.yaml", "SCHEMA")):
+        dest = f"junit={data / victim}" if option == "--report" else data / victim
+        r = run("validate", data / "d.csv", "--schema", data / "s.yaml", option, dest)
+        assert r.exit_code == 2 and f"{option} " in r.stderr and f"is the {name} being read" \
+            in r.stderr, r.stderr
+        assert "Traceback" not in r.output and r.stdout == ""  # refused before any report
+    assert all((data / p).read_bytes() == b for p, b in before.items())
+    os.symlink(data / "elsewhere", data / "link.json")
+    dest = f"json={data / 'link.json'}" if option == "--report" else data / "link.json"
+    r = run("validate", data / "d.csv", "--schema", data / "s.yaml", option, dest)
+    assert r.exit_code == 2 and r.stderr.startswith(f"seqprep: error: {option} ")
+    r = run("validate", data / "d.csv", "--schema", data / "s.yaml", "--report-json",
+            data / "r.json", "--report", f"junit={data / 'r.json'}")
+    assert r.exit_code == 2 and "one report would replace the other" in r.stderr
+
+
+def test_infer_and_windows_never_replace_their_input_even_with_force(data):
+    before = (data / "d.csv").read_bytes()
+    r = infer(data, data / "d.csv", "--force")
+    assert r.exit_code == 2 and "-o " in r.stderr and "is the DATA being read" in r.stderr
+    (data / "d.npz").write_bytes(b"x")
+    r = run("windows", data / "d.npz", "--timesteps", 3, "--out", data / "d", "--force")
+    assert r.exit_code == 2 and "--out " in r.stderr and "DATA being read" in r.stderr
+    assert (data / "d.csv").read_bytes() == before and (data / "d.npz").read_bytes() == b"x"
