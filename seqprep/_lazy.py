@@ -547,7 +547,8 @@ def open_windows(
     plus the index (one row per window). Features and targets are read when ``take`` asks
     for them; see the module notes for blocks, row groups and the cache. Files may have
     row groups of any size; a file already in (group, time) order is read one row group
-    at a time.
+    at a time. Files of a folder that the listing rule leaves out (hidden, ``_``-prefixed
+    such as ``_SUCCESS``, not a Parquet name) are not read, and named in ``notes``.
 
     **A group split over several files** (one file per month, say) continues across
     them: the windows, targets, ``index`` (but for ``file``) and ``dropped`` (but for
@@ -640,6 +641,9 @@ def open_windows(
                 for rel, f in zip(scan.rels, scan.files) if f.order is not None]
     notes.extend(_condense(unsorted))
     notes.extend(f"{_ACROSS}: {note}" for note in across)
+    skipped = listing.skipped_note()  # files not read are said, never silent
+    if skipped is not None:
+        notes.append(skipped)
     return LazyWindows(spec, reader=reader, starts=starts, feature_names=tuple(cols.features),
                        target_names=None if cols.targets is None else tuple(cols.targets),
                        index=idx, dropped=dropped, n_rows=scan.n_rows, notes=notes,

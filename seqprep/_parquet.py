@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._args import require
+from ._args import plural, require
 from ._errors import ArgumentError, DataError
 
 __all__ = ["SUFFIXES", "Listing", "chunks", "file_rows", "is_parquet_name", "is_url",
@@ -98,6 +98,19 @@ class Listing:
             return str(self.root)
         return _shown(self.root, posixpath.relpath(f.replace("\\", "/"),
                                                    self.base.replace("\\", "/")))
+
+    def skipped_note(self, most: int = 5) -> str | None:
+        """One line naming the files of the folder that are not read, and why (None if none).
+
+        For the notes and reports of readers that go on without them (``open_windows``);
+        the first ``most`` are named, the rest counted.
+        """
+        if not self.skipped:
+            return None
+        named = "; ".join(f"{name}: {why}" for name, why in self.skipped[:most])
+        more = len(self.skipped) - most
+        return (f"skipped {plural(len(self.skipped), 'file')} of the folder, not read: {named}"
+                + (f" and {more} more" if more > 0 else ""))
 
 
 def _shown(root: Any, rel: str) -> str:

@@ -606,5 +606,19 @@ def test_open_windows_lists_files_as_the_cli_does_and_reads_hive_partitions(tmp_
     np.testing.assert_array_equal(y, ref.y)
     assert w.index["group"].tolist() == ref.index["group"].tolist()
     assert set(w.index["file"]) == {"id=a/data.parq", "id=b/data.parq"}
+    # D14: the file left out is named in the notes and the report, with the reason
+    assert w.notes[-1] == (f"skipped 1 file of the folder, not read: {tmp_path}/_SUCCESS: "
+                           "metadata (a name starts with '_')")
+    assert f"note: {w.notes[-1]}" in w.report()
+    many = tmp_path / "many"
+    many.mkdir()
+    df.to_parquet(many / "a.parquet")
+    for k in range(7):
+        (many / f".hidden{k}.parquet").write_bytes(b"")
+    note = seqprep.open_windows(many, 2, time="t").notes[-1]
+    assert note.startswith("skipped 7 files of the folder, not read: ") and \
+        note.endswith(" and 2 more") and note.count("hidden (a name starts") == 5
+    assert not any("skipped" in n for n in seqprep.open_windows(many / "a.parquet", 2,
+                                                                 time="t").notes)
     with pytest.raises(ColumnError, match=r"^`features` names 1 column not in the Parquet data"):
         seqprep.open_windows(tmp_path, 2, features=["id"], time="t")
