@@ -293,8 +293,13 @@ def _gap_details(out: pd.DataFrame, at: np.ndarray, step: tuple | None) -> None:
     out["missing_steps"] = pd.array(steps, dtype="Int64")
 
 
-def _missing(time: Any, found: Any, step: tuple | None) -> tuple[Any, Any, int | None]:
-    """First and last grid time strictly between ``time - found`` and ``time``, and how many."""
+def _missing(time: Any, found: Any, step: Any) -> tuple[Any, Any, int | None]:
+    """First and last grid time strictly between ``time - found`` and ``time``, and how many.
+
+    ``found`` is the step as checked (rule D2): on the local wall clock for a wall step (a
+    day or longer in a time zone, or a calendar one), else elapsed time, so the missing
+    times of an hourly series across a DST change are real instants of the zone.
+    """
     if step is None or time is None or found is None:
         return None, None, None
     if isinstance(step, tuple):
@@ -308,21 +313,27 @@ def _missing(time: Any, found: Any, step: tuple | None) -> tuple[Any, Any, int |
         return (prev + unit, prev + n * unit, n) if n else (None, None, 0)
     if not isinstance(time, pd.Timestamp) or not isinstance(found, pd.Timedelta):
         return None, None, None
+    from ._time import DAY_NS
+
     tz = time.tz
-    wall = time.tz_localize(None) if tz is not None else time
-    prev = wall - found
+    wall = step.wall if not isinstance(step, tuple) else kind == "calendar" or (
+        tz is not None and str(tz) != "UTC" and int(unit) >= DAY_NS)  # rule D2
+    at = time.tz_localize(None) if wall and tz is not None else time
+    prev = at - found
     if kind == "fixed":
         n = max((int(found.value) - 1) // int(unit), 0)
+        if not n:  # (a step longer than the gap: prev + unit may be past pandas' range)
+            return None, None, 0
         first, last = prev + pd.Timedelta(unit), prev + n * pd.Timedelta(unit)
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            grid = pd.date_range(prev, wall, freq=unit, inclusive="neither")
+            grid = pd.date_range(prev, at, freq=unit, inclusive="neither")
         n = len(grid)
         first, last = (grid[0], grid[-1]) if n else (None, None)
     if not n:
         return None, None, 0
-    if tz is not None:
+    if wall and tz is not None:
         first = first.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
         last = last.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
     return first, last, n

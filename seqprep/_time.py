@@ -181,6 +181,23 @@ def _offset(freq: Any) -> Any:
         return None
 
 
+def _too_long(freq: Any, offset: Any) -> str | None:
+    """The refusal of a positive step longer than pandas' whole time range, else None.
+
+    ``pandas.Timestamp.min + offset`` overflows exactly when no two times pandas can hold
+    are one step apart ('200000D', '400000MS'): such a step could never be checked.
+    """
+    if offset.n <= 0:
+        return None
+    try:
+        pd.Timestamp.min + offset
+    except (ValueError, OverflowError):  # OutOfBoundsDatetime/-Timedelta are ValueErrors
+        return (f"`freq` must be shorter than the time range pandas can hold "
+                f"({pd.Timestamp.min:%Y-%m-%d} to {pd.Timestamp.max:%Y-%m-%d}, about 584 "
+                f"years). Received: freq={show(freq)}. Pass the step between rows.")
+    return None
+
+
 def step(freq: Any, kind: str, tz: Any = None, *, error: type[Exception] = ArgumentError,
          local: bool | None = None) -> Step:
     """``freq`` as a :class:`Step` for times of ``kind`` (``'number'``/``'integer'`` or
@@ -218,6 +235,9 @@ def step(freq: Any, kind: str, tz: Any = None, *, error: type[Exception] = Argum
             f"`freq` must be a pandas frequency such as '1h', '7D', 'W-SUN' or 'MS' for "
             f"datetime times. Received: freq={show(freq)}.{extra}"
         )
+    too_long = _too_long(freq, offset)
+    if too_long is not None:
+        raise error(too_long)
     try:
         ns = int(pd.Timedelta(offset).value)
     except (ValueError, TypeError, OverflowError):
@@ -262,6 +282,9 @@ def normalize_freq(freq: Any) -> str | int | None:
             f"or a positive integer for integer times. Received: freq={show(freq)}. See "
             "https://pandas.pydata.org/docs/user_guide/timeseries.html#offset-aliases."
         )
+    too_long = _too_long(freq, offset)
+    if too_long is not None:
+        raise SchemaError(too_long)
     return offset.freqstr
 
 

@@ -110,3 +110,45 @@ def test_a_cut_off_is_a_wall_clock_time():
     parts = seqprep.split_by_time(frame, test=pd.Timestamp("2024-10-27 03:00", tz=TZ), time="t")
     assert parts.test["t"].min() == pd.Timestamp("2024-10-27 03:00", tz=TZ)
     assert len(parts.train) + len(parts.test) == len(frame)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("drop", [[3, 4], [4, 5], [5], [6]])
+def test_the_missing_times_reported_are_the_rows_dropped(name, drop):
+    """D13: ``missing_first``/``missing_last``/``missing_steps`` of each gap name exactly the
+    rows taken out (the oracle), as instants of the zone: across the change an hourly
+    series misses elapsed hours (01:00+01 then 03:00+02), never a row that exists."""
+    whole = series(name, None)
+    frame = whole.drop(index=drop).reset_index(drop=True)
+    with pytest.raises(seqprep.ValidationError) as err:
+        seqprep.SeriesSchema("t", "id", features="x", freq=CASES[name][0]).validate(frame)
+    [case] = err.value.failures.to_dict("records")
+    gone = whole["t"].iloc[drop]
+    assert case["missing_steps"] == len(drop)
+    assert pd.Timestamp(case["missing_first"]) == gone.iloc[0]
+    assert pd.Timestamp(case["missing_last"]) == gone.iloc[-1]
+    assert str(case["missing_first"].tz) == TZ
+    assert not frame["t"].isin([gone.iloc[0], gone.iloc[-1]]).any()
+
+
+@pytest.mark.parametrize("engine", ["pandas", "polars"])
+def test_the_command_line_reports_the_same_missing_times(tmp_path, engine):
+    if engine == "polars":
+        pytest.importorskip("polars")
+    from click.testing import CliRunner
+
+    from seqprep._cli import cli
+
+    whole = series("hourly-autumn", None)
+    whole.drop(index=[3, 4]).to_parquet(tmp_path / "d.parquet")
+    seqprep.SeriesSchema("t", "id", features="x", freq="h", timezone=TZ).to_yaml(
+        tmp_path / "s.yaml")
+    r = CliRunner().invoke(cli, ["validate", str(tmp_path / "d.parquet"), "--schema",
+                                 str(tmp_path / "s.yaml"), "--format", "json", "--engine",
+                                 engine], catch_exceptions=False)
+    import json
+
+    [case] = json.loads(r.stdout)["failures"]
+    assert case["missing_steps"] == 2
+    assert pd.Timestamp(case["missing_first"]) == whole["t"].iloc[3]
+    assert pd.Timestamp(case["missing_last"]) == whole["t"].iloc[4]

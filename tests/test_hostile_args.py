@@ -183,3 +183,41 @@ def test_option_arguments_given_arrays_or_bools_get_the_library_error(value):
                                             r"'features'\. Received: columns="):
         seqprep.as_samples(np.zeros((2, 2)), columns=value)
     assert seqprep.as_samples(np.zeros((2, 3)), columns=np.str_("features")).shape == (2, 1, 3)
+
+
+# ----------------------------------------- a step longer than pandas' time range (D10)
+
+
+@pytest.mark.parametrize("freq", ["200000D", "1000000D", "100000000000min", "400000MS",
+                                  "1500YS"])
+def test_a_freq_longer_than_the_time_range_is_refused_by_every_entry_point(tmp_path, freq):
+    from click.testing import CliRunner
+
+    from seqprep._cli import cli
+
+    df = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=10), "x": np.arange(10.0)})
+    rule = r"^`freq` must be shorter than the time range pandas can hold"
+    with pytest.raises(ArgumentError, match=rule):
+        seqprep.make_windows(df, 3, time="t", freq=freq)
+    with pytest.raises(ArgumentError, match=rule):
+        seqprep.to_supervised(df, 3, time="t", freq=freq)
+    with pytest.raises(seqprep.SchemaError, match=rule):
+        seqprep.SeriesSchema("t", freq=freq)
+    df.to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "s.yaml").write_text(f"seqprep_schema: 1\ntime: t\nfreq: {freq}\n")
+    for args in (["validate", tmp_path / "d.csv", "--schema", tmp_path / "s.yaml"],
+                 ["windows", tmp_path / "d.csv", "--timesteps", 3, "--time", "t", "--freq",
+                  freq, "--out", tmp_path / "w.npz"]):
+        r = CliRunner().invoke(cli, [str(a) for a in args])
+        assert r.exit_code == 2 and "must be shorter than the time range" in r.stderr
+        assert "unexpected" not in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_the_longest_step_pandas_can_hold_is_checked_not_crashed():
+    # 106751 days fits in int64 nanoseconds; a gap shorter than it is off the grid
+    df = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=10).delete([3, 4]),
+                       "x": np.arange(8.0)})
+    with pytest.raises(seqprep.ValidationError) as err:
+        seqprep.SeriesSchema("t", freq="106751D").validate(df)
+    assert set(err.value.failures["check"]) == {"regular_freq"}
+    assert (err.value.failures["missing_steps"] == 0).all()
