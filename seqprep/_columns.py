@@ -22,7 +22,8 @@ from ._args import plural, show
 from ._errors import ArgumentError, ArgumentTypeError, ColumnError, DataError, ShapeError
 
 __all__ = ["as_names", "as_positions", "cast", "check_dtype", "group_codes", "is_label",
-           "native_order", "no_duplicate_columns", "numeric_block", "resolve_axis", "take_columns"]
+           "listed", "native_order", "no_duplicate_columns", "numeric_block", "resolve_axis",
+           "take_columns"]
 
 
 # ------------------------------------------------------------------- names and positions
@@ -39,7 +40,7 @@ def no_repeats(name: str, items: list, value: Any) -> None:
         )
 
 
-def _listed(name: str, value: Any, what: str, example: str) -> list:
+def listed(name: str, value: Any, what: str, example: str) -> list:
     """``list(value)``, or an :class:`ArgumentTypeError` naming ``name`` for a non-iterable."""
     try:
         return list(value)
@@ -54,7 +55,7 @@ def as_positions(name: str, value: Any, n_cols: int) -> list[int] | None:
     """``value`` (one column position or several) as a list of positions in ``0..n_cols-1``."""
     if value is None:
         return None
-    items = [value] if np.isscalar(value) else _listed(name, value, "column positions", "[0, 1]")
+    items = [value] if np.isscalar(value) else listed(name, value, "column positions", "[0, 1]")
     out = []
     for v in items:
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
@@ -94,7 +95,7 @@ def as_names(name: str, value: Any, columns: pd.Index | list,
     if value is None:
         return None
     items = ([value] if isinstance(value, (str, bytes)) or np.isscalar(value)
-             else _listed(name, value, "a column name or a list of them",
+             else listed(name, value, "a column name or a list of them",
                       "['a', 'b']"))
     if not items:
         raise ArgumentError(f"`{name}` must name at least one column. Received: {name}={show(value)}.")

@@ -33,7 +33,7 @@ from ._errors import (
     NotFittedError,
     ShapeError,
 )
-from ._columns import as_positions, cast, no_duplicate_columns, numeric_block
+from ._columns import as_positions, cast, listed, no_duplicate_columns, numeric_block
 from ._tables import as_pandas
 from ._windows import Windows
 
@@ -921,7 +921,7 @@ def _check_params(method: Any, by: Any, columns: Any, nonfinite: Any) -> None:
             "combine several into one first, e.g. `df['key'] = df['a'] + '/' + df['b']`."
         )
     if columns is not None and not (isinstance(columns, (str, bytes)) or np.isscalar(columns)):
-        items = list(columns)
+        items = listed("columns", columns, "a column name or a list of them", "['a', 'b']")
         if not items:
             raise ArgumentError(
                 f"`columns` must name at least one column, or be None for all. Received: "

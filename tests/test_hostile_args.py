@@ -221,3 +221,14 @@ def test_the_longest_step_pandas_can_hold_is_checked_not_crashed():
         seqprep.SeriesSchema("t", freq="106751D").validate(df)
     assert set(err.value.failures["check"]) == {"regular_freq"}
     assert (err.value.failures["missing_steps"] == 0).all()
+
+
+@pytest.mark.parametrize("columns", [object(), Exception, iter])
+def test_scaler_columns_that_are_not_names_get_the_library_error(columns):
+    # D3b: the one list rule of seqprep._columns (as make_windows' features= uses)
+    df = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0]})
+    for data in (df, df.to_numpy(), seqprep.make_windows(df, 2)):
+        with pytest.raises(seqprep.ArgumentTypeError,
+                           match=r"^`columns` must be a column name or a list of them\. "
+                                 r"Received: columns=.* Pass e\.g\. columns=\['a', 'b'\]"):
+            Scaler(columns=columns).fit(data)
