@@ -254,7 +254,9 @@ def _read_csv(path: str, size: int, show: bool, console: Any, text=()):
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    convert = pcsv.ConvertOptions(column_types={c: pa.string() for c in text})
+    from ._csv import convert_options
+
+    convert = convert_options({c: pa.string() for c in text})
     if not show:
         return pcsv.read_csv(path, convert_options=convert)
     with _bar(console, size, f"reading {os.path.basename(path)}") as bar:
@@ -263,14 +265,14 @@ def _read_csv(path: str, size: int, show: bool, console: Any, text=()):
             with open(path, "rb") as fh:
                 counting = _Counting(fh, lambda n: bar.advance(task, n))
                 block = max(1 << 20, min(16 << 20, size // 50))  # ~50 steps of progress
-                reader = pcsv.open_csv(counting,
-                                       read_options=pcsv.ReadOptions(block_size=block))
+                reader = pcsv.open_csv(counting, read_options=pcsv.ReadOptions(block_size=block),
+                                       convert_options=convert)
                 batches = list(reader)
                 return pa.Table.from_batches(batches, schema=reader.schema)
         except pa.ArrowInvalid:
             # the streaming reader guesses types from the first block; let the whole-file
             # reader decide (it either succeeds or gives the real error)
-            return pcsv.read_csv(path)
+            return pcsv.read_csv(path, convert_options=convert)
 
 
 def _read_parquet(path: str, show: bool, console: Any):

@@ -24,11 +24,26 @@ import numpy as np
 
 from ._errors import ArgumentError
 
-__all__ = ["FIFO_WAIT", "CsvChunks", "is_stdin", "open_data", "text_keys"]
+__all__ = ["FIFO_WAIT", "NA_VALUES", "CsvChunks", "convert_options", "is_stdin", "open_data",
+           "text_keys"]
 
 #: Seconds to wait for a writer on a FIFO before refusing it.
 FIFO_WAIT = float(os.environ.get("SEQPREP_FIFO_WAIT", "10"))
 _STDIN = ("-", "/dev/stdin")
+#: Cell texts read as missing values, in every column: ``pandas.read_csv``'s defaults, so a
+#: CSV means the same to the command line as to ``pd.read_csv`` + the API (an empty group
+#: label is a missing label, never a group named "").
+NA_VALUES = ("", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
+             "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null")
+
+
+def convert_options(column_types: dict | None = None) -> Any:
+    """``pyarrow.csv.ConvertOptions`` of every CSV read: :data:`NA_VALUES` are missing in
+    text columns too (pyarrow's default keeps an empty text as ``""``)."""
+    import pyarrow.csv as pcsv
+
+    return pcsv.ConvertOptions(column_types=column_types or {}, null_values=list(NA_VALUES),
+                               strings_can_be_null=True)
 
 
 def is_stdin(path: str) -> bool:
@@ -249,9 +264,7 @@ class CsvChunks:
             stream.close()
             stream = pa.OSFile(self.path)
         reader = pcsv.open_csv(stream, read_options=pcsv.ReadOptions(block_size=self.block_size),
-                               parse_options=_PARSE,
-                               convert_options=pcsv.ConvertOptions(column_types=types,
-                                                                   strings_can_be_null=False))
+                               parse_options=_PARSE, convert_options=convert_options(types))
         try:
             pending, n = [], 0
             for batch in reader:

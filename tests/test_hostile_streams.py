@@ -267,3 +267,30 @@ def test_csv_is_streamed_in_bounded_memory(tmp_path):
     larger = grew_mb(small, big, "--schema", schema, "--chunk-rows", 500_000)
     print(f"... and {larger:.1f} MB in chunks of 500,000 rows")
     assert larger > 2 * cap_mb
+
+
+@pytest.mark.parametrize("na", ["", "NA", "None", "<NA>", "null", "nan"])
+def test_csv_missing_texts_mean_what_pandas_read_csv_says(tmp_path, na):
+    """D21: an empty (or NA) group label is a missing value for the command line, as for
+    ``pd.read_csv`` + the API (the oracle), whole, chunked and from stdin; never a group."""
+    t = [f"2024-01-0{d}" for d in range(1, 6)] * 2
+    text = "g,t,x\n" + "".join(f"{g},{tt},{k}.5\n" for k, (g, tt) in
+                               enumerate(zip(["a"] * 5 + [na] * 5, t)))
+    (tmp_path / "d.csv").write_text(text)
+    schema = seqprep.SeriesSchema("t", group="g", features="x", freq="D")
+    schema.to_yaml(tmp_path / "s.yaml")
+    with pytest.raises(seqprep.ValidationError) as err:
+        schema.validate(pd.read_csv(tmp_path / "d.csv", parse_dates=["t"]))
+    want = sorted(err.value.failures["row"].tolist())
+    assert want == [5, 6, 7, 8, 9] and set(err.value.failures["check"]) == {"not_null"}
+    for extra, stdin in (([], None), (["--chunk-rows", "2"], None), ([], text)):
+        data = "-" if stdin is not None else tmp_path / "d.csv"
+        r = run("validate", data, "--schema", tmp_path / "s.yaml", "--format", "json", *extra,
+                input=stdin)
+        body = json.loads(r.stdout)
+        assert r.exit_code == 1 and body["counts"] == {"not_null": 5}, (extra, body)
+        assert sorted(f["row"] for f in body["failures"]) == want
+        assert {f["column"] for f in body["failures"]} == {"g"}
+    r = run("windows", tmp_path / "d.csv", "--timesteps", 2, "--time", "t", "--group", "g",
+            "--out", tmp_path / "w.npz")
+    assert r.exit_code != 0 and "missing" in r.stderr and not (tmp_path / "w.npz").exists()
