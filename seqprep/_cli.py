@@ -801,16 +801,14 @@ def _columns_for(df: Any, schema: Any, opts: dict) -> dict:
     """time, group, features, targets: the options, else the schema's; one rule with Python."""
     import pandas as pd
 
+    from ._windows import schema_columns
+
     group, time = opts["group_col"], opts["time_col"]
     features, targets = _names(opts["features"]), _names(opts["targets"])
-    if schema is not None:
-        group = group if group is not None else schema.group
-        time = time if time is not None else schema.time
-        targets = targets if targets is not None else (list(schema.targets) or None)
-        if features is None and schema.features:
-            features = list(schema.features)
-            if not opts["no_target_inputs"]:  # targets are inputs too, as in make_windows
-                features += [t for t in targets or () if t not in features]
+    if schema is not None:  # the rule of make_windows(..., schema=)
+        group, time, features, targets = schema_columns(
+            schema, group=group, time=time, features=features, targets=targets,
+            target_inputs=not opts["no_target_inputs"])
     _need_columns(df, time=time, group=group)
     if features is None and time is None:
         dated = [c for c in df.columns if c != group

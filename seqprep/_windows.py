@@ -19,7 +19,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ._args import choice, plural, show
 from ._covariates import (Covariates, build_covariates, covariate_columns, input_shapes,
                           model_inputs, take_inputs)
-from ._columns import (as_names, as_positions, cast, check_dtype, is_label,
+from ._columns import (as_names, as_positions, cast, check_dtype, is_label, listed,
                        no_duplicate_columns, numeric_block, resolve_axis, take_columns)
 from ._errors import ArgumentTypeError, ColumnError, ShapeError
 from ._memory import check_fits
@@ -31,7 +31,7 @@ from ._categorical import check_categories, check_mode, feature_block
 from ._errors import ArgumentError
 
 __all__ = ["RowInfo", "WindowArray", "Windows", "cut_windows", "gather", "make_windows",
-           "window_view"]
+           "schema_columns", "window_view"]
 
 
 # --------------------------------------------------------------------------- views
@@ -768,7 +768,10 @@ def make_windows(
     dtype : numpy dtype, keyword-only
         Of ``X`` and ``y``. Defaults to ``float32``, what Keras computes in.
     schema : SeriesSchema, optional
-        Validate ``data`` against it first; raises ``ValidationError`` on failure.
+        Validate ``data`` against it first; raises ``ValidationError`` on failure. Its
+        ``time``, ``group``, ``targets`` and ``features`` (then the targets, unless
+        ``target_inputs=False``) are the defaults of those arguments, as for
+        ``seqprep windows --schema``: the same columns in the same order.
     target_inputs : bool, keyword-only
         With ``features=None``: whether the target columns are inputs too. Defaults to
         ``True``; ``False`` leaves them out of the default features.
@@ -998,10 +1001,12 @@ def _no_window(spec: WindowSpec, shape: tuple) -> Callable[[int, int, str], str]
     if spec.with_targets:
         parts.update(gap=spec.gap, horizon=spec.horizon)
     culprit = max(parts, key=lambda k: parts[k])
+    # The message keeps its documented start; the part that dominates is named after it.
+    blame = "" if culprit == "timesteps" else f" (`{culprit}` makes the window longest)"
 
     def words(need: int, longest: int, where: str) -> str:
         return (
-            f"`{culprit}` is too long for the data: each window needs {need} rows "
+            f"`timesteps` is too long for the data{blame}: each window needs {need} rows "
             f"((timesteps - 1) * sampling_rate + 1"
             f"{' + gap + horizon' if spec.with_targets else ''} = {need}), but the longest "
             f"{where} has {longest}. Received: timesteps={spec.timesteps}, "
@@ -1027,6 +1032,28 @@ def _sources(b: Blocks, p: Plan, copy: bool) -> tuple[np.ndarray, np.ndarray | N
     return feats, targs
 
 
+def schema_columns(schema: Any, *, group: Any, time: Any, features: Any, targets: Any,
+                   target_inputs: bool) -> tuple[Any, Any, Any, Any]:
+    """``(group, time, features, targets)``: those given, else the schema's (one rule for
+    ``make_windows(..., schema=)``, ``to_supervised`` and ``seqprep windows --schema``).
+
+    Without ``features``, the schema's features are the inputs, then (unless
+    ``target_inputs=False``) the targets not among them, in that order: the columns of
+    ``X`` do not depend on the order of the columns in the data.
+    """
+    group = group if group is not None else schema.group
+    time = time if time is not None else schema.time
+    if targets is None and schema.targets:
+        targets = list(schema.targets)
+    if features is None and schema.features:
+        features = list(schema.features)
+        if target_inputs and targets is not None:
+            tl = [targets] if is_label(targets) else listed(
+                "targets", targets, "a column name or a list of them", "['y']")
+            features += [t for t in tl if t not in features]
+    return group, time, features, targets
+
+
 def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: int,
                 sampling_rate: int, features: Any, targets: Any, group: Any, time: Any,
                 freq: Any, on_gap: str, sort: bool, copy: bool, dtype: Any, schema: Any,
@@ -1036,15 +1063,7 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
                 categories: Any = None) -> Windows:
     """:func:`make_windows`, for the rooms built on it (``to_supervised``):
     ``too_long(need, longest, where)`` words the no-window error."""
-    spec = WindowSpec.checked(timesteps, horizon=horizon, gap=gap, stride=stride,
-                              sampling_rate=sampling_rate, with_targets=targets is not None)
-    choice("on_gap", on_gap, ("error", "split", "ignore"))
-    sort, copy = _flag("sort", sort), _flag("copy", copy)
     target_inputs = _flag("target_inputs", target_inputs)
-    dtype = check_dtype(dtype)
-    categorical = check_mode(categorical)
-    categories, default = check_categories(categories, categorical), features is None
-    data = as_pandas(data)  # Arrow, polars: the one conversion layer (seqprep._tables)
     if schema is not None:
         from ._schema import SeriesSchema  # the validate room, above this one
 
@@ -1053,7 +1072,19 @@ def cut_windows(data: Any, timesteps: int, *, horizon: int, gap: int, stride: in
                 f"`schema` must be a seqprep.SeriesSchema. Received: schema={show(schema)} of "
                 f"type {type(schema).__name__}. Load one with `SeriesSchema.from_yaml(path)`."
             )
+        group, time, features, targets = schema_columns(
+            schema, group=group, time=time, features=features, targets=targets,
+            target_inputs=target_inputs)
+    spec = WindowSpec.checked(timesteps, horizon=horizon, gap=gap, stride=stride,
+                              sampling_rate=sampling_rate, with_targets=targets is not None)
+    choice("on_gap", on_gap, ("error", "split", "ignore"))
+    sort, copy = _flag("sort", sort), _flag("copy", copy)
+    dtype = check_dtype(dtype)
+    categorical = check_mode(categorical)
+    data = as_pandas(data)  # Arrow, polars: the one conversion layer (seqprep._tables)
+    if schema is not None:
         data = schema.validate(data)
+    categories, default = check_categories(categories, categorical), features is None
     if isinstance(data, pd.Series):
         data = data.to_frame(name=data.name if data.name is not None else 0)
     cov_cols = covariate_columns(data, static, known_future, targets=targets, group=group,

@@ -584,3 +584,32 @@ def test_infer_and_windows_parse_times_with_the_one_parser(tmp_path):
                tmp_path / "berlin.yaml", "--targets", "x", "--out", tmp_path / "w.npz")
     assert r.exit_code == 0, r.output  # the schema's time zone policy parses the offsets
     assert np.load(tmp_path / "w.npz")["X"].shape == (4, 2, 1)
+
+
+@pytest.mark.parametrize("order", [["t", "x", "y", "g2"], ["g2", "y", "t", "x"]])
+@pytest.mark.parametrize("target_inputs", [True, False])
+def test_windows_from_a_schema_are_the_same_in_python_and_on_the_command_line(
+        tmp_path, order, target_inputs):
+    """D9: one rule for the columns a schema gives (seqprep._windows.schema_columns): the
+    same feature names, in the same order, and the same X, whatever the data's order."""
+    df = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=10), "x": np.arange(10.0),
+                       "y": np.arange(10.0) * 2, "g2": np.arange(10.0) ** 2})[order]
+    df.to_csv(tmp_path / "d.csv", index=False)
+    r = CliRunner().invoke(cli, ["infer", str(tmp_path / "d.csv"), "--time", "t",
+                                 "--targets", "y", "-o", str(tmp_path / "s.yaml")])
+    assert r.exit_code == 0, r.output
+    extra = [] if target_inputs else ["--no-target-inputs"]
+    r = CliRunner().invoke(cli, ["windows", str(tmp_path / "d.csv"), "--timesteps", "4",
+                                 "--schema", str(tmp_path / "s.yaml"), "--out",
+                                 str(tmp_path / "w.npz"), *extra], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    cli_w = np.load(tmp_path / "w.npz")
+    schema = seqprep.SeriesSchema.from_yaml(tmp_path / "s.yaml")
+    api = seqprep.make_windows(pd.read_csv(tmp_path / "d.csv", parse_dates=["t"]), 4,
+                               schema=schema, target_inputs=target_inputs)
+    want = [c for c in ("x", "g2") if c in schema.features]
+    want = sorted(want, key=list(schema.features).index) + (["y"] if target_inputs else [])
+    assert list(cli_w["feature_names"]) == list(api.feature_names) == want
+    assert api.target_names == ("y",) and list(cli_w["target_names"]) == ["y"]
+    np.testing.assert_array_equal(cli_w["X"], np.asarray(api.X))
+    np.testing.assert_array_equal(cli_w["y"], np.asarray(api.y))
