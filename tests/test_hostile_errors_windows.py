@@ -161,9 +161,9 @@ def test_a_non_iterable_column_argument(call):  # DEFECTS.md D3
 
 def test_the_no_window_error_names_the_argument_that_makes_windows_long():
     data = pd.DataFrame({"y": np.arange(10.0)})
-    with pytest.raises(seqprep.ShapeError, match=r"^`horizon` is too long for the data"):
+    with pytest.raises(seqprep.ShapeError, match=r"^`timesteps` is too long for the data \(`horizon` makes the window longest\)"):
         seqprep.make_windows(data, 2, targets="y", horizon=2**40)
-    with pytest.raises(seqprep.ShapeError, match=r"^`gap` is too long for the data"):
+    with pytest.raises(seqprep.ShapeError, match=r"^`timesteps` is too long for the data \(`gap` makes the window longest\)"):
         seqprep.make_windows(data, 2, targets="y", gap=50)
     with pytest.raises(seqprep.ShapeError, match=r"^`timesteps` is too long for the data"):
         seqprep.make_windows(data, 20, targets="y", horizon=3)
