@@ -425,11 +425,17 @@ def message(rec: dict) -> str:
     ...          "time": 7, "value": 4, "first_row": 4, "first_line": 6})
     'column t, group a, row 9, time 7, value 4: time 7 repeats the one first seen at row 4 (line 6)'
     """
-    bits = [f"{k} {cell(rec.get(k))}" for k in ("column", "group", "row", "time", "value")
-            if cell(rec.get(k)) != ""]
+    bits = [f"{k} {_short(cell(rec.get(k)))}" for k in ("column", "group", "row", "time",
+                                                          "value") if cell(rec.get(k)) != ""]
     head = ", ".join(bits)
     why = _why(rec)
     return f"{head}: {why}" if head and why else head or why
+
+
+def _short(text: str, limit: int = 80) -> str:
+    """A label or value as a message shows it: cut to ``limit`` characters, its length said
+    (reports keep the whole value in their JSON fields)."""
+    return text if len(text) <= limit else f"{text[:limit - 3]}... ({len(text):,} characters)"
 
 
 def _why(rec: dict) -> str:

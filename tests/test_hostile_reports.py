@@ -145,3 +145,19 @@ def test_any_group_labels_give_well_formed_reports(tmp_path_factory, labels):
     rep = all_reports(data, schema, tmp)
     assert rep["code"] == 1
     well_formed(rep, n_failures=3 * len(labels))
+
+
+def test_huge_labels_are_shortened_in_messages_and_kept_whole_in_json(tmp_path):
+    """D16: a 100,000-character group label makes short text and annotation lines."""
+    label = "a" * 100_000
+    df = pd.DataFrame({"g": label, "t": np.arange(4), "x": [1.0, np.nan, 2.0, 3.0]})
+    df.to_parquet(tmp_path / "d.parquet")
+    seqprep.SeriesSchema("t", group="g", features="x", freq=1).to_yaml(tmp_path / "s.yaml")
+    for fmt in ("text", "github"):
+        r = run("validate", tmp_path / "d.parquet", "--schema", tmp_path / "s.yaml",
+                "--format", fmt)
+        assert r.exit_code == 1 and max(map(len, r.stdout.splitlines())) < 1000, fmt
+        assert "(100,000 characters)" in r.stdout
+    body = json.loads(run("validate", tmp_path / "d.parquet", "--schema", tmp_path / "s.yaml",
+                          "--format", "json").stdout)
+    assert [f["group"] for f in body["failures"]] == [label]
