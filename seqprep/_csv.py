@@ -58,7 +58,7 @@ def open_data(path: str) -> tuple[Any, bool]:
     ------
     ArgumentError
         For standard input that is a terminal, a FIFO no writer opens within
-        ``FIFO_WAIT`` seconds, or a device or socket.
+        ``FIFO_WAIT`` seconds, a device or socket, or a URL that cannot be opened.
     """
     if is_stdin(path):
         if sys.stdin is None or sys.stdin.isatty():
@@ -66,6 +66,8 @@ def open_data(path: str) -> tuple[Any, bool]:
                                 "terminal: pipe the data in, e.g. `cat data.csv | seqprep "
                                 "validate - --schema s.yaml`.")
         return getattr(sys.stdin, "buffer", sys.stdin), False
+    if "://" in str(path):  # an fsspec URL (file://, s3://, https://...): read once, streamed
+        return _open_url(str(path)), False
     mode = os.stat(path).st_mode
     if stat.S_ISREG(mode):
         return open(path, "rb"), True
@@ -87,6 +89,19 @@ def open_data(path: str) -> tuple[Any, bool]:
 #: At most this many places where a stream's lines stop being one row each are kept (16
 #: bytes each); rows after the last one kept get no line number (null), never a wrong one.
 MAX_LINE_BREAKS = 1 << 20
+
+
+def _open_url(url: str) -> Any:
+    """A binary stream of the file at an fsspec URL, or an ArgumentError saying why not."""
+    from ._args import require
+
+    fsspec = require("fsspec", "parquet", "Reading DATA from a URL")
+    try:
+        return fsspec.open(url, "rb").open()
+    except Exception as exc:  # any backend's error (OSError, aiohttp, botocore...): say it
+        why = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise ArgumentError(f"DATA {url!r} cannot be read ({type(exc).__name__}: {why}). "
+                            "Check the URL, and that the file exists and can be reached.") from None
 
 
 class _Lines:

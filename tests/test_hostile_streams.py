@@ -294,3 +294,27 @@ def test_csv_missing_texts_mean_what_pandas_read_csv_says(tmp_path, na):
     r = run("windows", tmp_path / "d.csv", "--timesteps", 2, "--time", "t", "--group", "g",
             "--out", tmp_path / "w.npz")
     assert r.exit_code != 0 and "missing" in r.stderr and not (tmp_path / "w.npz").exists()
+
+
+def test_csv_at_an_fsspec_url_is_streamed(data):
+    """D15: DATA may be a CSV at an fsspec URL (docs/ci.md); lines are counted as read."""
+    fsspec = pytest.importorskip("fsspec")
+    text = (data / "d.csv").read_text()
+    lines = text.splitlines(keepends=True)
+    (data / "b.csv").write_text("".join(lines[:3] + ["\n"] + lines[3:]))  # a blank line 4
+    for url, line in ((f"file://{data}/d.csv", 7), (f"file://{data}/b.csv", 8)):
+        body = json.loads(run("validate", url, "--schema", data / "s.yaml", "--format",
+                              "json").stdout)
+        [case] = body["failures"]
+        assert case["check"] == "regular_freq" and case["line"] == line and case["file"] == url
+    mem = fsspec.filesystem("memory")
+    with mem.open("/streams/d.csv", "wb") as fh:
+        fh.write(text.encode())
+    try:
+        r = run("validate", "memory://streams/d.csv", "--schema", data / "s.yaml")
+        assert r.exit_code == 1 and "memory://streams/d.csv:7: regular_freq" in r.stdout
+    finally:
+        mem.rm("/streams", recursive=True)
+    r = run("validate", f"file://{data}/none.csv", "--schema", data / "s.yaml")
+    assert r.exit_code == 2 and "cannot be read (FileNotFoundError" in r.stderr
+    assert len(r.stderr.splitlines()) == 1
