@@ -651,7 +651,7 @@ def _data_frame(data: str, quiet: bool, time: Any = None, schema: Any = None):
 
 def _parsed_time(s: Any, data: str, schema: Any = None) -> Any:
     """The time column parsed by :func:`seqprep._time.parse_column`, or exit 1 naming why."""
-    from ._time import parse_column
+    from ._time import mixed_offsets_fix, parse_column
 
     p = parse_column(s, time_type=getattr(schema, "time_type", None),
                      timezone=getattr(schema, "timezone", None))
@@ -659,8 +659,10 @@ def _parsed_time(s: Any, data: str, schema: Any = None) -> Any:
         check, rows, value = p.problems[0]
         where = f" (first at row {int(rows[0])}: {_one_line(str(value[0]))[:60]!r})" \
             if rows is not None and len(rows) else f": {_one_line(str(value))[:60]}"
+        fix = mixed_offsets_fix("as `timezone:` in a schema file") if check == "timezone" \
+            else "check it with `seqprep validate` first"
         raise CliError(f"DATA {data!r}: --time column {str(s.name)!r} fails {check}{where}; "
-                       f"check it with `seqprep validate` first.", EXIT_INVALID)
+                       f"{fix}.", EXIT_INVALID)
     return s if p.series is None else p.series
 
 

@@ -1032,7 +1032,7 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
 
     checker = TimeChecker(time, group, regular=regular)
     if group is None or group in df.columns:
-        checker.update(df.reset_index(drop=True))
+        _time_column_known_good(checker.update(df.reset_index(drop=True)), df.shape)
     p = checker.parsed
     kind = p.kind if p is not None else None
     timezone = None
@@ -1062,6 +1062,22 @@ def infer_schema(df: pd.DataFrame, time: Hashable, group: Hashable | None = None
                                                    "of the schema inferred from it:", 1),
             failures=err.failures, notes=err.notes) from None
     return schema
+
+
+def _time_column_known_good(fails: list, shape: tuple) -> None:
+    """Refuse to infer from a time column that does not parse, or mixes UTC offsets with
+    no zone to read them in (``seqprep infer`` refuses the same, one rule)."""
+    from ._time import mixed_offsets_fix
+
+    failures = _combine([f for f in fails if len(f)])
+    failures = failures[failures["check"].isin(("time_parses", "timezone"))]
+    if not len(failures):
+        return
+    fix = mixed_offsets_fix("with `pd.to_datetime(t, utc=True).dt.tz_convert(zone)` first")
+    notes = [f"timezone: {fix}"] if (failures["check"] == "timezone").any() else []
+    raise ValidationError(_message(failures, notes, shape, lead="`df` is not known-good: its "
+                                   "time column").replace("failed", "fails", 1),
+                          failures=failures, notes=notes)
 
 
 def _default_features(df: pd.DataFrame, time: Hashable, group: Hashable | None,

@@ -637,6 +637,13 @@ def _parse_integer_text(s: pd.Series) -> ParsedTime:
                       problems=problems)
 
 
+def mixed_offsets_fix(how: str) -> str:
+    """What to do about text times that carry several UTC offsets when no schema says their
+    zone (``infer_schema`` and ``seqprep infer`` alike); ``how`` names the zone there."""
+    return ("the times carry several UTC offsets (a zone with daylight saving time, such as "
+            f"Europe/Berlin?): name the zone {how}, or store the times in UTC")
+
+
 def _parse_datetime_text(s: pd.Series, time_type: str | None,
                          timezone: str | None) -> ParsedTime:
     nulls = s.isna().to_numpy()

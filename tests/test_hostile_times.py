@@ -114,3 +114,30 @@ def test_out_of_range_times_everywhere_else(tmp_path):
     far.to_parquet(tmp_path / "far.parquet")
     with pytest.raises(seqprep.DataError, match=r"`time` must lie between"):
         seqprep.open_windows(tmp_path / "far.parquet", 1, time="t")
+
+
+def test_infer_refuses_mixed_offsets_the_same_in_python_and_on_the_command_line(tmp_path):
+    """D19: daily Europe/Berlin times written with their offsets, across the spring change:
+    both front ends say the offsets are mixed and how to name the zone (never a false
+    23-hour regular_freq), and the fix they name gives a schema the data passes."""
+    from click.testing import CliRunner
+
+    from seqprep._cli import cli
+
+    tt = pd.date_range("2024-03-25", periods=14, freq="D", tz="Europe/Berlin")
+    df = pd.DataFrame({"t": [v.isoformat() for v in tt], "x": np.arange(14.0)})
+    df.to_csv(tmp_path / "d.csv", index=False)
+    with pytest.raises(seqprep.ValidationError) as err:
+        seqprep.infer_schema(pd.read_csv(tmp_path / "d.csv"), time="t")
+    assert err.value.failures["check"].tolist() == ["timezone"]
+    assert any("several UTC offsets" in n and "tz_convert" in n for n in err.value.notes)
+    r = CliRunner().invoke(cli, ["infer", str(tmp_path / "d.csv"), "--time", "t"])
+    assert r.exit_code == 1 and "fails timezone: mixed UTC offsets" in r.stderr
+    assert "several UTC offsets" in r.stderr and "`timezone:` in a schema file" in r.stderr
+    fixed = df.assign(t=pd.to_datetime(df["t"], utc=True).dt.tz_convert("Europe/Berlin"))
+    schema = seqprep.infer_schema(fixed, time="t")
+    assert (schema.timezone, schema.freq) == ("Europe/Berlin", "D")
+    schema.to_yaml(tmp_path / "s.yaml")
+    r = CliRunner().invoke(cli, ["validate", str(tmp_path / "d.csv"), "--schema",
+                                 str(tmp_path / "s.yaml")])
+    assert r.exit_code == 0, r.output
