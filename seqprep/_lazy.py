@@ -59,7 +59,8 @@ import pandas as pd
 
 from . import _time
 from ._args import choice, integer, plural, require, show
-from ._columns import as_names, cast, check_dtype, no_duplicate_columns, resolve_axis
+from ._columns import (as_names, cast, check_dtype, is_label, no_duplicate_columns,
+                       resolve_axis)
 from ._errors import (ArgumentError, ArgumentTypeError, ColumnError, DataError, GapError,
                       OrderError, ShapeError)
 from ._parquet import Listing, list_files, open_file, partitions
@@ -686,6 +687,7 @@ def _columns_of(schema: Any, partitioned: list, features: Any, targets: Any, gro
             as_names(name, value, columns + [c for c in partitioned if c not in columns],
                      where="the Parquet data")
     reserved = [c for c in (group, time) if c is not None]
+    _not_partitions(features, targets, [c for c in partitioned if c not in columns])
     target_cols = as_names("targets", targets, columns, where="the Parquet data")
     if features is None:  # every column but group, time and a stored pandas index
         meta = schema.pandas_metadata or {}
@@ -707,6 +709,24 @@ def _columns_of(schema: Any, partitioned: list, features: Any, targets: Any, gro
         raise ColumnError(f"`features` and `targets` must not include the group or time column. "
                           f"Received: {show(clash)}.")
     return _Columns(feature_cols, target_cols, reserved)
+
+
+def _not_partitions(features: Any, targets: Any, partitioned: list) -> None:
+    """Refuse, saying why, features or targets that are hive partition columns: those live
+    in folder names (text, one value per file), read as ``group``/``time`` only."""
+    for name, value in (("features", features), ("targets", targets)):
+        if value is None or not partitioned:
+            continue
+        named = [value] if is_label(value) else list(value) if isinstance(
+            value, (list, tuple)) else []
+        hit = [c for c in named if c in partitioned]
+        if hit:
+            raise ColumnError(
+                f"`{name}` names {plural(len(hit), 'column')} not in the Parquet data: "
+                f"{show(hit[0])} is a hive partition column (a folder name such as "
+                f"{hit[0]}=...), its values text in the paths, one per file. Received: "
+                f"{name}={show(value)}. Use it as `group` (or `time`), or write it into the "
+                "files as a numeric column to use it as an input.")
 
 
 @dataclass

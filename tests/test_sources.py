@@ -622,3 +622,15 @@ def test_open_windows_lists_files_as_the_cli_does_and_reads_hive_partitions(tmp_
                                                                  time="t").notes)
     with pytest.raises(ColumnError, match=r"^`features` names 1 column not in the Parquet data"):
         seqprep.open_windows(tmp_path, 2, features=["id"], time="t")
+
+
+def test_a_hive_partition_column_as_a_feature_is_refused_saying_why(tmp_path):
+    """D20: partition values live in folder names (text, one per file): group/time only."""
+    df = pd.DataFrame({"t": np.tile(np.arange(5), 2), "x": np.arange(10.0),
+                       "store": np.repeat([1, 2], 5)})
+    df.to_parquet(tmp_path / "hive", partition_cols=["store"])
+    for kw in ({"features": ["x", "store"]}, {"targets": "store"}):
+        with pytest.raises(ColumnError, match=r"a hive partition column .* Use it as `group`"):
+            seqprep.open_windows(tmp_path / "hive", 2, time="t", **kw)
+    w = seqprep.open_windows(tmp_path / "hive", 2, features=["x"], group="store", time="t")
+    assert len(w) == 8
