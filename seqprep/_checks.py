@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import _time
+from ._args import plural
 from ._errors import SchemaError
 from ._failures import CHECKS, FAILURE_COLUMNS, empty_failures, failure_frame
 from ._time import DAY_NS, ParsedTime, Step, named_freq, normalize_freq, step_name
@@ -184,6 +185,7 @@ class TimeChecker:
         self._has_last = np.zeros(n0, bool)
         self._last_bad = np.zeros(n0, bool)       # last row had no usable time
         self._counts = np.zeros(n0, np.int64)
+        self._unsearched = 0  # rows before their group's latest time of an earlier chunk
         if group is None:
             self._labels.append(None)
 
@@ -270,6 +272,9 @@ class TimeChecker:
         ch = self._chunk(p, codes, all_coded, row_offset)
         if ch is None:
             return fails
+        if self._has_last.any():  # before this chunk's times join the state
+            seen = self._has_last[ch.c]
+            self._unsearched += int(np.count_nonzero(ch.t[seen] < self._last_max[ch.c[seen]]))
         d = self._increasing(ch, fails)
         self._unique(ch, d, fails)
         if self.regular and not p.mismatch:
@@ -470,7 +475,18 @@ class TimeChecker:
     # -- the end ------------------------------------------------------------
 
     def finish(self) -> list[pd.DataFrame]:
-        """Failures that need every row: groups shorter than ``min_length``."""
+        """Failures that need every row: groups shorter than ``min_length``.
+
+        Also notes the limit of chunking when it was reached (never silent): rows that went
+        back before their group's latest time of an earlier chunk (they fail
+        ``increasing_time``) were not searched for a repeat of that earlier chunk's times.
+        """
+        if self._unsearched:
+            self.notes.append(
+                f"unique_time: {plural(self._unsearched, 'row')} went back before the latest "
+                "time of their group in an earlier chunk (see increasing_time); a repeat among "
+                "them of an earlier chunk's time is not listed. Check the data in one chunk "
+                "(a larger --chunk-rows, or one file) to list every repeat.")
         if self.min_length is None:
             return []
         short = np.flatnonzero(self._counts < self.min_length)

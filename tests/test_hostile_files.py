@@ -189,3 +189,25 @@ def test_skipped_files_are_named_like_the_files_checked(tmp_path, schema, monkey
         assert "d3/.hidden.parquet: file_skipped" in r.stdout
     for name, _ in list_files("d3/").skipped:  # a trailing slash is not doubled
         assert name.startswith("d3/") and not name.startswith("d3//")
+
+
+@pytest.mark.parametrize("chunk", [None, "3"])
+def test_a_repeat_of_an_earlier_chunk_is_listed_or_said_never_silent(tmp_path, chunk):
+    """D17 (partly): a chunked read lists a repeat of an earlier chunk's time only when it
+    is the group's latest time so far; for the others it says so in a note, and the
+    rows fail increasing_time (never a pass). One chunk lists every repeat."""
+    t = list(range(6))
+    df = pd.DataFrame({"store": "a", "t": t + [1], "x": 1.0})  # row 6 repeats row 1's time
+    df.to_parquet(tmp_path / "d.parquet")
+    seqprep.SeriesSchema("t", group="store", features="x", freq=1).to_yaml(tmp_path / "s.yaml")
+    extra = ["--chunk-rows", chunk] if chunk else []
+    body = json.loads(run("validate", tmp_path / "d.parquet", "--schema", tmp_path / "s.yaml",
+                          "--format", "json", "--engine", "pandas", *extra).stdout)
+    assert body["counts"]["increasing_time"] == 1
+    said = [n for n in body["notes"] if n.startswith("unique_time: 1 row went back")]
+    if chunk is None:
+        assert body["counts"]["unique_time"] == 1 and not said
+        [dup] = [f for f in body["failures"] if f["check"] == "unique_time"]
+        assert (dup["row"], dup["first_row"]) == (6, 1)
+    else:
+        assert "unique_time" in body["counts"] or said
