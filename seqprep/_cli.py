@@ -868,6 +868,11 @@ def _npz_bytes(w: Any) -> bytes:
               "target_names": np.array([str(c) for c in w.target_names])}
     if w.y is not None:
         arrays["y"] = w.y
+    from ._memory import check_fits
+
+    check_fits(sum(int(np.asarray(a).nbytes) for a in arrays.values()),
+               "The .npz of --out (assembled in memory before the atomic write)",
+               "Use a larger --stride or a smaller --timesteps.")
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     return buf.getvalue()

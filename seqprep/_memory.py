@@ -6,11 +6,49 @@ import os
 
 from ._errors import MemoryBudgetError
 
-__all__ = ["array_bytes", "available_memory", "check_array_fits", "check_fits", "format_bytes"]
+__all__ = ["SMALL_BYTES", "array_bytes", "available_memory", "check_array_fits", "check_fits",
+           "format_bytes"]
 
 
 def available_memory() -> int | None:
-    """Bytes of memory available to a new allocation, or ``None`` when unknown."""
+    """Bytes of memory available to a new allocation, or ``None`` when unknown.
+
+    The least of the machine's available memory and what this process may still take:
+    its address-space limit (``ulimit -v``) and its cgroup's ``memory.max`` (containers).
+    """
+    known = [n for n in (_machine_available(), _rlimit_room(), _cgroup_room()) if n is not None]
+    return min(known) if known else None
+
+
+def _rlimit_room() -> int | None:
+    """Bytes left under ``RLIMIT_AS`` (address space; None when unlimited or unknown)."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if limit == resource.RLIM_INFINITY or limit <= 0:
+            return None
+        with open("/proc/self/status") as fh:
+            size = next(int(line.split()[1]) * 1024 for line in fh if line.startswith("VmSize:"))
+        return max(0, int(limit) - size)
+    except (ImportError, OSError, ValueError, StopIteration):
+        return None
+
+
+def _cgroup_room() -> int | None:
+    """Bytes left under the cgroup v2 ``memory.max`` of this process (None: no limit)."""
+    try:
+        with open("/sys/fs/cgroup/memory.max") as fh:
+            limit = fh.read().strip()
+        if limit == "max":
+            return None
+        with open("/sys/fs/cgroup/memory.current") as fh:
+            return max(0, int(limit) - int(fh.read().strip()))
+    except (OSError, ValueError):
+        return None
+
+
+def _machine_available() -> int | None:
     try:
         import psutil
 
@@ -65,6 +103,11 @@ def array_bytes(shape: tuple, itemsize: int) -> int:
     return total
 
 
+#: Arrays smaller than this are allocated without asking how much memory is free (the
+#: probe reads /proc and costs more than such an allocation; batch loaders call it often).
+SMALL_BYTES = 1 << 24
+
+
 def check_array_fits(shape: tuple, dtype, what: str, fix: str) -> None:
     """Refuse an array of ``shape`` and ``dtype`` that cannot fit, **before** allocating it.
 
@@ -85,6 +128,8 @@ def check_array_fits(shape: tuple, dtype, what: str, fix: str) -> None:
     import numpy as np
 
     nbytes = array_bytes(shape, np.dtype(dtype).itemsize)
+    if nbytes < SMALL_BYTES:  # no probe of the free memory for a batch-sized array
+        return
     label = f"{what} of shape {tuple(int(n) for n in shape)}"
     if nbytes >= 2**63:
         raise MemoryBudgetError(

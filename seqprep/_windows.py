@@ -22,7 +22,7 @@ from ._covariates import (Covariates, build_covariates, covariate_columns, input
 from ._columns import (as_names, as_positions, cast, check_dtype, is_label, listed,
                        no_duplicate_columns, numeric_block, resolve_axis, take_columns)
 from ._errors import ArgumentTypeError, ColumnError, ShapeError
-from ._memory import check_fits
+from ._memory import check_array_fits, check_fits
 from ._plan import DROP_REASONS, Plan, WindowSpec, plan, report_tail, sample_positions
 from ._reshape import check_batch_size
 from ._tables import as_pandas
@@ -87,7 +87,12 @@ def gather(view: np.ndarray, starts: np.ndarray | range, out: np.ndarray | None 
     """
     n = len(starts)
     if out is None:
-        out = np.empty((n, *view.shape[1:]), dtype=view.dtype)
+        shape = (n, *view.shape[1:])
+        check_array_fits(shape, view.dtype, "X (the windows gathered)",
+                         "Gather fewer windows at a time (`windows.take(indices)`, a batch "
+                         "loader), use a larger `stride` or a smaller `timesteps`, or read "
+                         "lazily with `open_windows`.")
+        out = np.empty(shape, dtype=view.dtype)
     if n == 0:
         return out
     per = max(1, chunk_bytes // max(1, out[0].nbytes))
@@ -550,7 +555,10 @@ class Windows:
         """
         idx = sample_positions(indices, len(self))
         starts = self.starts[idx]
-        X = self._view()[starts]
+        view = self._view()
+        check_array_fits((len(starts), *view.shape[1:]), view.dtype, "X of the samples taken",
+                         "Take fewer samples at a time (batches of `indices`).")
+        X = view[starts]
         y = None if self._target_source is None else self._targets_at(starts)
         return X, y
 

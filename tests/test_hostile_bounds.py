@@ -212,3 +212,39 @@ def test_batch_size_advice_for_a_huge_sample_count_is_bounded(n):
     err = info.value
     assert err.divisors and all(n % d == 0 for d in err.divisors)
     assert err.remainder == n % 1000
+
+
+LIMITED = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, resource.getrlimit(resource.RLIMIT_AS)[1]))
+import numpy as np, pandas as pd, seqprep
+from seqprep._memory import available_memory
+assert available_memory() < 3 * 2**30, available_memory()   # the limit is seen
+w = seqprep.make_windows(pd.DataFrame({"x": np.zeros(200_000)}), 20_000, copy=False)
+try:
+    w.take(np.arange(len(w)))
+except seqprep.MemoryBudgetError as err:
+    print("REFUSED", err, flush=True)
+try:
+    seqprep.make_windows(pd.DataFrame({"x": np.zeros(200_000)}), 20_000)  # copy=True
+except seqprep.MemoryBudgetError as err:
+    print("REFUSED", err, flush=True)
+sys.argv = ["seqprep", "windows", sys.argv[1], "--timesteps", "20000", "--out", sys.argv[2]]
+from seqprep._cli import cli
+cli()
+"""
+
+
+def test_a_process_memory_limit_is_a_budget_not_a_crash(tmp_path):
+    """D22: ``ulimit -v`` (RLIMIT_AS) bounds what seqprep allocates: X too big for it is a
+    MemoryBudgetError naming the shape and the fix, in Python and on the command line."""
+    import subprocess
+    import sys
+
+    pd.DataFrame({"x": np.zeros(200_000)}).to_csv(tmp_path / "mid.csv", index=False)
+    r = subprocess.run([sys.executable, "-c", LIMITED, str(tmp_path / "mid.csv"),
+                        str(tmp_path / "big.npz")], capture_output=True, text=True, timeout=120)
+    assert "REFUSED X of the samples taken of shape (180001, 20000, 1)" in r.stdout, r.stderr
+    assert "REFUSED `copy=True`: X of shape (180001, 20000, 1)" in r.stdout
+    assert r.returncode == 2 and "unexpected" not in r.stderr, r.stderr
+    assert "13.4 GiB, more than the" in r.stderr and not (tmp_path / "big.npz").exists()
