@@ -41,7 +41,6 @@ missing_steps      Int64       ``regular_freq``: how many steps are missing (0 f
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -326,9 +325,9 @@ def _missing(time: Any, found: Any, step: Any) -> tuple[Any, Any, int | None]:
             return None, None, 0
         first, last = prev + pd.Timedelta(unit), prev + n * pd.Timedelta(unit)
     else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            grid = pd.date_range(prev, at, freq=unit, inclusive="neither")
+        from ._time import calendar_grid
+
+        grid = calendar_grid(prev, at, unit, inclusive="neither")
         n = len(grid)
         first, last = (grid[0], grid[-1]) if n else (None, None)
     if not n:

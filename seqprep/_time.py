@@ -305,6 +305,37 @@ def off_grid(tv: np.ndarray, unit: Step, tz: Any) -> np.ndarray:
     return tv[1:] != expected
 
 
+def calendar_grid(start: pd.Timestamp, end: pd.Timestamp, offset: Any,
+                  inclusive: str = "both") -> pd.DatetimeIndex:
+    """``pd.date_range(start, end, freq=offset, inclusive=...)``, also when the step after
+    ``end`` lies past pandas' time range (a calendar step of centuries near 2262).
+
+    Examples
+    --------
+    >>> grid = calendar_grid(pd.Timestamp("2024-01-01"), pd.Timestamp("2262-01-01"), "100YS")
+    >>> [t.year for t in grid]  # pd.date_range raises OutOfBoundsDatetime here (2324)
+    [2024, 2124, 2224]
+    """
+    offset = pd.tseries.frequencies.to_offset(offset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return pd.date_range(start, end, freq=offset, inclusive=inclusive)
+        except (OverflowError, ValueError):  # OutOfBoundsDatetime: the point after `end`
+            pass
+        points = []
+        try:
+            cur = start if offset.is_on_offset(start) else start + offset
+            while cur <= end:
+                points.append(cur)
+                cur = cur + offset
+        except (OverflowError, ValueError):
+            pass
+    keep = [p for p in points if (inclusive in ("both", "left") or p != start)
+            and (inclusive in ("both", "right") or p != end)]
+    return pd.DatetimeIndex(keep, tz=start.tz)
+
+
 def _shift_one(value: int, unit: Any, tz: Any) -> int:
     try:
         return int((datetimes(np.array([value]), tz) + unit).as_unit("ns").asi8[0])
@@ -342,7 +373,7 @@ def gap_table(tv: np.ndarray, off: np.ndarray, codes: np.ndarray | None, labels:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for a, b in zip(datetimes(after, tz), datetimes(before, tz)):
-                grid = pd.date_range(a, b, freq=unit.unit)
+                grid = calendar_grid(a, b, unit.unit)
                 found.append(len(grid) - 2 if len(grid) >= 2 and grid[-1] == b else np.nan)
         missing = np.asarray(found, dtype=float)
     return pd.DataFrame({

@@ -232,3 +232,28 @@ def test_scaler_columns_that_are_not_names_get_the_library_error(columns):
                            match=r"^`columns` must be a column name or a list of them\. "
                                  r"Received: columns=.* Pass e\.g\. columns=\['a', 'b'\]"):
             Scaler(columns=columns).fit(data)
+
+
+@pytest.mark.parametrize("freq", ["100YS", "300YS", "583YS"])
+def test_a_calendar_step_of_centuries_is_checked_not_crashed(tmp_path, freq):
+    """D10b: the grid point after the last time may lie past 2262; gaps are still counted."""
+    from click.testing import CliRunner
+
+    from seqprep._cli import cli
+
+    df = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=10), "x": np.arange(10.0)})
+    with pytest.raises(seqprep.GapError):
+        seqprep.make_windows(df, 3, time="t", freq=freq)
+    with pytest.raises(seqprep.ValidationError) as err:
+        seqprep.SeriesSchema("t", freq=freq).validate(df)
+    assert set(err.value.failures["check"]) == {"regular_freq"}
+    df.to_csv(tmp_path / "d.csv", index=False)
+    (tmp_path / "s.yaml").write_text(f"seqprep_schema: 1\ntime: t\nfreq: {freq}\n")
+    r = CliRunner().invoke(cli, ["validate", str(tmp_path / "d.csv"), "--schema",
+                                 str(tmp_path / "s.yaml")])
+    assert r.exit_code == 1 and "unexpected" not in r.stderr
+    years = pd.DataFrame({"t": pd.to_datetime(["2000-01-01", "2200-01-01"]), "x": [1.0, 2]})
+    with pytest.raises(seqprep.ValidationError) as err:
+        seqprep.SeriesSchema("t", freq="100YS").validate(years)
+    [case] = err.value.failures.to_dict("records")
+    assert case["missing_steps"] == 1 and case["missing_first"] == pd.Timestamp("2100-01-01")
