@@ -181,7 +181,10 @@ def read_data(path: str, *, progress: bool = False, console: Any = None, text=()
     ``progress``, a rich progress bar counts bytes (CSV) or row groups (Parquet).
     """
     from ._args import require
+    from ._csv import is_stream
 
+    if is_stream(path):  # stdin, a FIFO, a URL: the rule validate opens DATA by, too
+        return _stream_frame(path, text)
     size = _check_file(path)
     if size == 0:
         raise CliError(f"DATA {path!r} is empty.")
@@ -234,6 +237,39 @@ def read_data(path: str, *, progress: bool = False, console: Any = None, text=()
         text = _one_line(str(exc).split("\n")[0])
         raise CliError(f"DATA {path!r} cannot be read as "
                        f"{'Parquet' if head[:4] == b'PAR1' else 'CSV'}: {text}") from None
+
+
+def _stream_frame(path: str, text=()) -> Any:
+    """CSV read once from standard input, a FIFO or a URL (by :func:`seqprep._csv.open_data`,
+    as ``validate`` reads it), as one DataFrame; ``text`` columns kept as text if not integers."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from ._csv import CsvChunks, open_data
+
+    try:
+        fh, reopen = open_data(path)
+    except ArgumentError as exc:
+        raise CliError(_one_line(exc)) from None
+    except OSError as exc:
+        raise CliError(f"DATA {path!r} cannot be read ({exc.strerror or exc}).") from None
+    reader = CsvChunks(fh, path=path, reopen=reopen, keys=list(text))
+    try:
+        frames = list(reader)
+    except pa.ArrowException as exc:
+        text_ = _one_line(str(exc).split("\n")[0])
+        raise CliError(f"DATA {path!r} cannot be read as CSV: {text_}") from None
+    except ArgumentError as exc:
+        raise CliError(_one_line(exc)) from None
+    finally:
+        if fh is not getattr(sys.stdin, "buffer", None):
+            fh.close()
+    if not frames:
+        raise CliError(f"DATA {path!r} is empty.")
+    if reader.rows == 0:
+        raise CliError(f"DATA {path!r} has a header but no rows; there is nothing to "
+                       "check or window. Point it at a file with data.")
+    return pd.concat(frames, ignore_index=True)
 
 
 def _bar(console: Any, total: float, label: str):

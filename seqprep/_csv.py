@@ -24,8 +24,8 @@ import numpy as np
 
 from ._errors import ArgumentError
 
-__all__ = ["FIFO_WAIT", "NA_VALUES", "CsvChunks", "convert_options", "is_stdin", "open_data",
-           "text_keys"]
+__all__ = ["FIFO_WAIT", "NA_VALUES", "CsvChunks", "convert_options", "is_stdin", "is_stream",
+           "open_data", "text_keys"]
 
 #: Seconds to wait for a writer on a FIFO before refusing it.
 FIFO_WAIT = float(os.environ.get("SEQPREP_FIFO_WAIT", "10"))
@@ -49,6 +49,16 @@ def convert_options(column_types: dict | None = None) -> Any:
 def is_stdin(path: str) -> bool:
     """Whether DATA names standard input (``-`` or ``/dev/stdin``)."""
     return str(path) in _STDIN
+
+
+def is_stream(path: str) -> bool:
+    """Whether DATA is read once, as a stream: standard input, a URL, or a FIFO."""
+    if is_stdin(path) or "://" in str(path):
+        return True
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def open_data(path: str) -> tuple[Any, bool]:
@@ -233,6 +243,9 @@ class CsvChunks:
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
+        if head[:4] == b"PAR1":
+            raise ArgumentError(f"DATA {self.path!r} holds Parquet, which cannot be read as a "
+                                "stream (its footer is at the end): pass the file's path.")
         sample, nbytes = _sample(pa, pcsv, head)
         # blocks of about chunk_rows rows (64 KiB to block_size): a block is decoded whole
         per_row = nbytes / max(sample.num_rows + 1, 1)

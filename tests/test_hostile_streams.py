@@ -318,3 +318,38 @@ def test_csv_at_an_fsspec_url_is_streamed(data):
     r = run("validate", f"file://{data}/none.csv", "--schema", data / "s.yaml")
     assert r.exit_code == 2 and "cannot be read (FileNotFoundError" in r.stderr
     assert len(r.stderr.splitlines()) == 1
+
+
+def test_infer_and_windows_read_stdin_and_fifos_as_validate_does(data):
+    """D23: one rule for opening DATA in the three commands."""
+    text = (data / "d.csv").read_text()
+    by_file = run("infer", data / "d.csv", "--time", "t", "--group", "g")
+    by_stdin = run("infer", "-", "--time", "t", "--group", "g", input=text)
+    assert by_stdin.exit_code == by_file.exit_code == 1  # the gap: not known-good
+    assert by_stdin.stdout.replace("-:", "X:") == by_file.stdout.replace(
+        f"{data / 'd.csv'}:", "X:")
+    r = run("windows", "-", "--timesteps", 2, "--time", "t", "--group", "g", "--on-gap",
+            "split", "--out", data / "w.npz", input=text)
+    assert r.exit_code == 0, r.output
+    ref = run("windows", data / "d.csv", "--timesteps", 2, "--time", "t", "--group", "g",
+              "--on-gap", "split", "--out", data / "ref.npz")
+    assert ref.exit_code == 0
+    np.testing.assert_array_equal(np.load(data / "w.npz")["X"], np.load(data / "ref.npz")["X"])
+    fifo = data / "pipe.csv"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(text), daemon=True)
+    writer.start()
+    r = sub("windows", fifo, "--timesteps", 2, "--time", "t", "--group", "g", "--on-gap",
+            "split", "--out", data / "f.npz")
+    writer.join(5)
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_array_equal(np.load(data / "f.npz")["X"], np.load(data / "ref.npz")["X"])
+
+
+def test_parquet_bytes_on_stdin_are_refused_in_one_line(data):
+    pd.read_csv(data / "d.csv").to_parquet(data / "d.parquet")
+    raw = (data / "d.parquet").read_bytes().decode("latin-1")
+    for args in (["validate", "-", "--schema", data / "s.yaml"], ["infer", "-", "--time", "t"]):
+        r = run(*args, input=raw.encode("latin-1"))
+        assert r.exit_code == 2 and "holds Parquet" in r.stderr and "pass the file's path" \
+            in r.stderr and len(r.stderr.splitlines()) == 1
