@@ -317,20 +317,20 @@ class TimeChecker:
         Leaves the chunk in time order and returns the steps ``d`` between its rows (from
         the group's largest time so far for a group's first row)."""
         c, t, starts, g_start = ch.c, ch.t, ch.starts, ch.g_start
-        d = np.empty(len(c), np.int64)
-        d[1:] = t[1:] - t[:-1]
-        d[starts] = t[starts] - self._last_seen[g_start]
+        prev = np.empty_like(t)
+        prev[1:] = t[:-1]
+        prev[starts] = self._last_seen[g_start]
+        d = _time.steps_between(t, prev)  # never wraps: 500 years back is back (D24)
         back = ch.without_fresh(np.flatnonzero(d < 0))
         self._last_seen[c[ch.ends]] = t[ch.ends]
         if len(back):
-            prev = t[back] - d[back]
             fails.append(failure_frame(
                 "increasing_time", self.time, self._group_objects(c[back]), ch.rows_of(back),
-                self.time_objects(t[back]), self.time_objects(prev)))
+                self.time_objects(t[back]), self.time_objects(prev[back])))
             ch.reorder(np.lexsort((t, c)))  # judge repeats and gaps in time order
-            d[1:] = ch.t[1:] - ch.t[:-1]
-        d[starts] = ch.t[starts] - self._last_max[g_start]
-        return d
+            prev[1:] = ch.t[:-1]
+        prev[starts] = self._last_max[g_start]
+        return _time.steps_between(ch.t, prev)
 
     def _unique(self, ch: _Chunk, d: np.ndarray, fails: list) -> None:
         """``unique_time``: a time equal to the one before it in time order."""
@@ -404,9 +404,10 @@ class TimeChecker:
         step = self.step
         wall = w is not None and self.kind == "datetime" and step.wall  # rule D2
         if wall:
-            d = np.empty(len(w), np.int64)
-            d[1:] = w[1:] - w[:-1]
-            d[starts] = w[starts] - self._last_wall[g_start]
+            pw = np.empty_like(w)
+            pw[1:] = w[:-1]
+            pw[starts] = self._last_wall[g_start]
+            d = _time.steps_between(w, pw)
             cur = w
         else:
             cur = t
@@ -438,9 +439,10 @@ class TimeChecker:
             return
         cur = t
         if w is not None and mode >= DAY_NS:  # a day or longer: the wall clock (rule D2)
-            dw = np.empty(len(w), np.int64)
-            dw[1:] = w[1:] - w[:-1]
-            dw[starts] = w[starts] - self._last_wall[g_start]
+            pw = np.empty_like(w)
+            pw[1:] = w[:-1]
+            pw[starts] = self._last_wall[g_start]
+            dw = _time.steps_between(w, pw)
             ok = dw > 0
             ok[fresh] = False
             steps, cur = dw[ok], w

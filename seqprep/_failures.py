@@ -310,7 +310,8 @@ def _missing(time: Any, found: Any, step: Any) -> tuple[Any, Any, int | None]:
         n = max((d - 1) // int(unit), 0)
         prev = int(time) - d
         return (prev + unit, prev + n * unit, n) if n else (None, None, 0)
-    if not isinstance(time, pd.Timestamp) or not isinstance(found, pd.Timedelta):
+    if not isinstance(time, pd.Timestamp) or not isinstance(found, pd.Timedelta) \
+            or found.value == np.iinfo(np.int64).max:  # a step past int64 ns: not counted
         return None, None, None
     from ._time import DAY_NS
 

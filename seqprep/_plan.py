@@ -345,7 +345,7 @@ def _sort(rows: _Rows, sort: bool) -> None:
     if tv is not None:
         by_group = None if codes is None else np.argsort(codes, kind="stable")
         t_g = tv if by_group is None else tv[by_group]
-        back = np.diff(t_g) < 0
+        back = t_g[1:] < t_g[:-1]  # compared, never subtracted: no int64 wrap (D24)
         if codes is not None:
             c_g = codes[by_group]
             back &= c_g[1:] == c_g[:-1]

@@ -305,6 +305,26 @@ def off_grid(tv: np.ndarray, unit: Step, tz: Any) -> np.ndarray:
     return tv[1:] != expected
 
 
+def steps_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
+    """``later - earlier`` for int64 times, saturated at int64's bounds instead of wrapping
+    (datetimes more than ~292 years apart), so its sign always says which is later.
+
+    Examples
+    --------
+    >>> t = np.array([7_258_118_400 * 10**9, -8_520_336_000 * 10**9])  # 2200, 1700
+    >>> bool(steps_between(t[1:], t[:-1])[0] < 0), bool((t[1:] - t[:-1])[0] < 0)
+    (True, False)
+    """
+    with np.errstate(over="ignore"):
+        d = np.asarray(later - earlier)
+    if d.dtype.kind != "i" or not d.size:
+        return d
+    up, down = later > earlier, later < earlier
+    d[up & (d <= 0)] = np.iinfo(d.dtype).max
+    d[down & (d >= 0)] = np.iinfo(d.dtype).min
+    return d
+
+
 def calendar_grid(start: pd.Timestamp, end: pd.Timestamp, offset: Any,
                   inclusive: str = "both") -> pd.DatetimeIndex:
     """``pd.date_range(start, end, freq=offset, inclusive=...)``, also when the step after

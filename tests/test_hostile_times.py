@@ -141,3 +141,46 @@ def test_infer_refuses_mixed_offsets_the_same_in_python_and_on_the_command_line(
     r = CliRunner().invoke(cli, ["validate", str(tmp_path / "d.csv"), "--schema",
                                  str(tmp_path / "s.yaml")])
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("times, back", [
+    (["2200-01-01", "1700-01-01"], True),                 # 500 years back: the int64 ns wrap
+    (["1700-01-01", "2000-01-01", "2200-01-01"], False),  # 300 years forward: no false back
+])
+def test_order_over_centuries_is_compared_not_subtracted(tmp_path, times, back):
+    """D24 (false pass): the order of two times is judged by comparing them, so a step of
+    more than ~292 years (beyond int64 nanoseconds) is never read the wrong way round."""
+    df = pd.DataFrame({"t": pd.to_datetime(times), "x": np.arange(len(times), dtype=float)})
+    schema = seqprep.SeriesSchema("t", regular=False)
+
+    def checks() -> set:
+        try:
+            schema.validate(df)
+        except seqprep.ValidationError as err:
+            return set(err.failures["check"])
+        return set()
+
+    assert checks() == ({"increasing_time"} if back else set())
+    df.to_csv(tmp_path / "d.csv", index=False)
+    df.to_parquet(tmp_path / "d.parquet")
+    schema.to_yaml(tmp_path / "s.yaml")
+    for data, extra in ((tmp_path / "d.csv", []), (tmp_path / "d.csv", ["--chunk-rows", "1"]),
+                        (tmp_path / "d.parquet", ["--engine", "pandas"])):
+        r = CliRunner().invoke(cli, ["validate", str(data), "--schema", str(tmp_path / "s.yaml"),
+                                     "--format", "json", *extra])
+        assert r.exit_code == (1 if back else 0), (data, extra, r.output)
+        if back:
+            assert json.loads(r.stdout)["counts"] == {"increasing_time": 1}
+    if back:
+        with pytest.raises(seqprep.OrderError):
+            seqprep.make_windows(df, 1, time="t", sort=False, on_gap="ignore")
+    else:
+        assert len(seqprep.make_windows(df, 1, time="t", sort=False, on_gap="ignore")) == 3
+    ints = pd.DataFrame({"t": np.array([9 * 10**18, -9 * 10**18] if back else
+                                       [-9 * 10**18, 9 * 10**18]), "x": [1.0, 2.0]})
+    if back:
+        with pytest.raises(seqprep.ValidationError) as err:
+            seqprep.SeriesSchema("t", regular=False).validate(ints)
+        assert set(err.value.failures["check"]) == {"increasing_time"}
+    else:
+        seqprep.SeriesSchema("t", regular=False).validate(ints)
