@@ -51,6 +51,15 @@ def _as_options(message: str) -> str:
     """Library messages name Python arguments; on the command line, name the options."""
     import re
 
+    message = message.replace("`copy=True`: X of shape", "X of shape").replace(
+        # options the command line does not have
+        "Pass copy=False for a zero-copy view, or a larger `stride`.",
+        "Use a larger --stride or a smaller --timesteps, or read lazily in Python with "
+        "seqprep.open_windows.")
+    message = re.sub(r" with categorical=None\. Pass categorical='codes' \(one column of "
+                     r"category codes\) or 'onehot' \(one 0/1 column per category\), or leave "
+                     r"them out of `features`\.",
+                     ". Encode them as numbers first, or leave them out of --features.", message)
     message = re.sub(r"\bon_gap='(\w+)'", r"--on-gap \1", message)
     message = re.sub(r"\bPass (timesteps|horizon|gap|stride|freq)=", r"Pass --\1 ", message)
     names = r"time|group|features|targets|timesteps|horizon|gap|stride|sampling_rate|freq|" \
@@ -806,7 +815,8 @@ _SIZE = click.IntRange(min=1, max=2**63 - 1)
               "targets are the defaults of the options above.")
 @click.option("--on-gap", type=click.Choice(["error", "split", "ignore"]), default="error",
               show_default=True, help="What a missing time step does.")
-@click.option("--allow-nan", is_flag=True, help="Write windows holding NaN (default: exit 1).")
+@click.option("--allow-nan", is_flag=True, help="Write windows holding NaN or inf (default: "
+              "exit 1).")
 @click.option("--out", required=True, metavar="WINDOWS.npz", help="Where to write.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
@@ -879,7 +889,7 @@ def _make_windows(df: Any, schema: Any, opts: dict) -> Any:
 
 
 def _check_nan(w: Any, allow_nan: bool) -> None:
-    """Exit 1 when any window holds NaN, unless --allow-nan."""
+    """Exit 1 when any window holds NaN (or inf), unless --allow-nan."""
     import numpy as np
 
     if allow_nan:
@@ -887,12 +897,13 @@ def _check_nan(w: Any, allow_nan: bool) -> None:
     for name, arr in (("X", np.asarray(w.X)), ("y", w.y)):
         if arr is None or arr.dtype.kind != "f":
             continue
-        bad = np.isnan(arr).reshape(len(arr), -1).any(axis=1)
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            raise CliError(f"{int(bad.sum()):,} of {len(arr):,} windows hold NaN in {name} "
-                           f"(the first is sample {first}); fix the data, or pass "
-                           "--allow-nan to write them anyway.", EXIT_INVALID)
+        for what, test in (("NaN", np.isnan), ("inf", np.isinf)):
+            bad = test(arr).reshape(len(arr), -1).any(axis=1)
+            if bad.any():
+                first = int(np.flatnonzero(bad)[0])
+                raise CliError(f"{int(bad.sum()):,} of {len(arr):,} windows hold {what} in "
+                               f"{name} (the first is sample {first}); fix the data, or pass "
+                               "--allow-nan to write them anyway.", EXIT_INVALID)
 
 
 def _npz_bytes(w: Any) -> bytes:

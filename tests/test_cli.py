@@ -613,3 +613,23 @@ def test_windows_from_a_schema_are_the_same_in_python_and_on_the_command_line(
     assert api.target_names == ("y",) and list(cli_w["target_names"]) == ["y"]
     np.testing.assert_array_equal(cli_w["X"], np.asarray(api.X))
     np.testing.assert_array_equal(cli_w["y"], np.asarray(api.y))
+
+
+def test_windows_messages_advise_only_options_the_command_line_has(tmp_path):
+    """D18: no `categorical=` advice (the CLI has no such option); inf in X exits 1."""
+    (tmp_path / "txt.csv").write_text("t,x,s\n2024-01-01,1,a\n2024-01-02,2,b\n2024-01-03,3,c\n")
+    r = CliRunner().invoke(cli, ["windows", str(tmp_path / "txt.csv"), "--timesteps", "2",
+                                 "--time", "t", "--features", "s", "--out",
+                                 str(tmp_path / "a.npz")])
+    one_error_line(r, "seqprep: error: `--features` must be numeric columns. Received "
+                      "non-numeric: 's' (str). Encode them as numbers first, or leave them "
+                      "out of --features.")
+    assert "categorical" not in r.stderr
+    (tmp_path / "inf.csv").write_text("t,x\n2024-01-01,1\n2024-01-02,inf\n2024-01-03,3\n")
+    args = ["windows", str(tmp_path / "inf.csv"), "--timesteps", "2", "--time", "t", "--out",
+            str(tmp_path / "i.npz")]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 1 and not (tmp_path / "i.npz").exists()
+    one_error_line(r, "seqprep: error: 2 of 2 windows hold inf in X (the first is sample 0)")
+    r = CliRunner().invoke(cli, args + ["--allow-nan"])
+    assert r.exit_code == 0 and np.isinf(np.load(tmp_path / "i.npz")["X"]).any()

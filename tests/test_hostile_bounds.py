@@ -248,3 +248,4 @@ def test_a_process_memory_limit_is_a_budget_not_a_crash(tmp_path):
     assert "REFUSED `copy=True`: X of shape (180001, 20000, 1)" in r.stdout
     assert r.returncode == 2 and "unexpected" not in r.stderr, r.stderr
     assert "13.4 GiB, more than the" in r.stderr and not (tmp_path / "big.npz").exists()
+    assert "copy" not in r.stderr and "--stride" in r.stderr  # D22b: options the CLI has
