@@ -334,6 +334,7 @@ class TimeChecker:
 
     def _unique(self, ch: _Chunk, d: np.ndarray, fails: list) -> None:
         """``unique_time``: a time equal to the one before it in time order."""
+        self._repeats_of_latest(ch, d, fails)
         dup = ch.without_fresh(np.flatnonzero(d == 0))
         if not len(dup):
             return
@@ -351,6 +352,19 @@ class TimeChecker:
         fails.append(failure_frame(
             "unique_time", self.time, self._group_objects(ch.c[dup]), ch.rows_of(dup),
             self.time_objects(ch.t[dup]), prow))
+
+    def _repeats_of_latest(self, ch: _Chunk, d: np.ndarray, fails: list) -> None:
+        """A repeat of its group's latest time of earlier chunks that is not the chunk's
+        first row of the group in time order (rows that went back come before it)."""
+        if not self._has_last.any():
+            return
+        hit = self._has_last[ch.c] & (ch.t == self._last_max[ch.c]) & (d != 0)
+        hit[ch.starts] = False  # there d == 0 already says it
+        at = np.flatnonzero(hit)
+        if len(at):
+            fails.append(failure_frame(
+                "unique_time", self.time, self._group_objects(ch.c[at]), ch.rows_of(at),
+                self.time_objects(ch.t[at]), self._last_row[ch.c[at]]))
 
     def _carry(self, ch: _Chunk) -> None:
         """Carry state: the largest time of each group in this chunk (last in time order)."""

@@ -211,3 +211,23 @@ def test_a_repeat_of_an_earlier_chunk_is_listed_or_said_never_silent(tmp_path, c
         assert (dup["row"], dup["first_row"]) == (6, 1)
     else:
         assert "unique_time" in body["counts"] or said
+
+
+@pytest.mark.parametrize("chunk", [None, "2"])
+def test_files_repeating_the_same_times_are_listed_or_counted_every_one(tmp_path, chunk):
+    """D17 rest: two partitions holding the same 5 times (no group): every one of the 5
+    repeats is listed (the repeat of the latest time) or counted in the note (the rest)."""
+    import re
+
+    df = pd.concat([pd.DataFrame({"t": np.arange(5), "x": np.arange(5.0), "store": s})
+                    for s in (1, 2)], ignore_index=True)
+    df.to_parquet(tmp_path / "hive", partition_cols=["store"])
+    seqprep.SeriesSchema("t", features="x", freq=1).to_yaml(tmp_path / "s.yaml")
+    extra = ["--chunk-rows", chunk] if chunk else []
+    body = json.loads(run("validate", tmp_path / "hive", "--schema", tmp_path / "s.yaml",
+                          "--format", "json", "--engine", "pandas", *extra).stdout)
+    listed = [(f["row"], f["first_row"]) for f in body["failures"]
+              if f["check"] == "unique_time"]
+    said = [int(m.group(1)) for n in body["notes"]
+            for m in [re.match(r"unique_time: (\d+) rows? went back", n)] if m]
+    assert (9, 4) in listed and len(listed) + sum(said) == 5, (listed, body["notes"])
