@@ -495,14 +495,16 @@ class TimeChecker:
 
         Also notes the limit of chunking when it was reached (never silent): rows that went
         back before their group's latest time of an earlier chunk (they fail
-        ``increasing_time``) were not searched for a repeat of that earlier chunk's times.
+        ``increasing_time``) were not searched for a repeat of that earlier chunk's times,
+        and their steps (``regular_freq``) were judged within their chunk.
         """
         if self._unsearched:
             self.notes.append(
                 f"unique_time: {plural(self._unsearched, 'row')} went back before the latest "
                 "time of their group in an earlier chunk (see increasing_time); a repeat among "
-                "them of an earlier chunk's time is not listed. Check the data in one chunk "
-                "(a larger --chunk-rows, or one file) to list every repeat.")
+                "them of an earlier chunk's time is not listed, and regular_freq judges their "
+                "steps within their chunk. Check the data in one chunk (a larger "
+                "--chunk-rows, or one file) or sort it to list every repeat and gap.")
         if self.min_length is None:
             return []
         short = np.flatnonzero(self._counts < self.min_length)

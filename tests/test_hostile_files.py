@@ -231,3 +231,17 @@ def test_files_repeating_the_same_times_are_listed_or_counted_every_one(tmp_path
     said = [int(m.group(1)) for n in body["notes"]
             for m in [re.match(r"unique_time: (\d+) rows? went back", n)] if m]
     assert (9, 4) in listed and len(listed) + sum(said) == 5, (listed, body["notes"])
+
+
+def test_unordered_data_read_in_chunks_says_its_gaps_are_judged_per_chunk(tmp_path):
+    """D25: the steps of rows that go back across chunks depend on the chunking; the
+    report says so (the run fails by increasing_time either way)."""
+    rng = np.random.default_rng(0)
+    df = pd.concat([part("a", 0, 20), part("b", 0, 20)], ignore_index=True)
+    df = df.iloc[rng.permutation(len(df))].reset_index(drop=True)
+    df.to_parquet(tmp_path / "d.parquet")
+    seqprep.SeriesSchema("t", group="store", features="x", freq=1).to_yaml(tmp_path / "s.yaml")
+    body = json.loads(run("validate", tmp_path / "d.parquet", "--schema", tmp_path / "s.yaml",
+                          "--format", "json", "--engine", "pandas", "--chunk-rows", "7").stdout)
+    assert "increasing_time" in body["counts"]
+    assert any("regular_freq judges their steps within their chunk" in n for n in body["notes"])
