@@ -20,13 +20,13 @@ def run(engine: str, path: Any, schema: Any, *, master: str | None = None) -> tu
 
     require_parquet(path, engine)
     if engine == "polars":
-        from ._polars import validate_path
+        from ._polars import validate_path as by_polars
 
-        failures, notes, shape = validate_path(path, schema)
+        failures, notes, shape = by_polars(path, schema)
     else:
-        from ._spark import validate_path
+        from ._spark import validate_path as by_spark
 
-        failures, notes, shape = validate_path(path, schema, master=master)
+        failures, notes, shape = by_spark(path, schema, master=master)
     local = not is_url(path) or str(path).startswith("file://")
     skipped = list(list_files(path).skipped) if local else []
     return failures, [f"checked by {engine}"] + notes, shape, skipped

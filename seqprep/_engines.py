@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["ENGINES", "ColumnType", "Origin", "TimeColumn", "apply_policy", "choose",
-           "column_rules", "failure_tables", "finish", "require_parquet"]
+           "column_rules", "failure_tables", "finish", "memory_needed", "require_parquet"]
 
 #: The engines of ``seqprep validate --engine``.
 ENGINES = ("auto", "pandas", "polars", "spark")
@@ -29,12 +29,17 @@ ENGINES = ("auto", "pandas", "polars", "spark")
 def choose(engine: str, path: str) -> str:
     """The engine that validates ``path``: ``engine`` itself unless it is ``"auto"``.
 
-    ``auto`` is polars when polars is installed, ``path`` is one local Parquet file, and
-    ten times its size on disk fits in the memory available: polars holds the data in
-    memory, and ``seqprep validate`` with it was the faster command on the 2M-row benchmark
+    ``auto`` is polars when polars is installed, ``path`` is one local Parquet file, its
+    column names do not repeat, and what the polars engine would hold for it
+    (:func:`memory_needed`, judged from the *uncompressed* sizes in the Parquet footer,
+    never the size on disk: compression ratios of 1000x are normal for constant or
+    sequential columns) fits in the memory available (:func:`seqprep._memory.available_memory`:
+    the machine's, ``ulimit -v`` and cgroup limits). polars holds the data in memory,
+    and ``seqprep validate`` with it was the faster command on the 2M-row benchmark
     (0.86 s against 1.09 s) and 2x faster at 8M rows (``benchmarks/bench_engines.py``).
     Otherwise pandas, which streams: a folder (a data
-    lake, maybe larger than memory), CSV, stdin, URLs. Spark is never chosen by itself:
+    lake, maybe larger than memory), CSV, stdin, URLs, a file that may not fit, a file
+    whose footer cannot be read (the pandas path says why). Spark is never chosen by itself:
     its session takes seconds to start, so it pays only for data larger than one machine,
     where you ask for it (``--engine spark``).
 
@@ -58,11 +63,51 @@ def choose(engine: str, path: str) -> str:
         with open(path, "rb") as fh:
             if fh.read(4) != b"PAR1":
                 return "pandas"  # not Parquet after all: the pandas path says why
-    except OSError:
+        import pyarrow.parquet as pq
+
+        meta = pq.ParquetFile(path).metadata
+        names = meta.schema.to_arrow_schema().names
+    except Exception:  # noqa: BLE001 - any unreadable footer: the pandas path says why
         return "pandas"
-    size = os.path.getsize(path)
+    if len(set(names)) != len(names):
+        return "pandas"  # repeated column names: polars cannot hold them
     free = available_memory()
-    return "polars" if free is None or 10 * size <= free else "pandas"
+    return "polars" if free is not None and memory_needed([meta]) <= free else "pandas"
+
+
+def memory_needed(metas: list) -> int:
+    """Bytes the polars engine may hold to check Parquet files with footers ``metas``
+    (``pyarrow.parquet.FileMetaData``), judged from the footers alone.
+
+    The data in memory is the larger of the row groups' uncompressed ``total_byte_size``
+    and ``num_rows`` x the columns' widths (8 bytes for a number, 16 for text or
+    nested values), counted twice (polars' frame and the copies its sorts and filters
+    make), plus 96 bytes a row for the engine's own columns (row, time, wall clock, group,
+    sort keys) and the time column parsed by pandas.
+
+    Examples
+    --------
+    >>> import io, pyarrow as pa, pyarrow.parquet as pq
+    >>> buf = io.BytesIO()
+    >>> pq.write_table(pa.table({"t": pa.array(range(1000)), "x": [0.0] * 1000}), buf)
+    >>> memory_needed([pq.ParquetFile(buf).metadata])
+    128000
+    """
+    total = 0
+    for meta in metas:
+        rows = int(meta.num_rows)
+        stored = sum(int(meta.row_group(i).total_byte_size) for i in range(meta.num_row_groups))
+        width = sum(_width(t) for t in meta.schema.to_arrow_schema().types)
+        total += 2 * max(stored, rows * width) + 96 * rows
+    return total
+
+
+def _width(dtype: Any) -> int:
+    """Bytes a row of a column of arrow type ``dtype`` takes in memory (at least)."""
+    try:
+        return max(1, int(dtype.bit_width) // 8)
+    except ValueError:  # text, binary, nested: offsets and some bytes
+        return 16
 
 
 def require_parquet(path: Any, engine: str) -> None:
@@ -98,6 +143,8 @@ class Origin:
     sizes: np.ndarray
     from_files: bool
     notes: list = field(default_factory=list)
+    repeated: list = field(default_factory=list)  # column names that repeat (first kept)
+    n_columns: int | None = None  # columns stored, repeats included
 
     @property
     def offsets(self) -> np.ndarray:
@@ -128,6 +175,7 @@ class TimeColumn:
     unparsed: Any = None
     fails: list = field(default_factory=list)
     mismatch: bool = False
+    wall: Any = None  # local wall-clock ns, when an engine has them already
 
 
 def apply_policy(out: TimeColumn, schema: Any, dtype: str) -> None:
@@ -143,7 +191,7 @@ def apply_policy(out: TimeColumn, schema: Any, dtype: str) -> None:
                 out.fails.append(failure_frame("timezone", name, None, None, None, "naive"))
             else:
                 out.tz = schema.timezone
-    wrong = {"datetime": "integer", "integer": "datetime"}.get(out.kind)
+    wrong = {"datetime": "integer", "integer": "datetime"}.get(out.kind or "")
     if schema.time_type is not None and schema.time_type == wrong:
         out.mismatch = True
         out.fails.append(failure_frame("dtype", name, None, None, None, dtype))
@@ -174,7 +222,8 @@ def column_rules(schema: Any, types: dict) -> tuple[list, list]:
     """
     from ._failures import failure_frame
 
-    whole, rules = [], []
+    whole: list = []
+    rules: list = []
     missing = [c for c in schema.columns if str(c) not in types]
     if missing:
         whole.append(failure_frame("column_present", missing, None, None, None, None))

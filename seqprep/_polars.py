@@ -17,12 +17,18 @@ from typing import Any
 import numpy as np
 
 from ._args import require
-from ._engines import (ColumnType, Origin, TimeColumn, apply_policy, column_rules,
-                       failure_tables, finish, require_parquet)
+from ._engines import (
+    ColumnType,
+    Origin,
+    TimeColumn,
+    column_rules,
+    failure_tables,
+    finish,
+    require_parquet,
+)
 
 __all__ = ["check_frame", "read_parquet", "validate_path"]
 
-_DAY_NS = 86_400 * 10**9
 _TIME_CHECKS = ("increasing_time", "unique_time", "regular_freq", "min_length")
 
 
@@ -30,21 +36,67 @@ def read_parquet(path: Any) -> tuple[Any, Origin]:
     """``(frame, origin)``: the Parquet file or folder ``path`` read by polars.
 
     Files are listed by seqprep's one rule (:func:`seqprep._parquet.list_files`) and read
-    in that order; hive partition columns are kept.
+    in that order; hive partition columns are kept. A file whose column names repeat is
+    read by pyarrow keeping the first of each name (as the pandas path does), the names
+    in ``origin.repeated``; the footers are checked first (:func:`_check_fits`).
     """
     pl = require("polars", "polars", "Validating with polars")
-    from ._parquet import list_files, row_counts
+    from ._parquet import list_files, open_file
 
     listing = list_files(path)
-    sizes = np.array(row_counts(listing), dtype=np.int64)
     files = list(listing.files)
+    metas = [open_file(listing, f).metadata for f in files]
+    _check_fits(path, metas)
+    names = [m.schema.to_arrow_schema().names for m in metas]
+    repeated = sorted({c for ns in names for c in ns if ns.count(c) > 1})
     hive = listing.is_dir and any("=" in f for f in files)
-    frames = [pl.read_parquet(f, hive_partitioning=False) for f in files] if not hive else \
-        [pl.read_parquet(files, hive_partitioning=True)]
+    if hive and repeated:
+        from ._errors import ArgumentError
+
+        raise ArgumentError(
+            f"A hive folder checked by polars must not repeat column names. Received: "
+            f"path={str(path)!r}, whose files repeat {repeated[:5]}. Validate it with the "
+            "pandas engine (`--engine pandas`, which reports unique_columns), or rename them.")
+    frames = [_read_one(pl, listing, f, ns) for f, ns in zip(files, names)] if not hive \
+        else [pl.read_parquet(files, hive_partitioning=True)]
     frame = pl.concat(frames, how="diagonal_relaxed") if len(frames) > 1 else frames[0]
     if hive:
         frame = _hive_types(frame, listing, files)
-    return frame, Origin([listing.name(f) for f in files], sizes, True)
+    sizes = np.array([m.num_rows for m in metas], dtype=np.int64)
+    stored = max(len(ns) for ns in names) if names else 0
+    origin = Origin([listing.name(f) for f in files], sizes, True, repeated=repeated,
+                    n_columns=max(stored, frame.width))
+    return frame, origin
+
+
+def _read_one(pl: Any, listing: Any, f: str, names: list) -> Any:
+    """One file as a polars frame; repeated column names keep their first column."""
+    if len(set(names)) == len(names):
+        return pl.read_parquet(f, hive_partitioning=False)
+    from ._parquet import open_file
+
+    table = open_file(listing, f).read()
+    first = [names.index(c) for c in dict.fromkeys(names)]
+    return pl.from_arrow(table.select(first))
+
+
+def _check_fits(path: Any, metas: list) -> None:
+    """Refuse data that the polars engine may not hold in the memory available, judged
+    from the Parquet footers (:func:`seqprep._engines.memory_needed`): a refusal, never a
+    native abort when an allocation fails."""
+    from ._engines import memory_needed
+    from ._errors import MemoryBudgetError
+    from ._memory import available_memory, format_bytes
+
+    need, free = memory_needed(metas), available_memory()
+    if free is not None and need > free:
+        rows = sum(int(m.num_rows) for m in metas)
+        raise MemoryBudgetError(
+            f"The polars engine holds the data in memory: path={str(path)!r} ({rows:,} rows) "
+            f"needs about {format_bytes(need)} (from the Parquet footers, uncompressed), more "
+            f"than the {format_bytes(free)} available. Validate it streamed with the pandas "
+            "engine (`--engine pandas` or `--engine auto`; in Python "
+            "`seqprep.validate_parquet`).")
 
 
 def _hive_types(frame: Any, listing: Any, files: list) -> Any:
@@ -66,41 +118,27 @@ def _hive_types(frame: Any, listing: Any, files: list) -> Any:
 
 
 def _time_column(frame: Any, schema: Any) -> TimeColumn:
+    """The time column parsed by the one time parser, :func:`seqprep._time.parse_column`,
+    on that one column as the pandas path reads it from Parquet (arrow to pandas): the
+    same ``time_parses``/``timezone``/``dtype`` records, times beyond pandas' nanosecond
+    range reported as ``time_parses`` (never wrapped round to other times)."""
     import polars as pl
+    import pyarrow as pa
 
     from ._failures import failure_frame
+    from ._time import parse_column
 
     name = str(schema.time)
-    dtype = frame.schema[name]
-    c = pl.col(name)
-    out = TimeColumn()
-    if isinstance(dtype, pl.Datetime):
-        out.kind, out.tz = "datetime", dtype.time_zone
-        out.expr = c.dt.epoch("ns")
-    elif dtype == pl.Date:
-        out.kind, out.expr = "datetime", c.cast(pl.Int64) * _DAY_NS
-    elif dtype.is_integer():
-        out.kind, out.expr = "integer", c.cast(pl.Int64)
-    elif dtype.is_float():
-        bad = c.is_not_null() & ~c.is_nan() & (c.is_infinite() | (c != c.floor()))
-        if frame.select(bad.any()).item():
-            out.fails.append(failure_frame("dtype", schema.time, None, None, None, str(dtype)))
-            return out
-        out.kind = "integer"
-        out.expr = pl.when(~c.is_nan()).then(c.cast(pl.Int64, strict=False))
-    elif dtype == pl.String:
-        if schema.time_type == "integer":
-            f = c.cast(pl.Float64, strict=False)
-            ok = f.is_not_null() & f.is_finite() & (f == f.floor())
-            out.kind, out.expr = "integer", pl.when(ok).then(f.cast(pl.Int64))
-        else:
-            out.kind = "datetime"
-            out.expr = c.str.to_datetime(strict=False, time_unit="ns").dt.epoch("ns")
-        out.unparsed = c.is_not_null() & out.expr.is_null()
-    else:
-        out.fails.append(failure_frame("dtype", schema.time, None, None, None, str(dtype)))
-        return out
-    apply_policy(out, schema, str(dtype))
+    column = pa.table({name: frame[name].to_arrow()}).to_pandas(date_as_object=False)[name]
+    p = parse_column(column, time_type=schema.time_type, timezone=schema.timezone)
+    out = TimeColumn(kind=p.kind, tz=p.tz, mismatch=p.mismatch)
+    out.fails = [failure_frame(check, schema.time, None, rows, None, value)
+                 for check, rows, value in p.problems]
+    if p.kind is not None:
+        out.expr = pl.Series("__t", p.values, dtype=pl.Int64).scatter(
+            np.flatnonzero(~p.valid), None)
+        if p.wall is not None:
+            out.wall = pl.Series("__w", p.wall, dtype=pl.Int64)
     return out
 
 
@@ -109,6 +147,8 @@ def _wall(tm: TimeColumn) -> Any:
     import polars as pl
 
     t = pl.col("__t")
+    if tm.wall is not None:
+        return pl.lit(tm.wall)
     if tm.kind != "datetime" or tm.tz in (None, "UTC"):
         return t
     local = pl.from_epoch(t, time_unit="ns").dt.replace_time_zone("UTC") \
@@ -190,13 +230,14 @@ def _step(frame: Any, schema: Any, tm: TimeColumn, notes: list) -> Any:
 
     if not schema.regular or tm.kind is None or tm.mismatch:
         return None
+    local = tm.wall is not None  # a wall clock other than UTC (rule D2)
     if schema.freq is not None:
         wants = "integer" if isinstance(schema.freq, int) else "datetime"
         if wants != tm.kind:
             notes.append(f"regular_freq skipped: freq={schema.freq!r} is for {wants} times "
                          f"but the time column holds {tm.kind}s")
             return None
-        return step(schema.freq, tm.kind, tm.tz, error=SchemaError)
+        return step(schema.freq, tm.kind, tm.tz, error=SchemaError, local=local)
     ok = frame.filter(pl.col("__g").is_not_null() & pl.col("__t").is_not_null())
     tv = ok["__t"].to_numpy()
     codes = ok["__g"].rle_id().to_numpy()
@@ -206,7 +247,7 @@ def _step(frame: Any, schema: Any, tm: TimeColumn, notes: list) -> Any:
     found = infer_freq(tv, kind, tm.tz, inner, bounds) if len(tv) > 1 else None
     if found is None:
         return None
-    unit = step(found, tm.kind, tm.tz, error=SchemaError)
+    unit = step(found, tm.kind, tm.tz, error=SchemaError, local=local)
     notes.append(f"regular_freq: step {unit.name} inferred from the most common step "
                  "between rows; pass `freq` to fix it")
     return unit
@@ -291,6 +332,8 @@ def check_frame(schema: Any, frame: Any, origin: Origin, *,
     """``(failures, notes, (rows, columns))`` of polars DataFrame ``frame`` under ``schema``."""
     import polars as pl
 
+    from ._failures import failure_frame
+
     notes: list = []
     cols = frame.columns
     missing = [c for c in (schema.time, schema.group) if c is not None and str(c) not in cols]
@@ -298,6 +341,9 @@ def check_frame(schema: Any, frame: Any, origin: Origin, *,
         notes.append(f"time checks skipped: no column {missing}")
     tm = _time_column(frame, schema) if not missing else TimeColumn()
     fails = list(tm.fails)
+    if origin.repeated:
+        fails.insert(0, failure_frame("unique_columns", list(origin.repeated), None, None, None,
+                                      list(origin.repeated)))
     grouped = schema.group is not None and str(schema.group) in cols
     frame = frame.with_row_index("__row").with_columns(
         (tm.expr if tm.expr is not None else pl.lit(None, pl.Int64)).alias("__t"),
@@ -327,12 +373,24 @@ def check_frame(schema: Any, frame: Any, origin: Origin, *,
             collected += _records(hit, check, column, value, origin, max_failures)
     slots = {(check, str(col)): slot for check, col, _, slot in col_rules if slot}
     fails += failure_tables(collected, tm, origin, slots, schema, max_failures, notes)
-    return finish(fails, origin, unit), notes, (origin.n_rows, len(cols))
+    width = len(cols) if origin.n_columns is None else origin.n_columns
+    return finish(fails, origin, unit), notes, (origin.n_rows, width)
 
 
 def validate_path(path: Any, schema: Any, *,
                   max_failures: int = 1000) -> tuple[Any, list, tuple]:
     """``(failures, notes, shape)`` of the Parquet file or folder ``path``, checked by polars."""
+    import polars as pl
+
+    from ._errors import DataError
+
     require_parquet(path, "polars")
-    frame, origin = read_parquet(path)
-    return check_frame(schema, frame, origin, max_failures=max_failures)
+    try:
+        frame, origin = read_parquet(path)
+        return check_frame(schema, frame, origin, max_failures=max_failures)
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
+        why = " ".join(str(exc).split())[:200]
+        raise DataError(
+            f"The polars engine could not check path={str(path)!r} ({type(exc).__name__}: "
+            f"{why}). Validate it with the pandas engine (`--engine pandas`; in Python "
+            "`seqprep.validate_parquet`).") from None

@@ -94,3 +94,147 @@ def test_polars_refuses_csv_and_chunk_rows_in_one_line(tmp_path):
         assert r.exit_code == 2
         err = r.stderr.strip()
         assert len(err.splitlines()) == 1 and says in err and "Traceback" not in err
+
+
+# ------------------------------------------------ regressions (DEFECTS D5, D6, D11, D12)
+
+
+def _api_same(path, schema):
+    """The polars engine's records equal the pandas path's on the same Parquet file."""
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(path).to_pandas(date_as_object=False)
+    try:
+        schema.validate(frame)
+        expected = frame.iloc[:0]
+    except seqprep.ValidationError as err:
+        expected = err.value.failures if hasattr(err, "value") else err.failures
+    got, _, _ = _polars.validate_path(path, schema)
+    cols = [c for c in COLS if c in expected.columns]
+    assert as_set(got, cols) == as_set(expected, cols)
+    return got
+
+
+def _cli_same(path, schema, tmp_path):
+    code_pd, json_pd, _ = cli_reports(path, schema, "pandas", tmp_path)
+    for engine in ("polars", "auto"):
+        code, report, _ = cli_reports(path, schema, engine, tmp_path)
+        assert code == code_pd, engine
+        same_reports(json_pd, report)
+    return code_pd, json_pd
+
+
+def _sentinels(tmp_path):
+    """Times beyond pandas' nanosecond range (9999-12-31 sentinels, 2300), as timestamps
+    of us/ms units, dates and text."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    days = [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 2), dt.datetime(2024, 1, 3),
+            dt.datetime(9999, 12, 31), dt.datetime(2024, 1, 5), dt.datetime(2300, 1, 1)]
+    columns = {"us": pa.array(days, pa.timestamp("us")), "ms": pa.array(days, pa.timestamp("ms")),
+               "date": pa.array([d.date() for d in days], pa.date32()),
+               "text": pa.array([d.date().isoformat() for d in days])}
+    out = {}
+    for name, t in columns.items():
+        out[name] = tmp_path / f"sentinel_{name}.parquet"
+        pq.write_table(pa.table({"t": t, "x": np.arange(6.0)}), out[name])
+    return out
+
+
+def test_times_beyond_the_ns_range_fail_time_parses_as_in_pandas(tmp_path):  # D5, D6
+    schema = seqprep.SeriesSchema("t", features="x", freq="D")
+    for name, path in _sentinels(tmp_path).items():
+        got = _api_same(path, schema)
+        bad = got[got["check"] == "time_parses"]
+        assert bad["row"].tolist() == [3, 5], name
+        assert all(str(v).startswith(("9999-12-31", "2300-01-01")) for v in bad["value"]), name
+        assert not got["time"].astype(str).str.startswith("18").any(), name  # never wrapped
+        code, report = _cli_same(path, schema, tmp_path)
+        assert code == 1 and report["counts"].get("time_parses") == 2, name
+
+
+def test_text_times_parse_as_the_one_time_parser_does(tmp_path):  # D6
+    tt = pd.date_range("2024-03-25", periods=14, freq="D", tz="Europe/Berlin")
+    berlin = seqprep.SeriesSchema("t", features="x", freq="D", timezone="Europe/Berlin")
+    mixed = ["2024-01-01T00:00+01:00", "2024-01-02T00:00+02:00", "2024-01-03T00:00+01:00",
+             "2024-01-04T00:00+01:00"]
+    cases = [([v.isoformat() for v in tt], berlin),
+             (mixed, seqprep.SeriesSchema("t", features="x", freq="D")),
+             ([v.isoformat() for v in tt[:5]] + ["soon"], berlin)]
+    for k, (texts, schema) in enumerate(cases):
+        path = tmp_path / f"text{k}.parquet"
+        pd.DataFrame({"t": texts, "x": np.arange(len(texts), dtype=float)}).to_parquet(path)
+        _api_same(path, schema)
+        _cli_same(path, schema, tmp_path)
+
+
+def test_repeated_column_names_give_the_pandas_records(tmp_path):  # D11
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    t = pa.array(pd.date_range("2024-01-01", periods=10).values)
+    x = pa.array(np.r_[np.arange(9.0), np.nan])
+    path = tmp_path / "dup.parquet"
+    pq.write_table(pa.Table.from_arrays([t, x, pa.array(np.arange(10.0))], names=["t", "a", "a"]),
+                   path)
+    schema = seqprep.SeriesSchema("t", features="a", freq="D")
+    got, _, shape = _polars.validate_path(path, schema)
+    assert shape == (10, 3)
+    assert sorted(got["check"]) == ["not_null", "unique_columns"]  # the first 'a' is kept
+    code, report = _cli_same(path, schema, tmp_path)
+    assert code == 1 and "unique_columns" in report["counts"]
+    assert _engines_choose(path) == "pandas"
+
+
+def _engines_choose(path):
+    from seqprep._engines import choose
+
+    return choose("auto", str(path))
+
+
+def test_auto_judges_memory_by_the_uncompressed_size(tmp_path, monkeypatch):  # D12
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from click.testing import CliRunner
+
+    from seqprep import _memory
+    from seqprep._cli import cli
+    from seqprep._engines import memory_needed
+
+    n = 200_000  # 16 bytes a row in memory, about 1 KB on disk
+    path = tmp_path / "packed.parquet"
+    pq.write_table(pa.table({"t": np.arange(n), "x": np.zeros(n)}), path, compression="zstd",
+                   use_dictionary=["x"], column_encoding={"t": "DELTA_BINARY_PACKED"})
+    size = path.stat().st_size
+    need = memory_needed([pq.ParquetFile(path).metadata])
+    assert need >= 2 * 16 * n > 100 * size
+    schema = seqprep.SeriesSchema("t", features="x", freq=1, time_type="integer")
+    monkeypatch.setattr(_memory, "available_memory", lambda: need + 1)
+    assert _engines_choose(path) == "polars"
+    monkeypatch.setattr(_memory, "available_memory", lambda: need // 2)  # > 10x on disk
+    assert _engines_choose(path) == "pandas"
+    code, report, _ = cli_reports(path, schema, "auto", tmp_path)
+    assert code == 0 and "checked by polars" not in report["notes"]
+    with pytest.raises(seqprep.MemoryBudgetError, match="--engine pandas"):
+        _polars.validate_path(path, schema)  # polars itself refuses, never aborts
+    schema.to_yaml(tmp_path / "s.yaml")
+    r = CliRunner().invoke(cli, ["validate", str(path), "--schema", str(tmp_path / "s.yaml"),
+                                 "--engine", "polars"])
+    assert r.exit_code == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "uncompressed" in r.stderr
+
+
+def test_a_polars_panic_is_a_library_error(tmp_path, monkeypatch):  # D12
+    import polars as pl
+
+    pd.DataFrame({"t": np.arange(5), "x": 1.0}).to_parquet(tmp_path / "d.parquet")
+
+    def panic(*args, **kwargs):
+        raise pl.exceptions.PanicException("index out of bounds")
+
+    monkeypatch.setattr(_polars, "check_frame", panic)
+    with pytest.raises(seqprep.DataError, match="PanicException.*--engine pandas"):
+        _polars.validate_path(tmp_path / "d.parquet", seqprep.SeriesSchema("t", features="x"))
