@@ -210,6 +210,9 @@ def read_data(path: str, *, progress: bool = False, console: Any = None, text=()
     show = progress and size >= _PROGRESS_MIN_BYTES
     try:
         if head[:4] == b"PAR1":
+            import pyarrow.parquet as pq
+
+            _no_repeated_names(path, pq.read_schema(path).names)  # before pyarrow's own error
             table = _read_parquet(path, show, console)
         elif lower.endswith(_PARQUET_EXT):
             raise CliError(f"DATA {path!r} is not a Parquet file (it lacks the PAR1 "
@@ -684,14 +687,22 @@ def _data_frame(data: str, quiet: bool, time: Any = None, schema: Any = None):
     (under the schema's ``time_type`` and ``timezone`` policy, if any)."""
     df = read_data(data, progress=_progress_wanted(quiet),
                    text=[time] if isinstance(time, str) else [])
-    repeated = df.columns[df.columns.duplicated()].unique()
+    _no_repeated_names(data, list(df.columns))
+    if time is not None and time in df.columns:
+        df[time] = _parsed_time(df[time], data, schema)
+    return df
+
+
+def _no_repeated_names(data: str, names: list) -> None:
+    """Refuse DATA whose columns repeat a name (CSV header or Parquet schema alike)."""
+    import pandas as pd
+
+    cols = pd.Index(names)
+    repeated = cols[cols.duplicated()].unique()
     if len(repeated):
         raise CliError(f"DATA {data!r} repeats the column name "
                        f"{', '.join(repr(str(c)) for c in repeated[:5])}; rename the repeats "
                        "so every column has its own name.")
-    if time is not None and time in df.columns:
-        df[time] = _parsed_time(df[time], data, schema)
-    return df
 
 
 def _parsed_time(s: Any, data: str, schema: Any = None) -> Any:

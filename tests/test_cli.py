@@ -633,3 +633,23 @@ def test_windows_messages_advise_only_options_the_command_line_has(tmp_path):
     one_error_line(r, "seqprep: error: 2 of 2 windows hold inf in X (the first is sample 0)")
     r = CliRunner().invoke(cli, args + ["--allow-nan"])
     assert r.exit_code == 0 and np.isinf(np.load(tmp_path / "i.npz")["X"]).any()
+
+
+def test_infer_and_windows_name_a_repeated_parquet_column_as_for_csv(tmp_path):
+    """D11 (command-line part): the same message for a repeated name in Parquet and CSV."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    t = pa.array(pd.date_range("2024-01-01", periods=10).values)
+    x = pa.array(np.arange(10.0))
+    pq.write_table(pa.Table.from_arrays([t, x, x], names=["t", "a", "a"]), tmp_path / "d.parquet")
+    (tmp_path / "d.csv").write_text("t,a,a\n" + "".join(f"2024-01-{d:02d},1,2\n"
+                                                           for d in range(1, 11)))
+    for data in ("d.parquet", "d.csv"):
+        for args in (["infer", str(tmp_path / data), "--time", "t"],
+                     ["windows", str(tmp_path / data), "--timesteps", "2", "--time", "t",
+                      "--out", str(tmp_path / "w.npz")]):
+            r = CliRunner().invoke(cli, args)
+            assert r.exit_code == 2, (data, args, r.output)
+            one_error_line(r, f"seqprep: error: DATA {str(tmp_path / data)!r} repeats the "
+                              "column name 'a'; rename the repeats")
