@@ -58,6 +58,11 @@ MAX_FAILURES = 1000
 
 _PANDAS3 = "PySpark does not yet fully support pandas"
 _DAY_NS = 86_400 * 10**9
+_DAY_US = 86_400 * 10**6
+#: pandas' nanosecond range (pd.Timestamp.min/max) in microseconds and in days: times
+#: beyond it are ``time_parses`` failures in the pandas path, never ns arithmetic here
+_US_RANGE = (-(-pd.Timestamp.min.value // 1000), pd.Timestamp.max.value // 1000)
+_DAY_RANGE = (-(-pd.Timestamp.min.value // _DAY_NS), pd.Timestamp.max.value // _DAY_NS)
 _INTERNAL = ("__fi", "__fr", "__t", "__w", "__file")
 
 
@@ -271,7 +276,9 @@ def _q(name: Any) -> str:
 # ------------------------------------------------------------------ the time column
 
 
-def _time_column(sdf: Any, schema: Any, arrow: dict) -> TimeColumn:
+def _time_column(sdf: Any, schema: Any, arrow: dict) -> tuple[TimeColumn, Any]:
+    """``(time column, micros)``: ``micros`` is the microseconds expression of a timestamp
+    column (to show its times beyond pandas' range as pandas does), else None."""
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
@@ -284,17 +291,18 @@ def _time_column(sdf: Any, schema: Any, arrow: dict) -> TimeColumn:
     import pyarrow as pa
 
     arrow_ts = at is not None and pa.types.is_timestamp(at)
-    out = TimeColumn()
+    out, micros = TimeColumn(), None
     if isinstance(dtype, T.TimestampType):
         out.kind, out.tz = "datetime", (str(at.tz) if arrow_ts and at.tz else "UTC")
-        out.expr = F.try_multiply(F.unix_micros(c), F.lit(1000))
+        micros = _in_ns_range(out, c, F.unix_micros(c), _US_RANGE, 1000)
     elif isinstance(dtype, T.TimestampNTZType):
-        out.kind, out.expr = "datetime", _ntz_ns(c)
+        out.kind = "datetime"
+        micros = _in_ns_range(out, c, _ntz_micros(c), _US_RANGE, 1000)
     elif isinstance(dtype, T.LongType) and arrow_ts:  # nanoseconds, read as longs
         out.kind, out.tz, out.expr = "datetime", (str(at.tz) if at.tz else None), c
     elif isinstance(dtype, T.DateType):
         out.kind = "datetime"
-        out.expr = F.unix_date(c).cast("long") * F.lit(_DAY_NS)
+        _in_ns_range(out, c, F.unix_date(c).cast("long"), _DAY_RANGE, _DAY_NS)
     elif isinstance(dtype, T.IntegralType):
         out.kind, out.expr = "integer", c.cast("long")
     elif isinstance(dtype, (T.FloatType, T.DoubleType, T.DecimalType)):
@@ -302,15 +310,27 @@ def _time_column(sdf: Any, schema: Any, arrow: dict) -> TimeColumn:
         if sdf.filter(bad).limit(1).count():
             out.fails.append(failure_frame("dtype", name, None, None, None,
                                            dtype.simpleString()))
-            return out
+            return out, None
         out.kind, out.expr = "integer", F.when(~F.isnan(c), c.cast("long"))
     elif isinstance(dtype, T.StringType):
         _parse_strings(out, c, schema)
     else:
         out.fails.append(failure_frame("dtype", name, None, None, None, dtype.simpleString()))
-        return out
+        return out, None
     apply_policy(out, schema, dtype.simpleString())
-    return out
+    return out, micros
+
+
+def _in_ns_range(out: TimeColumn, c: Any, raw: Any, bounds: tuple, scale: int) -> Any:
+    """Set ``out``'s ns times from ``raw`` (a long of ``scale`` ns) where it lies within
+    pandas' nanosecond range; the present values beyond it are ``unparsed``
+    (``time_parses``, as in the pandas path) and have no time. Returns ``raw``."""
+    from pyspark.sql import functions as F
+
+    inside = raw.between(F.lit(bounds[0]), F.lit(bounds[1]))
+    out.expr = F.when(inside, raw * F.lit(scale))
+    out.unparsed = c.isNotNull() & ~inside
+    return raw
 
 
 def _parse_strings(out: TimeColumn, c: Any, schema: Any) -> None:
@@ -329,12 +349,40 @@ def _parse_strings(out: TimeColumn, c: Any, schema: Any) -> None:
     out.unparsed = c.isNotNull() & out.expr.isNull()
 
 
-def _ntz_ns(c: Any) -> Any:
-    """Naive timestamps as ns since 1970-01-01 (whatever the session time zone)."""
+def _ntz_micros(c: Any) -> Any:
+    """Naive timestamps as microseconds since 1970-01-01 (whatever the session time zone)."""
     from pyspark.sql import functions as F
 
     epoch = F.to_timestamp_ntz(F.lit("1970-01-01 00:00:00"))
-    return F.try_multiply(F.timestamp_diff("MICROSECOND", epoch, c), F.lit(1000))
+    return F.timestamp_diff("MICROSECOND", epoch, c)
+
+
+def _ntz_ns(c: Any) -> Any:
+    """Naive timestamps as ns since 1970-01-01 (null beyond the int64 range)."""
+    from pyspark.sql import functions as F
+
+    return F.try_multiply(_ntz_micros(c), F.lit(1000))
+
+
+def _shown_times(rows: list, sdf: Any, micros: Any, tz: str | None) -> None:
+    """Show the times of the collected ``time_parses`` records of a timestamp column (their
+    microseconds in ``vl``) as the pandas path does, ``Series.astype(str)`` of the column:
+    the date alone when every time of the column is a midnight, fractions of a second to
+    the column's finest, in time zone ``tz``. One Spark job, only when there are such rows."""
+    from pyspark.sql import functions as F
+
+    bad = [r for r in rows if r["check"] == "time_parses" and r["vl"] is not None]
+    if not bad:
+        return
+    flags = sdf.select(*[F.coalesce(F.max((F.pmod(micros, F.lit(k)) != 0).cast("int")),
+                                    F.lit(0)) for k in (_DAY_US, 10**6, 1000)]).first()
+    # one witness of each kind found makes pandas choose the same format for the column
+    witnesses = [w for w, f in zip((3_600 * 10**6, 1000, 1), flags) if f]
+    values = pd.Series(np.array([r["vl"] for r in bad] + witnesses, dtype="datetime64[us]"))
+    if tz is not None:
+        values = values.dt.tz_localize("UTC").dt.tz_convert(tz)
+    for r, text in zip(bad, values.astype(str).tolist()):
+        r["vs"] = text
 
 
 def _wall(t: Any, tz: str | None) -> Any:
@@ -662,7 +710,8 @@ def check_frame(schema: Any, sdf: Any, *, names: dict | None = None,
     timed = not missing
     if missing:
         notes.append(f"time checks skipped: no column {missing}")
-    tm = _time_column(sdf, schema, _arrow_types(sdf)) if timed else TimeColumn()
+    tm, micros = _time_column(sdf, schema, _arrow_types(sdf)) if timed \
+        else (TimeColumn(), None)
     fails += tm.fails
     frame, src = _prepare(sdf, schema, tm, timed, names or {})
     notes += src.notes
@@ -674,12 +723,15 @@ def check_frame(schema: Any, sdf: Any, *, names: dict | None = None,
     time_recs: list = []
     if timed:
         if tm.unparsed is not None:
+            raw = {} if micros is None else {"vl": micros}
             recs.append(_record("time_parses", schema.time, tm.unparsed,
-                                vs=F.col(_q(schema.time)).cast("string")))
+                                vs=F.col(_q(schema.time)).cast("string"), **raw))
         # the windows sort only what the time checks need, not every column
         narrow = _windows(frame.select("__fi", "__fr", "__t", "__w", "__g", "__gv"), tm, unit)
         time_recs = _collect(narrow, _time_records(tm, unit, schema), max_failures)
     collected = [r.asDict() for r in _collect(frame, recs, max_failures) + time_recs]
+    if micros is not None:
+        _shown_times(collected, sdf, micros, tm.tz)
     slots = {(check, str(col)): slot for check, col, _, slot in row_checks if slot}
     fails += failure_tables(collected, tm, src, slots, schema, max_failures, notes)
     return finish(fails, src, unit), notes, (src.n_rows, len(cols))

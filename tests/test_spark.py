@@ -121,3 +121,54 @@ def test_the_command_line_reports_the_same_with_spark(spark, tmp_path):
     assert text_sp.splitlines()[0] == text_pd.splitlines()[0]
     code, report, _ = cli_reports(hive, SCHEMA, "spark", tmp_path)  # the marker fails it
     assert code == 1 and report["counts"].get("file_skipped") == 1
+
+
+# ------------------------------------------------ regression (DEFECTS D26)
+
+
+def _beyond_ns_files(tmp_path):
+    """Times beyond pandas' nanosecond range (9999-12-31 sentinels, 2300, 1500) as Parquet
+    timestamps of us and ms units (naive and UTC) and dates; one column with a fraction
+    of a second (pandas then shows every time with its fraction)."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    days = [dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 2), dt.datetime(2024, 1, 3),
+            dt.datetime(9999, 12, 31), dt.datetime(2024, 1, 5), dt.datetime(2300, 1, 1)]
+    odd = [dt.datetime(1500, 1, 1)] + days[1:2] + [dt.datetime(2024, 1, 2, 12, 0, 0, 500)] \
+        + days[3:]
+    columns = {"us": pa.array(days, pa.timestamp("us")), "ms": pa.array(days, pa.timestamp("ms")),
+               "date": pa.array([d.date() for d in days], pa.date32()),
+               "utc": pa.array(days, pa.timestamp("us", tz="UTC")),
+               "fraction": pa.array(odd, pa.timestamp("us"))}
+    out = {}
+    for name, t in columns.items():
+        out[name] = tmp_path / f"beyond_{name}.parquet"
+        pq.write_table(pa.table({"t": t, "x": np.arange(6.0)}), out[name])
+    return out
+
+
+def test_times_beyond_the_ns_range_fail_time_parses_as_in_pandas(spark, tmp_path):  # D26
+    import pyarrow.parquet as pq
+
+    schema = seqprep.SeriesSchema("t", features="x", freq="D")
+    cols = ["check", "column", "row", "time", "value"]
+    for name, path in _beyond_ns_files(tmp_path).items():
+        expected = pandas_failures(schema, pq.read_table(path).to_pandas(date_as_object=False))
+        got, _, _ = _spark.validate_path(path, schema, spark=spark)
+        assert as_set(got, cols) == as_set(expected, cols), name
+        bad = got[got["check"] == "time_parses"]
+        assert bad["row"].tolist() == ([0, 3, 5] if name == "fraction" else [3, 5]), name
+        assert all(str(v).startswith(("9999-12-31", "2300-01-01", "1500-01-01"))
+                   for v in bad["value"]), name
+        assert not got["time"].astype(str).str.startswith("18").any(), name  # never wrapped
+    path = tmp_path / "beyond_date.parquet"  # the command line and a Spark DataFrame too
+    code_pd, json_pd, _ = cli_reports(path, schema, "pandas", tmp_path)
+    code_sp, json_sp, _ = cli_reports(path, schema, "spark", tmp_path)
+    assert code_pd == code_sp == 1 and json_sp["counts"].get("time_parses") == 2
+    same_reports(json_pd, json_sp)
+    with pytest.raises(seqprep.ValidationError) as err:
+        schema.validate(spark.read.parquet(str(tmp_path / "beyond_us.parquet")))
+    assert err.value.failures["check"].tolist() == ["time_parses", "time_parses"]
