@@ -812,16 +812,31 @@ class SeriesSchema:
 
         checker = self._checker()
         fails: list = []
-        n = 0
-        cols = 0
+        n = cols = kept = records = 0
         for chunk in chunks:
             frame = self._frame(chunk)
-            fails.extend(self._check_chunk(frame, checker, row_offset=n))
+            new = self._check_chunk(frame, checker, row_offset=n)
+            fails.extend(new)
             n += len(frame)
             cols = frame.shape[1]
+            if new:
+                kept += sum(int(f.memory_usage(deep=False).sum()) for f in new)
+                records += sum(len(f) for f in new)
+                _records_fit(kept, records)
         fails.extend(checker.finish())
         failures = with_details(_combine(fails, dedupe_columns=True), step=checker.step)
         return failures, list(checker.notes), (n, cols)
+
+
+def _records_fit(kept: int, records: int) -> None:
+    """Refuse (MemoryBudgetError) a run whose failure records, once combined and detailed
+    (about 4 times what is kept), would not fit in memory, instead of a MemoryError."""
+    from ._memory import SMALL_BYTES, check_fits
+
+    if 4 * kept >= SMALL_BYTES:
+        check_fits(4 * kept, f"The {records:,} failure records found so far, with their "
+                   "details,", "So many failures usually share one cause (say, one time on "
+                   "every row): fix it, or check a sample of the data first.")
 
 
 #: Bounds on a schema's YAML: characters, nesting depth, and values once every alias is

@@ -249,3 +249,29 @@ def test_a_process_memory_limit_is_a_budget_not_a_crash(tmp_path):
     assert r.returncode == 2 and "unexpected" not in r.stderr, r.stderr
     assert "13.4 GiB, more than the" in r.stderr and not (tmp_path / "big.npz").exists()
     assert "copy" not in r.stderr and "--stride" in r.stderr  # D22b: options the CLI has
+
+
+def test_failure_records_that_cannot_fit_are_a_budget_error(tmp_path, monkeypatch):
+    """D12 (pandas path): every row repeating one time makes a record per row; past the
+    memory available that is a MemoryBudgetError (exit 2, one line), never a MemoryError."""
+    from click.testing import CliRunner
+
+    import seqprep._memory
+    from seqprep._cli import cli
+
+    pd.DataFrame({"t": np.zeros(300_000, dtype=np.int64), "x": 1.0}).to_parquet(
+        tmp_path / "same.parquet")
+    schema = seqprep.SeriesSchema("t", features="x", freq=1)
+    schema.to_yaml(tmp_path / "s.yaml")
+    monkeypatch.setattr(seqprep._memory, "available_memory", lambda: 8 * 2**20)
+    r = CliRunner().invoke(cli, ["validate", str(tmp_path / "same.parquet"), "--schema",
+                                 str(tmp_path / "s.yaml"), "--engine", "pandas",
+                                 "--chunk-rows", "50000"])
+    assert r.exit_code == 2 and "unexpected" not in r.stderr, r.output
+    assert "failure records found so far" in r.stderr and len(r.stderr.splitlines()) == 1
+    frame = pd.read_parquet(tmp_path / "same.parquet")
+    with pytest.raises(seqprep.MemoryBudgetError, match="share one cause"):
+        schema.check_chunks(frame.iloc[i:i + 50_000] for i in range(0, len(frame), 50_000))
+    monkeypatch.undo()
+    fails, _, _ = schema.check_chunks([frame.iloc[:1000]])  # small runs never ask
+    assert len(fails) == 999
