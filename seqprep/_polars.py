@@ -380,7 +380,7 @@ def check_frame(schema: Any, frame: Any, origin: Origin, *,
 def validate_path(path: Any, schema: Any, *,
                   max_failures: int = 1000) -> tuple[Any, list, tuple]:
     """``(failures, notes, shape)`` of the Parquet file or folder ``path``, checked by polars."""
-    import polars as pl
+    pl = require("polars", "polars", "Validating with polars")
 
     from ._errors import DataError
 
