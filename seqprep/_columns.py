@@ -329,11 +329,11 @@ def numeric_block(frame: pd.DataFrame, cols: list, role: str, dtype: np.dtype, *
             return out
     if dtype.kind == "f":  # one pass in the common case; the rule is checked on its result
         try:
-            out = frame[cols].to_numpy(dtype=dtype, na_value=np.nan)
+            fast: np.ndarray | None = frame[cols].to_numpy(dtype=dtype, na_value=np.nan)
         except (TypeError, ValueError, OverflowError):
-            out = None
-        if out is not None and (dtype.itemsize >= 8 or not np.isinf(out).any()):
-            return out  # no value became inf (a float64 result cannot overflow)
+            fast = None
+        if fast is not None and (dtype.itemsize >= 8 or not np.isinf(fast).any()):
+            return fast  # no value became inf (a float64 result cannot overflow)
     out = np.empty((len(frame), len(cols)), dtype=dtype)
     for j, c in enumerate(cols):  # column by column: exact checks, the first bad value named
         out[:, j] = cast(_column_values(frame[c]), dtype, role=role)

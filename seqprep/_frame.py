@@ -94,10 +94,11 @@ def windows_to_frame(windows: FrameSource, predictions: Any = None, *,
     w = windows
     n, H = len(w), w.horizon
     has_targets = w.has_targets
+    fitted_targets = getattr(scaler, "targets_", None)  # a Scaler's; not in TargetScaler
     if has_targets:
         names = tuple(w.target_names)
-    elif scaler is not None and getattr(scaler, "targets_", None) is not None:
-        names = tuple(scaler.targets_)
+    elif fitted_targets is not None:
+        names = tuple(fitted_targets)
     else:
         names = None
 
@@ -110,6 +111,7 @@ def windows_to_frame(windows: FrameSource, predictions: Any = None, *,
             )
     else:
         pred, names = _predictions(predictions, n, H, names)
+    assert names is not None  # the targets' names, or one per column of the predictions
     nt = len(names)
 
     starts = w.starts
@@ -142,7 +144,9 @@ def windows_to_frame(windows: FrameSource, predictions: Any = None, *,
             pred = scaler.inverse_transform_targets(pred, groups=groups, targets=list(names))
         cols["prediction"] = pred.reshape(-1)
     if has_targets:
-        actual = w.target_source[rows].astype(np.float64)  # (n, H, nt)
+        target_source = w.target_source
+        assert target_source is not None  # has_targets: there are target rows
+        actual = target_source[rows].astype(np.float64)  # (n, H, nt)
         if scaler is not None and w.scaled:
             actual = scaler.inverse_transform_targets(actual, groups=groups, targets=list(names))
         cols["actual"] = actual.reshape(-1)
@@ -172,11 +176,12 @@ def _predictions(predictions: Any, n: int, H: int, names: tuple | None):
             nt = arr.shape[2]
         else:
             ok = False
-        names = tuple(range(nt)) if ok else names
-    if ok:
+        if nt is not None:  # ok
+            names = tuple(range(nt))
+    if ok and nt is not None:  # ok: nt is known
         ok = (arr.ndim == 1 and H * nt == 1) or (arr.ndim == 2 and arr.shape[1] == H * nt) \
             or (arr.ndim == 3 and arr.shape[1:] == (H, nt))
-    if not ok:
+    if not ok or nt is None:
         want = f"({n}, {H * nt})" if nt is not None else f"({n}, {H} * n_targets)"
         raise ShapeError(
             f"`predictions` must have one row per sample and horizon * n_targets columns: "

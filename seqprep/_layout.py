@@ -92,7 +92,9 @@ class _Stateful:
             if row.any()
         }
 
-    def report(self) -> str:  # type: ignore[override]
+    def report(self) -> str:
+        # a mixin: report() comes from Windows/LazyWindows after it in the MRO, which
+        # mypy cannot see from here
         lines = [super().report()]  # type: ignore[misc]
         lines.append(
             f"stateful layout: {_batches(self.n_batches)} of {self.batch_size} slots, "

@@ -186,6 +186,7 @@ class _Reader:
         info = self.files[f]
         columns = list(dict.fromkeys(self.features + (self.targets or [])))
         pf = open_file(self.listing, info.path)
+        rows: np.ndarray | slice  # the rows of the block to keep, in order
         if info.order is not None:  # out of order: read whole, then sort
             table = pf.read(columns=columns)
             lo, rows = 0, info.order
@@ -382,7 +383,8 @@ class LazyWindows:
         n = len(idx)
         T, F = self.input_shape
         X = np.empty((n, T, F), dtype=self.dtype)
-        y = np.empty((n, self.output_units), dtype=self.dtype) if self._has_targets else None
+        units = self.output_units  # None exactly without targets
+        y = np.empty((n, units), dtype=self.dtype) if units is not None else None
         if n == 0:
             return X, y
         reader, toff, H = self._reader, self.target_offset, self.horizon
@@ -395,6 +397,7 @@ class LazyWindows:
             feats, targs = reader.rows(int(starts[i]), need)
             X[i] = feats[: self.span : self.sampling_rate]
             if y is not None:
+                assert targs is not None  # with targets, the reader reads them
                 y[i] = targs[toff : toff + H].reshape(-1)
         within = np.flatnonzero(starts + need <= run_end)
         files, local = files[within], local[within]
@@ -411,6 +414,7 @@ class LazyWindows:
             rel = local[part] - lo
             X[within[part]] = window_view(feats, T, self.sampling_rate)[rel]
             if y is not None:
+                assert targs is not None  # with targets, the reader reads them
                 rows = rel[:, None] + toff + np.arange(H)[None, :]
                 y[within[part]] = targs[rows].reshape(len(part), -1)
         return X, y
@@ -693,8 +697,8 @@ def _columns_of(schema: Any, partitioned: list, features: Any, targets: Any, gro
         meta = schema.pandas_metadata or {}
         stored_index = {c for c in meta.get("index_columns", []) if isinstance(c, str)}
         feature_cols = [c for c in columns if c not in reserved and c not in stored_index]
-    else:
-        feature_cols = as_names("features", features, columns, where="the Parquet data")
+    else:  # a list: as_names gives None only for features=None
+        feature_cols = as_names("features", features, columns, where="the Parquet data") or []
     numeric = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean)
     bad = [c for c in feature_cols + (target_cols or [])
            if not any(is_kind(schema.field(c).type) for is_kind in numeric)]
@@ -971,7 +975,7 @@ def _pieces(frame: pd.DataFrame, rel: str, group: Any, time: Any,
     cut = np.flatnonzero(np.diff(codes) != 0) + 1
     bounds = np.concatenate([[0], cut, [n]]).astype(np.int64)
     inferred, n_steps = None, 0
-    if tv is not None and n > 1 and freq is None:
+    if tv is not None and kind is not None and n > 1 and freq is None:  # kind: set with tv
         inner = np.ones(n - 1, dtype=bool)
         inner[cut - 1] = False
         n_steps = int(inner.sum())
@@ -1039,7 +1043,7 @@ def _across_files(pieces: list[dict], *, grouped: bool, timed: tuple | None, fre
         elif freq is not None:
             step = _time.step(freq, kind, tz)
         elif inferred:  # the step inferred from the most steps within files
-            step = _time.step(max(inferred, key=inferred.get), kind, tz)
+            step = _time.step(max(inferred, key=inferred.__getitem__), kind, tz)
         else:  # no file has two rows of a group: infer from the steps between files
             inner = np.arange(len(tv) - 1) % 2 == 0
             guess = _time.infer_freq(tv, kind, tz, inner, np.array([0, len(tv)]))

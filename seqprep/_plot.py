@@ -22,7 +22,9 @@ __all__ = ["plot_window"]
 class Plottable(WindowSource, FrameSource, Protocol):
     """What plot_window reads of a Windows: both protocols, and the covariates."""
 
-    covariates: Any
+    @property
+    def covariates(self) -> Any: ...  # read-only on Windows
+
     timesteps: int
     sampling_rate: int
     feature_names: tuple

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -396,22 +396,26 @@ def _columns_of(data: Any, features: Any, targets: Any, group: Any, time: Any) -
                 feat = [c for c in feat if c not in text]
                 notes.append(left_out(data, text, "encode them as numbers to use them"))
         else:
-            feat = as_names("features", features, data.columns)  # type: ignore[assignment]
-        targ = feat if targets is None else as_names("targets", targets, data.columns)
+            # as_names gives None only for None
+            feat = cast(list[Hashable], as_names("features", features, data.columns))
+        targ = feat if targets is None else \
+            cast(list[Hashable], as_names("targets", targets, data.columns))
         _check_numeric(data, feat, "features")
-        _check_numeric(data, targ, "targets")  # type: ignore[arg-type]
-        union = list(dict.fromkeys([*feat, *targ]))  # type: ignore[misc]
-        return _Columns(feat, targ, union, [str(c) for c in union],  # type: ignore[arg-type]
+        _check_numeric(data, targ, "targets")
+        union = list(dict.fromkeys([*feat, *targ]))
+        return _Columns(feat, targ, union, [str(c) for c in union],
                         [_numpy_dtype(data[c].dtype) for c in union], notes)
     arr = np.asarray(data)
     width = arr.shape[1] if arr.ndim == 2 else 1
     # positions are checked here only for 1D/2D data; make_windows refuses the rest
     feat_pos = as_positions("features", features, width) if arr.ndim <= 2 else None
-    feat = feat_pos or list(range(width))  # type: ignore[assignment]
-    targ = feat if targets is None else as_positions("targets", targets, width)
-    union = list(dict.fromkeys([*feat, *targ]))  # type: ignore[misc]
+    feat_at = feat_pos or list(range(width))
+    # as_positions gives None only for None
+    targ_at = feat_at if targets is None else \
+        cast(list[int], as_positions("targets", targets, width))
+    union_at = list(dict.fromkeys([*feat_at, *targ_at]))
     # the recipe's names: var1, var2, ...
-    return _Columns(feat, targ, union, [f"var{p + 1}" for p in union],  # type: ignore[arg-type]
+    return _Columns(feat_at, targ_at, union_at, [f"var{p + 1}" for p in union_at],
                     [arr.dtype])
 
 

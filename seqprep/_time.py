@@ -220,7 +220,7 @@ def step(freq: Any, kind: str, tz: Any = None, *, error: type[Exception] = Argum
     number = kind in ("number", "integer")
     if number:
         if isinstance(freq, (bool, np.bool_)) or not isinstance(freq, numbers.Real) \
-                or not freq > 0 or not np.isfinite(float(freq)):
+                or freq <= 0 or not np.isfinite(float(freq)):  # NaN: not finite
             raise error(
                 f"`freq` must be a positive number for a numeric time column. Received: "
                 f"freq={show(freq)}. A frequency string such as 'D' is for datetime times: "
@@ -272,7 +272,7 @@ def normalize_freq(freq: Any) -> str | int | None:
         if freq <= 0:
             raise SchemaError(f"`freq` must be a positive integer for integer times. "
                               f"Received: freq={show(freq)}.")
-        if freq > np.iinfo(np.int64).max:
+        if int(freq) > np.iinfo(np.int64).max:
             raise SchemaError(f"`freq` must fit in 64 bits. Received: freq={show(freq)}.")
         return int(freq)
     offset = _offset(freq)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -224,6 +224,10 @@ class RowInfo:
                    segments=(p.seg_start, p.seg_len), freq=p.freq)
 
 
+@overload
+def _read_only(a: np.ndarray) -> np.ndarray: ...
+@overload
+def _read_only(a: None) -> None: ...
 def _read_only(a: np.ndarray | None) -> np.ndarray | None:
     if a is None:
         return None
@@ -341,7 +345,7 @@ class Windows:
     @property
     def source(self) -> np.ndarray:
         """The feature rows in window order, ``(rows, n_features)``, read-only."""
-        return _read_only(self._source)  # type: ignore[return-value]
+        return _read_only(self._source)
 
     @property
     def target_source(self) -> np.ndarray | None:
@@ -928,8 +932,8 @@ def _frame_blocks(frame: pd.DataFrame, features: Any, targets: Any, group: Any, 
                 "`features` must name at least one column. Received: features=None, and "
                 "the data has no columns besides `group` and `time`."
             )
-    else:
-        feature_cols = as_names("features", features, frame.columns)
+    else:  # a list: as_names gives None only for features=None
+        feature_cols = as_names("features", features, frame.columns) or []
     for role, cols in (("features", feature_cols), ("targets", target_cols or [])):
         clash = [c for c in cols if c in reserved]
         if clash:
