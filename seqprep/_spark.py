@@ -291,15 +291,16 @@ def _time_column(sdf: Any, schema: Any, arrow: dict) -> tuple[TimeColumn, Any]:
     import pyarrow as pa
 
     arrow_ts = at is not None and pa.types.is_timestamp(at)
+    arrow_tz = at.tz if at is not None and arrow_ts else None  # the stored zone, if any
     out, micros = TimeColumn(), None
     if isinstance(dtype, T.TimestampType):
-        out.kind, out.tz = "datetime", (str(at.tz) if arrow_ts and at.tz else "UTC")
+        out.kind, out.tz = "datetime", (str(arrow_tz) if arrow_tz else "UTC")
         micros = _in_ns_range(out, c, F.unix_micros(c), _US_RANGE, 1000)
     elif isinstance(dtype, T.TimestampNTZType):
         out.kind = "datetime"
         micros = _in_ns_range(out, c, _ntz_micros(c), _US_RANGE, 1000)
     elif isinstance(dtype, T.LongType) and arrow_ts:  # nanoseconds, read as longs
-        out.kind, out.tz, out.expr = "datetime", (str(at.tz) if at.tz else None), c
+        out.kind, out.tz, out.expr = "datetime", (str(arrow_tz) if arrow_tz else None), c
     elif isinstance(dtype, T.DateType):
         out.kind = "datetime"
         _in_ns_range(out, c, F.unix_date(c).cast("long"), _DAY_RANGE, _DAY_NS)
@@ -492,7 +493,8 @@ def _off_grid_udf(unit: Any, tz: str | None):
     """A pandas UDF: True where ``cur`` is not ``prev`` plus one calendar step (rule D2)."""
     from pyspark.sql.functions import pandas_udf
 
-    @pandas_udf("boolean")
+    # pyspark's stub has no overload for the type-hinted decorator form pandas_udf(returnType)
+    @pandas_udf("boolean")  # type: ignore[call-overload]
     def off(prev: pd.Series, cur: pd.Series) -> pd.Series:
         from seqprep._time import off_grid
 
@@ -512,7 +514,8 @@ def _hits(steps: Any, name: str, tm: TimeColumn) -> int:
 
     from ._time import step as make_step
 
-    unit = make_step(name, tm.kind, tm.tz)
+    # a named (calendar) frequency: datetime times; step() reads no kind as datetime too
+    unit = make_step(name, tm.kind if tm.kind is not None else "datetime", tm.tz)
     pairs = steps.filter(F.col("d") > 0).select(
         (F.col("__t") - F.col("d")).alias("p"), F.col("__t").alias("c"))
     if not unit.calendar:
