@@ -16,7 +16,7 @@ wrong (measured on 3.15 / TensorFlow 2.21):
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import keras
 import numpy as np
@@ -486,7 +486,8 @@ def _fit_batch_size(model: keras.Model, batch_size: Any, fit_kwargs: dict) -> in
             "Build it with `keras.Input(batch_shape=(batch_size, timesteps, features))`, "
             "or pass `batch_size=`."
         )
-    b = int(batch_size if batch_size is not None else static)  # type: ignore[arg-type]
+    # static is an int when batch_size is None (refused above otherwise)
+    b = int(batch_size if batch_size is not None else cast(int, static))
     vbs = fit_kwargs.pop("validation_batch_size", None)
     if vbs is not None and vbs != b:
         raise ArgumentError(

@@ -174,17 +174,19 @@ def feature_block(frame: pd.DataFrame, cols: list, dtype: np.dtype, *, mode: str
     if not cat_cols:
         return Encoded(numeric_block(frame, cols, "features", dtype, view=True), tuple(cols),
                        notes=notes)
+    assert mode is not None  # codes or onehot: None and 'error' refused above
     numeric = [c for c in cols if c not in cat_cols]
-    num = numeric_block(frame, numeric, "features", dtype) if numeric else None
+    num = numeric_block(frame, numeric, "features", dtype) if numeric \
+        else np.empty((len(frame), 0), dtype=dtype)  # no numeric column: never read
     parts, names, used = [], [], {}
     for c in cols:
         if c in cat_cols:
             used[c] = categories.get(c) or _order(frame[c])
-            block, new = _encode(frame, c, mode, used[c])  # type: ignore[arg-type]
+            block, new = _encode(frame, c, mode, used[c])
             parts.append(cast(block, dtype, role="features"))
             names += new
         else:
-            parts.append(num[:, [numeric.index(c)]])  # type: ignore[index]
+            parts.append(num[:, [numeric.index(c)]])
             names.append(c)
     shown = ", ".join(f"{show(c)} ({_count(len(o))})" for c, o in used.items())
     notes.append(f"categorical ({mode}): {shown}")

@@ -32,7 +32,11 @@ __all__ = ["as_names", "as_positions", "cast", "check_dtype", "group_codes", "is
 def no_repeats(name: str, items: list, value: Any) -> None:
     """Refuse a list of columns that names one twice."""
     seen: set = set()
-    repeated = [c for c in items if c in seen or seen.add(c)]  # type: ignore[func-returns-value]
+    repeated = []
+    for c in items:
+        if c in seen:
+            repeated.append(c)
+        seen.add(c)
     if repeated:
         raise ArgumentError(
             f"`{name}` must name each column once. Received: {name}={show(value)}, which "

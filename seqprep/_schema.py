@@ -480,6 +480,8 @@ class SeriesSchema:
             return NotImplemented
         return self.to_dict() == other.to_dict()
 
+    # unhashable (it compares by value): the data model's idiom, which typeshed cannot
+    # express, as it types object.__hash__ as a method
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
