@@ -305,6 +305,9 @@ def off_grid(tv: np.ndarray, unit: Step, tz: Any) -> np.ndarray:
     return tv[1:] != expected
 
 
+_HALF = 2**62  # |a - b| < 2**63 when both lie in [-2**62, 2**62)
+
+
 def steps_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     """``later - earlier`` for int64 times, saturated at int64's bounds instead of wrapping
     (datetimes more than ~292 years apart), so its sign always says which is later.
@@ -315,10 +318,14 @@ def steps_between(later: np.ndarray, earlier: np.ndarray) -> np.ndarray:
     >>> bool(steps_between(t[1:], t[:-1])[0] < 0), bool((t[1:] - t[:-1])[0] < 0)
     (True, False)
     """
+    later, earlier = np.asarray(later), np.asarray(earlier)
     with np.errstate(over="ignore"):
         d = np.asarray(later - earlier)
     if d.dtype.kind != "i" or not d.size:
         return d
+    if (later.min() >= -_HALF and later.max() < _HALF and earlier.min() >= -_HALF
+            and earlier.max() < _HALF):
+        return d  # values within +-2**62 cannot wrap (the common case, 1824-2115): fast
     up, down = later > earlier, later < earlier
     d[up & (d <= 0)] = np.iinfo(d.dtype).max
     d[down & (d >= 0)] = np.iinfo(d.dtype).min

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 import seqprep
 from seqprep._cli import cli
@@ -184,3 +186,15 @@ def test_order_over_centuries_is_compared_not_subtracted(tmp_path, times, back):
         assert set(err.value.failures["check"]) == {"increasing_time"}
     else:
         seqprep.SeriesSchema("t", regular=False).validate(ints)
+
+
+@given(st.lists(st.tuples(st.integers(-(2**63), 2**63 - 1), st.integers(-(2**63), 2**63 - 1)),
+                min_size=1, max_size=20))
+def test_steps_between_saturates_like_exact_integers(pairs):
+    """D24: the step's sign always says which time is later; exact where it fits int64."""
+    from seqprep._time import steps_between
+    a = np.array([p[0] for p in pairs], np.int64)
+    b = np.array([p[1] for p in pairs], np.int64)
+    got = steps_between(a, b)
+    for (x, y), d in zip(pairs, got.tolist()):
+        assert d == max(-(2**63), min(2**63 - 1, x - y))
