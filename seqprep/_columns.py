@@ -311,12 +311,9 @@ def _column_values(col: pd.Series) -> np.ndarray:
     return col.to_numpy(dtype=target)
 
 
-def numeric_block(frame: pd.DataFrame, cols: list, role: str, dtype: np.dtype, *,
-                  view: bool = False) -> np.ndarray:
-    """The columns ``cols`` of ``frame`` as one ``(rows, len(cols))`` array of ``dtype``,
-    under the casting rule; non-numeric columns are refused. With ``view``, one column
-    that already holds ``dtype`` is returned as a read-only view of its values (no copy:
-    an Arrow buffer stays where it is); the caller must not write into it."""
+def require_numeric(frame: pd.DataFrame, cols: list, role: str) -> None:
+    """Refuse the columns ``cols`` of ``frame`` that are not real numbers (the one rule for
+    "numeric" inputs: complex and non-numeric dtypes are refused, naming each column)."""
     bad = [c for c in cols if not (pd.api.types.is_numeric_dtype(frame[c])
                                    and not pd.api.types.is_complex_dtype(frame[c]))]
     if bad:
@@ -325,6 +322,15 @@ def numeric_block(frame: pd.DataFrame, cols: list, role: str, dtype: np.dtype, *
             f"`{role}` must be numeric columns. Received non-numeric: {kinds}. Encode them "
             f"as numbers first, or leave them out of `{role}`."
         )
+
+
+def numeric_block(frame: pd.DataFrame, cols: list, role: str, dtype: np.dtype, *,
+                  view: bool = False) -> np.ndarray:
+    """The columns ``cols`` of ``frame`` as one ``(rows, len(cols))`` array of ``dtype``,
+    under the casting rule; non-numeric columns are refused. With ``view``, one column
+    that already holds ``dtype`` is returned as a read-only view of its values (no copy:
+    an Arrow buffer stays where it is); the caller must not write into it."""
+    require_numeric(frame, cols, role)
     if view and len(cols) == 1:
         values = _column_values(frame[cols[0]])
         if values.dtype == dtype:

@@ -21,7 +21,8 @@ from numpy.lib.stride_tricks import as_strided
 from ._args import integer, plural, show
 from ._errors import ArgumentError, ArgumentTypeError
 from ._memory import check_fits
-from ._columns import as_names, as_positions, is_label, no_duplicate_columns, take_columns
+from ._columns import (as_names, as_positions, is_label, no_duplicate_columns,
+                       require_numeric, take_columns)
 from ._plan import DROPPED_COLUMNS, account, report_tail
 from ._tables import as_pandas
 from ._categorical import is_categorical, left_out
@@ -168,17 +169,6 @@ def _result_dtype(dtypes: list[np.dtype]) -> np.dtype:
     floats = [d if isinstance(d, np.dtype) and d.kind == "f" else np.dtype(np.float64)
               for d in dtypes]
     return np.result_type(*floats)
-
-
-def _check_numeric(frame: pd.DataFrame, cols: list, role: str) -> None:
-    bad = [c for c in cols if not (pd.api.types.is_numeric_dtype(frame[c])
-                                   and not pd.api.types.is_complex_dtype(frame[c]))]
-    if bad:
-        kinds = ", ".join(f"{show(c)} ({frame[c].dtype})" for c in bad)
-        raise ArgumentTypeError(
-            f"`{role}` must be numeric columns. Received non-numeric: {kinds}. Encode them "
-            f"as numbers first, or leave them out of `{role}`."
-        )
 
 
 def _numpy_dtype(dtype: Any) -> np.dtype:
@@ -400,8 +390,8 @@ def _columns_of(data: Any, features: Any, targets: Any, group: Any, time: Any) -
             feat = cast(list[Hashable], as_names("features", features, data.columns))
         targ = feat if targets is None else \
             cast(list[Hashable], as_names("targets", targets, data.columns))
-        _check_numeric(data, feat, "features")
-        _check_numeric(data, targ, "targets")
+        require_numeric(data, feat, "features")
+        require_numeric(data, targ, "targets")
         union = list(dict.fromkeys([*feat, *targ]))
         return _Columns(feat, targ, union, [str(c) for c in union],
                         [_numpy_dtype(data[c].dtype) for c in union], notes)
