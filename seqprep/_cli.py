@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import os
 import sys
 import time as _time
@@ -251,31 +250,45 @@ def read_data(path: str, *, progress: bool = False, console: Any = None, text=()
                        f"{'Parquet' if head[:4] == b'PAR1' else 'CSV'}: {text}") from None
 
 
-def _stream_frame(path: str, text=()) -> Any:
-    """CSV read once from standard input, a FIFO or a URL (by :func:`seqprep._csv.open_data`,
-    as ``validate`` reads it), as one DataFrame; ``text`` columns kept as text if not integers."""
-    import pandas as pd
-    import pyarrow as pa
-
-    from ._csv import CsvChunks, open_data
+def _open_csv(path: Any) -> tuple:
+    """``seqprep._csv.open_data(path)`` with its failures as one-line CLI errors."""
+    from ._csv import open_data
 
     try:
-        fh, reopen = open_data(path)
+        return open_data(path)
     except ArgumentError as exc:
         raise CliError(_one_line(exc)) from None
     except OSError as exc:
         raise CliError(f"DATA {path!r} cannot be read ({exc.strerror or exc}).") from None
-    reader = CsvChunks(fh, path=path, reopen=reopen, keys=list(text))
+
+
+def _csv_chunks(reader: Any, fh: Any, path: Any) -> Any:
+    """The chunks of ``reader`` (a ``CsvChunks`` over ``fh``), read and parse failures as
+    one-line CLI errors; ``fh`` is closed at the end unless it is standard input."""
+    import pyarrow as pa
+
     try:
-        frames = list(reader)
+        yield from reader
     except pa.ArrowException as exc:
-        text_ = _one_line(str(exc).split("\n")[0])
-        raise CliError(f"DATA {path!r} cannot be read as CSV: {text_}") from None
+        text = _one_line(str(exc).split("\n")[0])
+        raise CliError(f"DATA {path!r} cannot be read as CSV: {text}") from None
     except ArgumentError as exc:
         raise CliError(_one_line(exc)) from None
     finally:
         if fh is not getattr(sys.stdin, "buffer", None):
             fh.close()
+
+
+def _stream_frame(path: str, text=()) -> Any:
+    """CSV read once from standard input, a FIFO or a URL (by :func:`seqprep._csv.open_data`,
+    as ``validate`` reads it), as one DataFrame; ``text`` columns kept as text if not integers."""
+    import pandas as pd
+
+    from ._csv import CsvChunks
+
+    fh, reopen = _open_csv(path)
+    reader = CsvChunks(fh, path=path, reopen=reopen, keys=list(text))
+    frames = list(_csv_chunks(reader, fh, path))
     if not frames:
         raise CliError(f"DATA {path!r} is empty.")
     if reader.rows == 0:
@@ -636,33 +649,17 @@ def _open_first_schema(listing: Any) -> int:
 
 
 def _csv_source(data: str, schema: Any, opts: dict) -> _Read:
-    from ._csv import CsvChunks, open_data
+    from ._csv import CsvChunks
     from ._failures import Source
 
-    try:
-        fh, reopen = open_data(data)
-    except ArgumentError as exc:
-        raise CliError(_one_line(exc)) from None
-    except OSError as exc:
-        raise CliError(f"DATA {data!r} cannot be read ({exc.strerror or exc}).") from None
+    fh, reopen = _open_csv(data)
     numeric = list(schema.features) + list(schema.targets) + list(schema.ranges)
     keys = [c for c in (schema.time, schema.group) if c is not None]
     reader = CsvChunks(fh, path=data, reopen=reopen, numeric=numeric, keys=keys,
                        chunk_rows=opts["chunk_rows"] or _STREAM_ROWS)
 
     def frames():
-        import pyarrow as pa
-
-        try:
-            yield from reader
-        except pa.ArrowException as exc:
-            text = _one_line(str(exc).split("\n")[0])
-            raise CliError(f"DATA {data!r} cannot be read as CSV: {text}") from None
-        except ArgumentError as exc:
-            raise CliError(_one_line(exc)) from None
-        finally:
-            if fh is not getattr(sys.stdin, "buffer", None):
-                fh.close()
+        yield from _csv_chunks(reader, fh, data)
         if reader.rows == 0:
             raise CliError(f"DATA {data!r} has a header but no rows; there is nothing to "
                            "check or window. Point it at a file with data.")
