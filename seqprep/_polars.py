@@ -232,11 +232,8 @@ def _step(frame: Any, schema: Any, tm: TimeColumn, notes: list) -> Any:
         return None
     local = tm.wall is not None  # a wall clock other than UTC (rule D2)
     if schema.freq is not None:
-        wants = "integer" if isinstance(schema.freq, int) else "datetime"
-        if wants != tm.kind:
-            notes.append(f"regular_freq skipped: freq={schema.freq!r} is for {wants} times "
-                         f"but the time column holds {tm.kind}s")
-            return None
+        # a freq that does not fit the times is a SchemaError, never a skipped check
+        # (issue 15 class 2): the one rule, _time.step, as on the pandas path
         return step(schema.freq, tm.kind, tm.tz, error=SchemaError, local=local)
     ok = frame.filter(pl.col("__g").is_not_null() & pl.col("__t").is_not_null())
     tv = ok["__t"].to_numpy()

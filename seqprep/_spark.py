@@ -408,11 +408,8 @@ def _step(frame: Any, schema: Any, tm: TimeColumn, notes: list):
     if not schema.regular or tm.kind is None or tm.mismatch:
         return None
     if schema.freq is not None:
-        wants = "integer" if isinstance(schema.freq, int) else "datetime"
-        if wants != tm.kind:
-            notes.append(f"regular_freq skipped: freq={schema.freq!r} is for {wants} times "
-                         f"but the time column holds {tm.kind}s")
-            return None
+        # a freq that does not fit the times is a SchemaError, never a skipped check
+        # (issue 15 class 2): the one rule, _time.step, as on the pandas path
         return make_step(schema.freq, tm.kind, tm.tz, error=SchemaError)
     found = _infer(frame, tm)
     if found is None:

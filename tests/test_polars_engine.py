@@ -238,3 +238,15 @@ def test_a_polars_panic_is_a_library_error(tmp_path, monkeypatch):  # D12
     monkeypatch.setattr(_polars, "check_frame", panic)
     with pytest.raises(seqprep.DataError, match="PanicException.*--engine pandas"):
         _polars.validate_path(tmp_path / "d.parquet", seqprep.SeriesSchema("t", features="x"))
+
+
+@pytest.mark.parametrize("times, freq", [
+    (pd.date_range("2024-01-01", periods=9, freq="D"), 1),        # a number for datetimes
+    (pd.Index(np.arange(9) * 2), "D"),                             # a string for integers
+])
+def test_a_freq_that_does_not_fit_the_times_is_a_schema_error(tmp_path, times, freq):
+    """Issue 15 class 2 on the polars engine: never a skipped check, as on the pandas path."""
+    pd.DataFrame({"t": times, "x": np.arange(9.0)}).to_parquet(tmp_path / "d.parquet")
+    schema = seqprep.SeriesSchema("t", features="x", freq=freq)
+    with pytest.raises(seqprep.SchemaError, match="freq"):
+        _polars.validate_path(tmp_path / "d.parquet", schema)

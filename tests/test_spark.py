@@ -172,3 +172,12 @@ def test_times_beyond_the_ns_range_fail_time_parses_as_in_pandas(spark, tmp_path
     with pytest.raises(seqprep.ValidationError) as err:
         schema.validate(spark.read.parquet(str(tmp_path / "beyond_us.parquet")))
     assert err.value.failures["check"].tolist() == ["time_parses", "time_parses"]
+
+
+def test_a_freq_that_does_not_fit_the_times_is_a_schema_error(spark, tmp_path):
+    """Issue 15 class 2 on the Spark engine: never a skipped check, as on the pandas path."""
+    times = pd.date_range("2024-01-01", periods=9, freq="D")
+    pd.DataFrame({"t": times, "x": np.arange(9.0)}).to_parquet(tmp_path / "d.parquet")
+    schema = seqprep.SeriesSchema("t", features="x", freq=1)
+    with pytest.raises(seqprep.SchemaError, match="freq"):
+        _spark.validate_path(tmp_path / "d.parquet", schema, spark=spark)
